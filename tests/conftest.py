@@ -1,0 +1,34 @@
+"""Shared fixtures: every test gets its own WITS_HOME and a clean environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from wits_tui.paths import Paths, resolve_paths
+
+
+@pytest.fixture(autouse=True)
+def wits_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Relocate everything Wits writes under a temporary WITS_HOME."""
+    for name in list(os.environ):
+        if name.startswith("WITS_") or name == "OLLAMA_HOST":
+            monkeypatch.delenv(name)
+    home = tmp_path / "wits-home"
+    monkeypatch.setenv("WITS_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def paths(wits_home: Path) -> Paths:
+    return resolve_paths().ensure()
+
+
+@pytest.fixture
+def store(paths: Paths):
+    from wits_tui.engine.store import Store
+
+    with Store(paths.database, history_max_entries=1000) as s:
+        yield s

@@ -1,0 +1,3 @@
+from wits_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""What every command gets: paths, validated settings, and the store on demand."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from wits_tui.paths import Paths, resolve_paths
+from wits_tui.settings import Settings, load_settings
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print a one-line (or short) reason on stderr and return the exit code."""
+    print(f"wits: {message}", file=sys.stderr)
+    return code
+
+
+@dataclass
+class Context:
+    paths: Paths
+    settings: Settings
+    _store: Any = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls) -> "Context":
+        paths = resolve_paths()
+        return cls(paths=paths, settings=load_settings(paths))
+
+    @property
+    def store(self):  # -> wits_tui.engine.store.Store
+        if self._store is None:
+            from wits_tui.engine.store import Store
+
+            self.paths.ensure()
+            self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing to show") -> None:
+    """A readable table on a terminal (plain, aligned text when piped)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich import box
+
+    console = Console()
+    if not rows:
+        console.print(f"[dim]{empty}[/dim]", highlight=False)
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)

@@ -1,0 +1,67 @@
+"""The SQLite store: one file, one owner of all writes."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from wits_tui.engine.store.db import DatabaseError, connect
+from wits_tui.engine.store.history import History
+from wits_tui.engine.store.messages import Messages
+from wits_tui.engine.store.metrics import TurnMetrics
+from wits_tui.engine.store.records import HistoryEntry, Message, Session
+from wits_tui.engine.store.sessions import SessionNotFound, Sessions
+
+__all__ = ["Store", "DatabaseError", "SessionNotFound", "Session", "Message", "HistoryEntry"]
+
+T = TypeVar("T")
+
+
+class _Locked:
+    """Runs every method of ``target`` under ``lock``, so worker threads can share one connection."""
+
+    def __init__(self, target: object, lock: threading.RLock) -> None:
+        self._target = target
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return call
+
+
+def _locked(target: T, lock: threading.RLock) -> T:
+    return cast(T, _Locked(target, lock))
+
+
+class Store:
+    """Owns the connection and every write. Repository calls are serialised by
+    one lock, so worker threads may call the store concurrently."""
+
+    def __init__(self, path: Path | str, history_max_entries: int = 100_000) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path)
+        self.lock = threading.RLock()
+        self.sessions = _locked(Sessions(self.db), self.lock)
+        self.messages = _locked(Messages(self.db), self.lock)
+        self.history = _locked(History(self.db, history_max_entries), self.lock)
+        self.metrics = _locked(TurnMetrics(self.db), self.lock)
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,95 @@
+"""Messages of a session."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.fts import fts_search
+from wits_tui.engine.store.records import Message
+
+STATUSES = ("complete", "interrupted", "error", "streaming")
+
+
+class Messages:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def append(
+        self,
+        session_id: int,
+        role: str,
+        content: str,
+        *,
+        status: str = "complete",
+        module: str | None = None,
+        model: str | None = None,
+    ) -> Message:
+        if status not in STATUSES:
+            raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
+        ts = now_iso()
+        row = {
+            "session_id": session_id,
+            "role": role,
+            "content": content,
+            "status": status,
+            "module": module,
+            "model": model,
+            "created_at": ts,
+            "updated_at": ts,
+        }
+        with self.db.conn:
+            cursor = self.db.execute(
+                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
+                "VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at)",
+                row,
+            )
+            self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [ts, session_id])
+        return Message(id=cursor.lastrowid, **row)
+
+    def update(
+        self,
+        message_id: int,
+        *,
+        content: str | None = None,
+        status: str | None = None,
+        model: str | None = None,
+        module: str | None = None,
+    ) -> None:
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
+        values = {k: v for k, v in (("content", content), ("status", status), ("model", model), ("module", module)) if v is not None}
+        values["updated_at"] = now_iso()
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        with self.db.conn:
+            self.db.execute(f"UPDATE messages SET {sets} WHERE id = :id", {**values, "id": message_id})
+
+    def get(self, message_id: int) -> Message | None:
+        rows = list(self.db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
+        return Message.from_row(rows[0]) if rows else None
+
+    def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None) -> list[Message]:
+        """Messages oldest first; with ``limit``, the newest ``limit`` (before ``before_id``)."""
+        params: list[object] = [session_id]
+        where = "session_id = ?"
+        if before_id is not None:
+            where += " AND id < ?"
+            params.append(before_id)
+        if limit is None:
+            sql = f"SELECT * FROM messages WHERE {where} ORDER BY id"
+        else:
+            sql = f"SELECT * FROM (SELECT * FROM messages WHERE {where} ORDER BY id DESC LIMIT ?) ORDER BY id"
+            params.append(limit)
+        return [Message.from_row(r) for r in self.db.query(sql, params)]
+
+    def count(self, session_id: int) -> int:
+        return next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"]
+
+    def clear(self, session_id: int) -> int:
+        with self.db.conn:
+            self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
+            return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
+
+    def search(self, text: str, limit: int = 50) -> list[Message]:
+        """Full-text search over all messages, newest first."""
+        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit)]

@@ -1,0 +1,199 @@
+"""Schema migrations: small registered functions, recorded in ``_migrations``.
+
+``migrate(db)`` runs on every open and applies, in order, each migration not yet
+recorded. A migration never drops user rows. Add new ones at the bottom; never
+edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from wits_tui.engine.clock import now_iso
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+def applied(db: sqlite_utils.Database) -> set[str]:
+    if "_migrations" not in db.table_names():
+        return set()
+    return {row["name"] for row in db["_migrations"].rows}
+
+
+def migrate(db: sqlite_utils.Database, upto: str | None = None) -> list[str]:
+    """Apply pending migrations (all, or up to and including ``upto``); return their names."""
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = applied(db)
+    ran = []
+    for name, fn in MIGRATIONS:
+        if name not in done:
+            with db.conn:
+                fn(db)
+                db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+            ran.append(name)
+        if name == upto:
+            break
+    return ran
+
+
+def _fts(db: sqlite_utils.Database, table: str, column: str) -> None:
+    """An external-content FTS5 index on ``table.column`` kept in sync by triggers.
+
+    Written out rather than ``enable_fts`` so the index can carry prefix
+    indexes, which keep prefix searches fast at millions of rows.
+    """
+    fts = f"{table}_fts"
+    db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS [{fts}] USING fts5("
+        f"[{column}], content=[{table}], content_rowid=[id], tokenize='unicode61', prefix='2 3 4')"
+    )
+    db.execute(
+        f"CREATE TRIGGER IF NOT EXISTS [{table}_ai] AFTER INSERT ON [{table}] BEGIN "
+        f"INSERT INTO [{fts}](rowid, [{column}]) VALUES (new.id, new.[{column}]); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER IF NOT EXISTS [{table}_ad] AFTER DELETE ON [{table}] BEGIN "
+        f"INSERT INTO [{fts}]([{fts}], rowid, [{column}]) VALUES ('delete', old.id, old.[{column}]); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER IF NOT EXISTS [{table}_au] AFTER UPDATE OF [{column}] ON [{table}] BEGIN "
+        f"INSERT INTO [{fts}]([{fts}], rowid, [{column}]) VALUES ('delete', old.id, old.[{column}]); "
+        f"INSERT INTO [{fts}](rowid, [{column}]) VALUES (new.id, new.[{column}]); END"
+    )
+    db.execute(f"INSERT INTO [{fts}]([{fts}]) VALUES ('rebuild')")
+
+
+@migration
+def m001_sessions_messages_state(db: sqlite_utils.Database) -> None:
+    db["sessions"].create(
+        {"id": int, "title": str, "created_at": str, "updated_at": str, "model": str},
+        pk="id",
+        not_null={"title", "created_at", "updated_at"},
+        if_not_exists=True,
+    )
+    db["messages"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "role": str,
+            "content": str,
+            "module": str,
+            "model": str,
+            "status": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"session_id", "role", "content", "status", "created_at", "updated_at"},
+        defaults={"status": "complete", "content": ""},
+        foreign_keys=[("session_id", "sessions", "id")],
+        if_not_exists=True,
+    )
+    db["messages"].create_index(["session_id", "id"], if_not_exists=True)
+    db["state"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+
+
+@migration
+def m002_command_history(db: sqlite_utils.Database) -> None:
+    db["command_history"].create(
+        {"id": int, "command": str, "session_id": int, "created_at": str},
+        pk="id",
+        not_null={"command", "created_at"},
+        if_not_exists=True,
+    )
+    _fts(db, "command_history", "command")
+
+
+@migration
+def m003_turn_metrics(db: sqlite_utils.Database) -> None:
+    db["turn_metrics"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "message_id": int,
+            "model": str,
+            "module": str,
+            "status": str,
+            "ttft_ms": float,
+            "total_ms": float,
+            "prompt_tokens": int,
+            "eval_tokens": int,
+            "tokens_per_s": float,
+            "load_duration_ns": int,
+            "prompt_eval_duration_ns": int,
+            "eval_duration_ns": int,
+            "total_duration_ns": int,
+            "created_at": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["turn_metrics"].create_index(["session_id"], if_not_exists=True)
+
+
+@migration
+def m004_profiles_and_module_stats(db: sqlite_utils.Database) -> None:
+    db["user_profiles"].create(
+        {
+            "user": str,
+            "domain_prefs": str,
+            "module_prefs": str,
+            "topics": str,
+            "feedback_positive": int,
+            "feedback_negative": int,
+            "feedback_neutral": int,
+            "interactions": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="user",
+        defaults={
+            "domain_prefs": "{}",
+            "module_prefs": "{}",
+            "topics": "{}",
+            "feedback_positive": 0,
+            "feedback_negative": 0,
+            "feedback_neutral": 0,
+            "interactions": 0,
+        },
+        if_not_exists=True,
+    )
+    db["module_stats"].create(
+        {
+            "module": str,
+            "model": str,
+            "uses": int,
+            "load_count": int,
+            "total_load_ms": float,
+            "total_eval_ms": float,
+            "total_ms": float,
+            "eval_tokens": int,
+            "last_used_at": str,
+        },
+        pk="module",
+        defaults={"uses": 0, "load_count": 0, "total_load_ms": 0.0, "total_eval_ms": 0.0, "total_ms": 0.0, "eval_tokens": 0},
+        if_not_exists=True,
+    )
+
+
+@migration
+def m005_session_pin_and_archive(db: sqlite_utils.Database) -> None:
+    columns = db["sessions"].columns_dict
+    if "pinned_module" not in columns:
+        db["sessions"].add_column("pinned_module", str)
+    if "archived" not in columns:
+        db["sessions"].add_column("archived", int, not_null_default=0)
+    db["sessions"].create_index(["archived", "updated_at"], if_not_exists=True)
+
+
+@migration
+def m006_message_search(db: sqlite_utils.Database) -> None:
+    _fts(db, "messages", "content")

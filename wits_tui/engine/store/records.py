@@ -1,0 +1,59 @@
+"""Plain records the store hands out (cheap to build: no validation on read)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant", "tool"]
+MessageStatus = Literal["complete", "interrupted", "error", "streaming"]
+
+
+def _from_row(cls: type, row: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in row.items() if k in names})
+
+
+@dataclass(slots=True)
+class Session:
+    id: int
+    title: str
+    created_at: str
+    updated_at: str
+    model: str | None = None
+    pinned_module: str | None = None
+    archived: int = 0
+    message_count: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Session":
+        return _from_row(cls, row)
+
+
+@dataclass(slots=True)
+class Message:
+    id: int
+    session_id: int
+    role: str
+    content: str
+    status: str
+    created_at: str
+    updated_at: str
+    module: str | None = None
+    model: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Message":
+        return _from_row(cls, row)
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    id: int
+    command: str
+    created_at: str
+    session_id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "HistoryEntry":
+        return _from_row(cls, row)

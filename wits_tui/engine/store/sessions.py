@@ -1,0 +1,119 @@
+"""Sessions and the remembered active session."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.records import Session
+
+DEFAULT_TITLE = "New chat"
+
+
+class SessionNotFound(LookupError):
+    def __init__(self, ref: object) -> None:
+        super().__init__(f"no session '{ref}'; `wits sessions list` shows the sessions there are")
+        self.ref = ref
+
+
+class Sessions:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def create(self, title: str | None = None, model: str | None = None) -> Session:
+        ts = now_iso()
+        row = {"title": (title or "").strip() or DEFAULT_TITLE, "created_at": ts, "updated_at": ts, "model": model}
+        with self.db.conn:
+            pk = self.db["sessions"].insert(row).last_pk
+        return self.get(pk)
+
+    def get(self, session_id: int) -> Session:
+        rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+        if not rows:
+            raise SessionNotFound(session_id)
+        return Session.from_row(rows[0])
+
+    def find(self, ref: str) -> Session:
+        """A session by id, or by title (exact, then unique prefix, case-insensitive)."""
+        ref = ref.strip()
+        if ref.isdigit():
+            return self.get(int(ref))
+        rows = list(self.db.query("SELECT * FROM sessions WHERE title = ? COLLATE NOCASE ORDER BY updated_at DESC", [ref]))
+        if not rows:
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM sessions WHERE title LIKE ? ESCAPE '\\' COLLATE NOCASE ORDER BY updated_at DESC",
+                    [ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+                )
+            )
+        if not rows:
+            raise SessionNotFound(ref)
+        return Session.from_row(rows[0])
+
+    def list(self, include_archived: bool = False, limit: int | None = None) -> list[Session]:
+        where = "" if include_archived else "WHERE s.archived = 0"
+        sql = (
+            "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
+            f"FROM sessions s {where} ORDER BY s.updated_at DESC, s.id DESC"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [Session.from_row(r) for r in self.db.query(sql)]
+
+    def _update(self, session_id: int, **values: object) -> Session:
+        self.get(session_id)
+        with self.db.conn:
+            self.db["sessions"].update(session_id, values)
+        return self.get(session_id)
+
+    def rename(self, session_id: int, title: str) -> Session:
+        title = title.strip()
+        if not title:
+            raise ValueError("a session title cannot be empty")
+        return self._update(session_id, title=title, updated_at=now_iso())
+
+    def touch(self, session_id: int) -> None:
+        with self.db.conn:
+            self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [now_iso(), session_id])
+
+    def set_archived(self, session_id: int, archived: bool = True) -> Session:
+        return self._update(session_id, archived=int(archived))
+
+    def set_model(self, session_id: int, model: str | None) -> Session:
+        return self._update(session_id, model=model)
+
+    def pin_module(self, session_id: int, module: str | None) -> Session:
+        return self._update(session_id, pinned_module=module)
+
+    def delete(self, session_id: int) -> None:
+        self.get(session_id)
+        with self.db.conn:
+            self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
+            self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id])
+            self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+            if self.active_id() == session_id:
+                self.db.execute("DELETE FROM state WHERE key = 'active_session'")
+
+    # -- the active session -------------------------------------------------
+    def active_id(self) -> int | None:
+        rows = list(self.db.query("SELECT value FROM state WHERE key = 'active_session'"))
+        return int(rows[0]["value"]) if rows else None
+
+    def switch(self, session_id: int) -> Session:
+        session = self.get(session_id)
+        with self.db.conn:
+            self.db["state"].upsert({"key": "active_session", "value": str(session_id)}, pk="key")
+        return session
+
+    def active(self, create: bool = True) -> Session | None:
+        """The remembered active session, else the newest, else a new one."""
+        active_id = self.active_id()
+        if active_id is not None:
+            try:
+                return self.get(active_id)
+            except SessionNotFound:
+                pass
+        sessions = self.list(limit=1)
+        if sessions:
+            return self.switch(sessions[0].id)
+        return self.switch(self.create().id) if create else None

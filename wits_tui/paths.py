@@ -1,0 +1,63 @@
+"""The one place that knows where Wits keeps its files.
+
+By default the platformdirs user directories are used. ``WITS_HOME=DIR`` moves
+everything (config, data, cache, logs) under ``DIR`` - tests rely on this.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "wits"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+    log_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "wits.db"
+
+    @property
+    def memory_dir(self) -> Path:
+        return self.data_dir / "memory"
+
+    @property
+    def user_themes_dir(self) -> Path:
+        return self.config_dir / "themes"
+
+    @property
+    def user_modules_dir(self) -> Path:
+        return self.config_dir / "modules"
+
+    def ensure(self) -> "Paths":
+        """Create the directories that are written to (config is only read)."""
+        for d in (self.data_dir, self.cache_dir, self.log_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def resolve_paths(environ: "os._Environ[str] | dict[str, str] | None" = None) -> Paths:
+    env = os.environ if environ is None else environ
+    home = env.get("WITS_HOME")
+    if home:
+        root = Path(home).expanduser().resolve()
+        return Paths(root / "config", root / "data", root / "cache", root / "logs")
+    import platformdirs
+
+    return Paths(
+        Path(platformdirs.user_config_dir(APP_NAME)),
+        Path(platformdirs.user_data_dir(APP_NAME)),
+        Path(platformdirs.user_cache_dir(APP_NAME)),
+        Path(platformdirs.user_log_dir(APP_NAME)),
+    )

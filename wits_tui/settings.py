@@ -1,0 +1,272 @@
+"""Settings: the one place that reads configuration.
+
+Sources, later ones win: defaults < ``config.toml`` in the config dir <
+``WITS_SECTION__KEY`` environment variables. Every problem is reported as a
+:class:`ConfigError` naming the source (file or variable), the key, the bad
+value and what is expected - never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wits_tui.paths import Paths
+
+ENV_PREFIX = "WITS_"
+#: WITS_ variables that are not settings.
+RESERVED_ENV = {"WITS_HOME"}
+DEFAULT_OLLAMA_PORT = 11434
+
+
+def normalise_host(raw: str) -> str:
+    """Turn what people put in OLLAMA_HOST (``0.0.0.0``, ``host:port``) into a URL."""
+    raw = raw.strip().rstrip("/")
+    if "://" not in raw:
+        raw = "http://" + raw
+    parts = urlsplit(raw)
+    host = parts.hostname or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port or (443 if parts.scheme == "https" else DEFAULT_OLLAMA_PORT)
+    return f"{parts.scheme}://{host}:{port}{parts.path}"
+
+
+def _default_host() -> str:
+    return normalise_host(os.environ.get("OLLAMA_HOST") or "127.0.0.1:11434")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=True)
+
+
+class OllamaSettings(Section):
+    host: str = Field(default_factory=_default_host)
+    """URL of the Ollama server. Defaults to $OLLAMA_HOST, else http://127.0.0.1:11434."""
+
+    connect_timeout: float = Field(5.0, gt=0, le=300)
+    """Seconds to wait for a connection to the server."""
+
+    read_timeout: float = Field(300.0, gt=0, le=3600)
+    """Seconds to wait for the next bytes of an answer (covers loading a large model)."""
+
+    health_interval: float = Field(10.0, ge=1, le=3600)
+    """Seconds between background health checks of the server in the TUI."""
+
+    keep_alive: str = "5m"
+    """How long Ollama keeps a model loaded after a request (Ollama duration syntax)."""
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty (e.g. http://127.0.0.1:11434)")
+        return normalise_host(value)
+
+
+class ChatSettings(Section):
+    default_model: str = Field("llama3.2", min_length=1)
+    """Model used when neither the session nor the command names one."""
+
+    enable_model_fallback: bool = True
+    """Try the fallback models when a model fails before its first token."""
+
+    fallback_models: list[str] = Field(default_factory=list)
+    """Models to try, in order, when the chosen model fails."""
+
+    max_fallback_attempts: int = Field(2, ge=0, le=10)
+    """How many fallback models to try for one message at most."""
+
+    context_messages: int = Field(200, ge=1, le=100_000)
+    """How many recent messages of a session are considered as context."""
+
+    answer_reserve_tokens: int = Field(1024, ge=16, le=1_000_000)
+    """Tokens of the model's context window kept free for the answer."""
+
+
+class HistorySettings(Section):
+    max_entries: int = Field(100_000, ge=10, le=100_000_000)
+    """Command history size cap: the oldest entries are trimmed beyond it."""
+
+
+class UISettings(Section):
+    theme: str = Field("wits-dark", min_length=1)
+    """Theme name (bundled: wits-dark, wits-light, wits-high-contrast; or a user theme)."""
+
+    show_sidebar: bool = True
+    """Show the session sidebar at start-up."""
+
+
+class MemorySettings(Section):
+    enabled: bool = True
+    """Keep a long-term memory and recall it into prompts."""
+
+    embedding_model: str = Field("nomic-embed-text", min_length=1)
+    """Ollama model used to embed memory segments."""
+
+    enable_auto_pruning: bool = True
+    """Prune memory automatically when it reaches the size threshold."""
+
+    max_memory_size_mb: float = Field(512.0, gt=0, le=1_000_000)
+    """Cap on the on-disk size of the memory directory, in MB."""
+
+    pruning_threshold: float = Field(0.9, gt=0, le=1)
+    """Prune when the size reaches this fraction of max_memory_size_mb."""
+
+    pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = "hybrid"
+    """Which segments go first: oldest_first, least_relevant or hybrid."""
+
+
+class Settings(Section):
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
+    """The Ollama server."""
+
+    chat: ChatSettings = Field(default_factory=ChatSettings)
+    """Models, fallback and context."""
+
+    history: HistorySettings = Field(default_factory=HistorySettings)
+    """Command history."""
+
+    ui: UISettings = Field(default_factory=UISettings)
+    """The full-screen app."""
+
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    """Long-term memory."""
+
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b"."""
+
+
+class ConfigError(Exception):
+    """A configuration problem, with one line per problem."""
+
+    def __init__(self, source: str | None, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"invalid configuration in {self.source}:" if self.source else "invalid configuration:"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            keys += _known_keys(ann, f"{prefix}{name}.")
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def _expected(error: dict[str, Any]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    msg = error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind.startswith("greater") or kind.startswith("less"):
+        return msg.lower()
+    if kind == "literal_error":
+        return f"expected {ctx.get('expected', msg)}"
+    return msg[0].lower() + msg[1:]
+
+
+def _describe(errors: list[dict[str, Any]], origin: dict[str, str], file: str) -> tuple[str | None, list[str]]:
+    """(common source or None, one line per problem)."""
+    known = _known_keys(Settings)
+    found: list[tuple[str, str]] = []
+    for err in errors:
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join(loc)
+        source = origin.get(key) or origin.get(loc[0], file)
+        value = err.get("input")
+        line = f"{key} = {json.dumps(value, default=str)}: {_expected(err)}"
+        if err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            if len(loc) == 1:
+                choices = sorted(Settings.model_fields)
+            else:
+                choices = [k for k in known if k.startswith(f"{loc[0]}.")]
+            line = f"unknown key '{key}'{hint}; expected one of: {', '.join(choices)}"
+        found.append((source, line))
+    sources = {s for s, _ in found}
+    if len(sources) == 1:
+        return sources.pop(), [line for _, line in found]
+    return None, [f"{s}: {line}" for s, line in found]
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot read the file: {exc}"]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"not valid TOML: {exc}; fix the syntax or delete the file to use defaults"]) from None
+
+
+def _env_value(raw: str) -> Any:
+    """Env values are strings; JSON lists and objects are accepted for list/dict settings."""
+    stripped = raw.strip()
+    if stripped[:1] in "[{":
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str] | os._Environ[str], origin: dict[str, str]) -> None:
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in RESERVED_ENV:
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
+        if not parts:
+            continue
+        target = data
+        for part in parts[:-1]:
+            node = target.setdefault(part, {})
+            if not isinstance(node, dict):
+                node = target[part] = {}
+            target = node
+        target[parts[-1]] = _env_value(raw)
+        origin[".".join(parts)] = f"environment variable {name}"
+
+
+def load_settings(paths: Paths, environ: dict[str, str] | os._Environ[str] | None = None) -> Settings:
+    """Load and validate settings; raises :class:`ConfigError` on any problem."""
+    env = os.environ if environ is None else environ
+    data = _read_file(paths.config_file)
+    origin: dict[str, str] = {}
+    _apply_env(data, env, origin)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(*_describe(exc.errors(), origin, str(paths.config_file))) from None
+
+
+def settings_doc(model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str, str]]:
+    """(dotted key, description) for every setting, for `wits config show`."""
+    rows = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            rows += settings_doc(ann, f"{prefix}{name}.")
+        else:
+            rows.append((f"{prefix}{name}", field.description or ""))
+    return rows
