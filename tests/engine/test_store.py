@@ -193,3 +193,12 @@ def test_unreadable_database_gives_a_clear_error(paths):
         Store(paths.database)
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(paths.database).execute("SELECT * FROM sessions")
+
+
+def test_state_values(store):
+    assert store.state.get("theme") is None
+    assert store.state.get("theme", "wits-dark") == "wits-dark"
+    store.state.set("theme", "wits-light")
+    assert store.state.get("theme") == "wits-light"
+    store.state.set("theme", None)
+    assert store.state.get("theme") is None

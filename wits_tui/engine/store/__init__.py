@@ -13,6 +13,7 @@ from wits_tui.engine.store.messages import Messages
 from wits_tui.engine.store.metrics import TurnMetrics
 from wits_tui.engine.store.records import HistoryEntry, Message, Session
 from wits_tui.engine.store.sessions import SessionNotFound, Sessions
+from wits_tui.engine.store.state import State
 
 __all__ = ["Store", "DatabaseError", "SessionNotFound", "Session", "Message", "HistoryEntry"]
 
@@ -55,6 +56,7 @@ class Store:
         self.messages = _locked(Messages(self.db), self.lock)
         self.history = _locked(History(self.db, history_max_entries), self.lock)
         self.metrics = _locked(TurnMetrics(self.db), self.lock)
+        self.state = _locked(State(self.db), self.lock)
 
     def close(self) -> None:
         with self.lock:

@@ -102,7 +102,7 @@ class Sessions:
     def switch(self, session_id: int) -> Session:
         session = self.get(session_id)
         with self.db.conn:
-            self.db["state"].upsert({"key": "active_session", "value": str(session_id)}, pk="key")
+            self.db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('active_session', ?)", [str(session_id)])
         return session
 
     def active(self, create: bool = True) -> Session | None:

@@ -1,0 +1,111 @@
+"""What the engine needs from a model server. One module per backend implements it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+# Error types, shared by every backend (the UI and the error log key on them).
+CONNECTION = "connection"  # server not running / unreachable
+MODEL_NOT_FOUND = "model_not_found"  # 404
+SERVER_ERROR = "server_error"  # 5xx, e.g. the runner crashed
+STREAM_ERROR = "stream_error"  # an {"error": ...} line in the middle of a stream
+DISCONNECTED = "disconnected"  # the connection dropped mid-stream
+TIMEOUT = "timeout"  # no bytes within the read timeout
+BAD_REQUEST = "bad_request"  # 4xx other than 404
+UNSUPPORTED = "unsupported"  # e.g. embeddings from a chat-only model
+
+
+class BackendError(Exception):
+    """A failure talking to the backend, already explained for people."""
+
+    def __init__(self, error_type: str, message: str, hint: str = "", *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.hint = hint
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class ChatChunk:
+    content: str = ""
+    done: bool = False
+    #: On the final chunk: Ollama's counters (nanoseconds for durations).
+    stats: dict[str, Any] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str
+    size: int = 0
+    family: str = ""
+    parameter_size: str = ""
+    quantization: str = ""
+    modified_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDetails:
+    name: str
+    context_length: int | None = None
+    capabilities: tuple[str, ...] = ()
+    family: str = ""
+    system: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    name: str
+    size: int = 0
+    size_vram: int = 0
+    expires_at: str = ""
+    context_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PullProgress:
+    status: str
+    completed: int | None = None
+    total: int | None = None
+    digest: str | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        if self.total and self.completed is not None:
+            return min(1.0, self.completed / self.total)
+        return None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    name: str
+    host: str
+
+    def chat(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        *,
+        options: dict[str, Any] | None = None,
+        tools: list[dict[str, Any]] | None = None,
+    ) -> AsyncIterator[ChatChunk]: ...
+
+    async def version(self) -> str: ...
+
+    async def list_models(self) -> list[ModelInfo]: ...
+
+    async def show(self, model: str) -> ModelDetails: ...
+
+    async def loaded(self) -> list[LoadedModel]: ...
+
+    async def load(self, model: str) -> None: ...
+
+    async def embed(self, model: str, texts: list[str]) -> list[list[float]]: ...
+
+    def pull(self, model: str) -> AsyncIterator[PullProgress]: ...
+
+    async def close(self) -> None: ...

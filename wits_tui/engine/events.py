@@ -1,0 +1,88 @@
+"""Typed events a turn yields. The UI turns them into Textual messages; the
+CLI prints them; `wits ask --json` writes them as JSON lines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Union
+
+from wits_tui.engine.clock import now_iso
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStarted:
+    kind: ClassVar[str] = "turn_started"
+    session_id: int
+    user_message_id: int
+    model: str
+    module: str | None = None
+    attempt: int = 1
+    timestamp: str = field(default_factory=now_iso)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A piece of the answer as it streams."""
+
+    kind: ClassVar[str] = "token"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """The model failed before its first token; the next one is being tried."""
+
+    kind: ClassVar[str] = "fallback"
+    from_model: str
+    to_model: str
+    reason: str
+    error_type: str
+    attempt: int
+    timestamp: str = field(default_factory=now_iso)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStats:
+    ttft_ms: float | None = None
+    total_ms: float | None = None
+    prompt_tokens: int | None = None
+    eval_tokens: int | None = None
+    tokens_per_s: float | None = None
+    load_duration_ms: float | None = None
+    prompt_eval_duration_ms: float | None = None
+    eval_duration_ms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnDone:
+    kind: ClassVar[str] = "done"
+    session_id: int
+    message_id: int
+    model: str
+    text: str
+    stats: TurnStats
+    module: str | None = None
+    timestamp: str = field(default_factory=now_iso)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnError:
+    """Something failed. ``message`` is one line for people, ``hint`` the fix;
+    tracebacks go to the log file only."""
+
+    kind: ClassVar[str] = "error"
+    error_type: str
+    message: str
+    hint: str
+    context: dict[str, Any]
+    error_id: str
+    partial_text: str = ""
+    message_id: int | None = None
+    timestamp: str = field(default_factory=now_iso)
+
+
+TurnEvent = Union[TurnStarted, Token, Fallback, TurnDone, TurnError]
+
+
+def event_to_dict(event: TurnEvent) -> dict[str, Any]:
+    return {"event": event.kind, **asdict(event)}
