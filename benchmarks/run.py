@@ -18,6 +18,7 @@ from benchmarks.common import print_table
 SUITES = {
     "startup": "benchmarks.bench_startup",
     "history": "benchmarks.bench_history",
+    "ask": "benchmarks.bench_ask",
 }
 
 

@@ -46,24 +46,19 @@ def _default_host() -> str:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class OllamaSettings(Section):
-    host: str = Field(default_factory=_default_host)
-    """URL of the Ollama server. Defaults to $OLLAMA_HOST, else http://127.0.0.1:11434."""
+    host: str = Field(default_factory=_default_host, description="URL of the Ollama server. Defaults to $OLLAMA_HOST, else http://127.0.0.1:11434.")
 
-    connect_timeout: float = Field(5.0, gt=0, le=300)
-    """Seconds to wait for a connection to the server."""
+    connect_timeout: float = Field(5.0, gt=0, le=300, description="Seconds to wait for a connection to the server.")
 
-    read_timeout: float = Field(300.0, gt=0, le=3600)
-    """Seconds to wait for the next bytes of an answer (covers loading a large model)."""
+    read_timeout: float = Field(300.0, gt=0, le=3600, description="Seconds to wait for the next bytes of an answer (covers loading a large model).")
 
-    health_interval: float = Field(10.0, ge=1, le=3600)
-    """Seconds between background health checks of the server in the TUI."""
+    health_interval: float = Field(10.0, ge=1, le=3600, description="Seconds between background health checks of the server in the TUI.")
 
-    keep_alive: str = "5m"
-    """How long Ollama keeps a model loaded after a request (Ollama duration syntax)."""
+    keep_alive: str = Field("5m", description="How long Ollama keeps a model loaded after a request (Ollama duration syntax).")
 
     @field_validator("host")
     @classmethod
@@ -74,76 +69,55 @@ class OllamaSettings(Section):
 
 
 class ChatSettings(Section):
-    default_model: str = Field("llama3.2", min_length=1)
-    """Model used when neither the session nor the command names one."""
+    default_model: str = Field("llama3.2", min_length=1, description="Model used when neither the session nor the command names one.")
 
-    enable_model_fallback: bool = True
-    """Try the fallback models when a model fails before its first token."""
+    enable_model_fallback: bool = Field(True, description="Try the fallback models when a model fails before its first token.")
 
-    fallback_models: list[str] = Field(default_factory=list)
-    """Models to try, in order, when the chosen model fails."""
+    fallback_models: list[str] = Field(default_factory=list, description="Models to try, in order, when the chosen model fails.")
 
-    max_fallback_attempts: int = Field(2, ge=0, le=10)
-    """How many fallback models to try for one message at most."""
+    max_fallback_attempts: int = Field(2, ge=0, le=10, description="How many fallback models to try for one message at most.")
 
-    context_messages: int = Field(200, ge=1, le=100_000)
-    """How many recent messages of a session are considered as context."""
+    context_messages: int = Field(200, ge=1, le=100_000, description="How many recent messages of a session are considered as context.")
 
-    answer_reserve_tokens: int = Field(1024, ge=16, le=1_000_000)
-    """Tokens of the model's context window kept free for the answer."""
+    answer_reserve_tokens: int = Field(1024, ge=16, le=1_000_000, description="Tokens of the model's context window kept free for the answer.")
 
 
 class HistorySettings(Section):
-    max_entries: int = Field(100_000, ge=10, le=100_000_000)
-    """Command history size cap: the oldest entries are trimmed beyond it."""
+    max_entries: int = Field(100_000, ge=10, le=100_000_000, description="Command history size cap: the oldest entries are trimmed beyond it.")
 
 
 class UISettings(Section):
-    theme: str = Field("wits-dark", min_length=1)
-    """Theme name (bundled: wits-dark, wits-light, wits-high-contrast; or a user theme)."""
+    theme: str = Field("wits-dark", min_length=1, description="Theme name (bundled: wits-dark, wits-light, wits-high-contrast; or a user theme).")
 
-    show_sidebar: bool = True
-    """Show the session sidebar at start-up."""
+    show_sidebar: bool = Field(True, description="Show the session sidebar at start-up.")
 
 
 class MemorySettings(Section):
-    enabled: bool = True
-    """Keep a long-term memory and recall it into prompts."""
+    enabled: bool = Field(True, description="Keep a long-term memory and recall it into prompts.")
 
-    embedding_model: str = Field("nomic-embed-text", min_length=1)
-    """Ollama model used to embed memory segments."""
+    embedding_model: str = Field("nomic-embed-text", min_length=1, description="Ollama model used to embed memory segments.")
 
-    enable_auto_pruning: bool = True
-    """Prune memory automatically when it reaches the size threshold."""
+    enable_auto_pruning: bool = Field(True, description="Prune memory automatically when it reaches the size threshold.")
 
-    max_memory_size_mb: float = Field(512.0, gt=0, le=1_000_000)
-    """Cap on the on-disk size of the memory directory, in MB."""
+    max_memory_size_mb: float = Field(512.0, gt=0, le=1_000_000, description="Cap on the on-disk size of the memory directory, in MB.")
 
-    pruning_threshold: float = Field(0.9, gt=0, le=1)
-    """Prune when the size reaches this fraction of max_memory_size_mb."""
+    pruning_threshold: float = Field(0.9, gt=0, le=1, description="Prune when the size reaches this fraction of max_memory_size_mb.")
 
-    pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = "hybrid"
-    """Which segments go first: oldest_first, least_relevant or hybrid."""
+    pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = Field("hybrid", description="Which segments go first: oldest_first, least_relevant or hybrid.")
 
 
 class Settings(Section):
-    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
-    """The Ollama server."""
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings, description="The Ollama server.")
 
-    chat: ChatSettings = Field(default_factory=ChatSettings)
-    """Models, fallback and context."""
+    chat: ChatSettings = Field(default_factory=ChatSettings, description="Models, fallback and context.")
 
-    history: HistorySettings = Field(default_factory=HistorySettings)
-    """Command history."""
+    history: HistorySettings = Field(default_factory=HistorySettings, description="Command history.")
 
-    ui: UISettings = Field(default_factory=UISettings)
-    """The full-screen app."""
+    ui: UISettings = Field(default_factory=UISettings, description="The full-screen app.")
 
-    memory: MemorySettings = Field(default_factory=MemorySettings)
-    """Long-term memory."""
+    memory: MemorySettings = Field(default_factory=MemorySettings, description="Long-term memory.")
 
-    keymap: dict[str, str] = Field(default_factory=dict)
-    """Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b"."""
+    keymap: dict[str, str] = Field(default_factory=dict, description='Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b".')
 
 
 class ConfigError(Exception):

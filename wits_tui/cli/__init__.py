@@ -12,7 +12,7 @@ import sys
 from wits_tui import __version__
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMAND_MODULES = ("config_cmd", "sessions_cmd", "history_cmd")
+COMMAND_MODULES = ("ask_cmd", "sessions_cmd", "history_cmd", "config_cmd", "doctor_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -85,6 +85,13 @@ class Messages:
     def count(self, session_id: int) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"]
 
+    def recover_streaming(self) -> int:
+        """Answers left 'streaming' by a crash or kill become 'interrupted' (their text is kept)."""
+        with self.db.conn:
+            return self.db.execute(
+                "UPDATE messages SET status = 'interrupted', updated_at = ? WHERE status = 'streaming'", [now_iso()]
+            ).rowcount
+
     def clear(self, session_id: int) -> int:
         with self.db.conn:
             self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.ollama_server import ScriptedOllama
+from wits_tui.engine.core import Engine
+from wits_tui.settings import ChatSettings, OllamaSettings, Settings
+
+CHAT = "llama3.2:1b"
+
+
+@pytest.fixture
+def server():
+    with ScriptedOllama() as s:
+        s.add_model(CHAT, context_length=4096)
+        yield s
+
+
+def make_engine(paths, host: str, **chat) -> Engine:
+    settings = Settings(
+        ollama=OllamaSettings(host=host, connect_timeout=2, read_timeout=chat.pop("read_timeout", 10)),
+        chat=ChatSettings(default_model=chat.pop("default_model", CHAT), **chat),
+    )
+    return Engine(settings, paths).open()
+
+
+@pytest.fixture
+def engine(paths, server):
+    return make_engine(paths, server.host)

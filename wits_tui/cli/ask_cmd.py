@@ -1,0 +1,93 @@
+"""`wits ask "question"`: one answer, streamed to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from contextlib import aclosing
+
+from wits_tui.cli.context import Context, fail
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ask",
+        help="ask one question; the answer streams to stdout",
+        description="Ask one question. Text on stdin is added to the question (e.g. `git diff | wits ask review this`).",
+    )
+    p.add_argument("question", nargs="*", help="the question (or pipe it on stdin)")
+    p.add_argument("-s", "--session", metavar="ID", help="continue this session (id or title); default: a new session")
+    p.add_argument("-m", "--model", help="model to ask (default: the session's, else chat.default_model)")
+    p.add_argument("--json", action="store_true", help="print the engine's events as JSON lines")
+    p.set_defaults(handler=cmd_ask)
+
+
+def _question(args: argparse.Namespace) -> str:
+    text = " ".join(args.question).strip()
+    if not sys.stdin.isatty():
+        piped = sys.stdin.read().strip()
+        if piped:
+            text = f"{text}\n\n{piped}" if text else piped
+    return text
+
+
+def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
+    question = _question(args)
+    if not question:
+        return fail('nothing to ask: give a question (wits ask "...") or pipe text on stdin', code=2)
+    from wits_tui.engine.core import Engine
+    from wits_tui.engine.errorlog import setup_logging
+    from wits_tui.engine.store import SessionNotFound
+
+    setup_logging(ctx.paths.log_dir)
+    engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
+    store = engine.store
+    try:
+        session = store.sessions.find(args.session) if args.session else store.sessions.create(model=args.model)
+    except SessionNotFound as exc:
+        return fail(str(exc), code=2)
+    store.history.add(question, session.id)
+    state = {"code": 0, "tokens": False}
+    try:
+        asyncio.run(_stream(engine, session.id, question, args, state))
+    except KeyboardInterrupt:
+        if state["tokens"] and not args.json:
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+        return fail(f"interrupted: the partial answer is kept in session {session.id}", code=130)
+    return state["code"]
+
+
+async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
+    from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, event_to_dict
+
+    out = sys.stdout
+    try:
+        async with aclosing(engine.turn(session_id, question, model=args.model)) as events:
+            async for ev in events:
+                if args.json:
+                    out.write(json.dumps(event_to_dict(ev), default=str, ensure_ascii=False) + "\n")
+                    out.flush()
+                    if isinstance(ev, TurnError):
+                        state["code"] = 1
+                    continue
+                if isinstance(ev, Token):
+                    out.write(ev.text)
+                    out.flush()
+                    state["tokens"] = True
+                elif isinstance(ev, Fallback):
+                    print(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}", file=sys.stderr)
+                elif isinstance(ev, TurnDone):
+                    if not ev.text.endswith("\n"):
+                        out.write("\n")
+                elif isinstance(ev, TurnError):
+                    if state["tokens"]:
+                        out.write("\n")
+                        out.flush()
+                    kept = f" (partial answer kept in session {session_id})" if ev.partial_text else ""
+                    print(f"wits: {ev.message}{kept}; {ev.hint}", file=sys.stderr)
+                    state["code"] = 1
+    finally:
+        await engine.backend.close()

@@ -1,0 +1,152 @@
+"""The engine facade: what a frontend (TUI, CLI, plain mode, a library user) holds.
+
+Construction is cheap and does no I/O; :meth:`Engine.open` opens the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wits_tui.engine.backends.base import Backend, BackendError, LoadedModel, ModelInfo, PullProgress
+from wits_tui.engine.errorlog import ErrorLog, new_error_id
+from wits_tui.engine.events import TurnError, TurnEvent, TurnStats
+from wits_tui.paths import Paths
+from wits_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from wits_tui.engine.store import Store
+    from wits_tui.engine.store.records import Session
+
+log = logging.getLogger("wits.engine")
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    ok: bool
+    host: str
+    version: str | None = None
+    error: str | None = None
+    hint: str | None = None
+
+
+class Engine:
+    def __init__(self, settings: Settings, paths: Paths, *, backend: Backend | None = None, store: "Store | None" = None) -> None:
+        self.settings = settings
+        self.paths = paths
+        self._backend = backend
+        self._store = store
+        self.error_log = ErrorLog(paths.log_dir)
+        self._context_lengths: dict[str, int | None] = {}
+
+    # -- resources, opened on first use ------------------------------------
+    def open(self) -> "Engine":
+        """Open the store (sync; call it from a worker thread in a UI)."""
+        _ = self.store
+        return self
+
+    @property
+    def store(self) -> "Store":
+        if self._store is None:
+            from wits_tui.engine.store import Store
+
+            self.paths.ensure()
+            self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
+            recovered = self._store.messages.recover_streaming()
+            if recovered:
+                log.warning("marked %d answers cut off by a crash as interrupted", recovered)
+        return self._store
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            from wits_tui.engine.backends.ollama import OllamaBackend
+
+            self._backend = OllamaBackend(self.settings.ollama)
+        return self._backend
+
+    async def aclose(self) -> None:
+        if self._backend is not None:
+            await self._backend.close()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- models -------------------------------------------------------------
+    def model_for(self, session: "Session | None") -> str:
+        return (session.model if session and session.model else None) or self.settings.chat.default_model
+
+    async def context_length(self, model: str) -> int | None:
+        """The model's context window from /api/show, asked once per model."""
+        if model not in self._context_lengths:
+            try:
+                details = await self.backend.show(model)
+            except BackendError:
+                return None  # the chat request will report the problem
+            self._context_lengths[model] = details.context_length
+        return self._context_lengths[model]
+
+    async def list_models(self) -> list[ModelInfo]:
+        return await self.backend.list_models()
+
+    async def loaded_models(self) -> list[LoadedModel]:
+        return await self.backend.loaded()
+
+    def pull(self, model: str) -> AsyncIterator[PullProgress]:
+        return self.backend.pull(model)
+
+    async def health(self) -> Health:
+        host = self.backend.host
+        try:
+            version = await self.backend.version()
+        except BackendError as err:
+            return Health(ok=False, host=host, error=err.message, hint=err.hint)
+        return Health(ok=True, host=host, version=version)
+
+    # -- turns ----------------------------------------------------------------
+    def turn(self, session_id: int, text: str, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
+        from wits_tui.engine.turn import run_turn
+
+        return run_turn(self, session_id, text, model)
+
+    def retry(self, session_id: int, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
+        from wits_tui.engine.turn import run_turn
+
+        return run_turn(self, session_id, None, model)
+
+    # -- bookkeeping used by the turn loop -----------------------------------
+    def fail(self, err: BackendError, *, model: str, session_id: int, attempt: int, partial_text: str = "") -> TurnError:
+        """Log a failure (error log + traceback in wits.log) and describe it as an event."""
+        error_id = new_error_id()
+        context: dict[str, Any] = {"model": model, "host": self.backend.host, "attempt": attempt, "session_id": session_id}
+        self.error_log.write(error_id=error_id, model=model, error_type=err.error_type, message=err.message, context=context)
+        log.error("turn failed [%s] %s: %s", error_id, err.error_type, err.message, exc_info=err.__cause__ or err)
+        return TurnError(
+            error_type=err.error_type,
+            message=err.message,
+            hint=err.hint,
+            context=context,
+            error_id=error_id,
+            partial_text=partial_text,
+        )
+
+    def record_metrics(self, session_id: int, message_id: int | None, model: str, status: str, stats: TurnStats) -> None:
+        def ns(ms: float | None) -> int | None:
+            return int(ms * 1e6) if ms is not None else None
+
+        self.store.metrics.record(
+            session_id,
+            message_id,
+            model=model,
+            status=status,
+            ttft_ms=stats.ttft_ms,
+            total_ms=stats.total_ms,
+            prompt_tokens=stats.prompt_tokens,
+            eval_tokens=stats.eval_tokens,
+            tokens_per_s=stats.tokens_per_s,
+            load_duration_ns=ns(stats.load_duration_ms),
+            prompt_eval_duration_ns=ns(stats.prompt_eval_duration_ms),
+            eval_duration_ns=ns(stats.eval_duration_ms),
+        )

@@ -1,0 +1,156 @@
+"""The turn loop: persist the question, stream the answer, fall back, record.
+
+Consumers should close the generator deterministically, e.g.
+``async with contextlib.aclosing(engine.turn(...)) as events``, so that an
+abandoned or cancelled turn is stored as ``interrupted`` at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
+from wits_tui.engine.context import build_messages
+from wits_tui.engine.errorlog import new_error_id
+from wits_tui.engine.events import Fallback, Token, TurnDone, TurnEvent, TurnStarted, TurnStats
+
+if TYPE_CHECKING:
+    from wits_tui.engine.core import Engine
+
+log = logging.getLogger("wits.turn")
+
+#: How often a streaming answer is saved, so a crash or kill loses at most this much.
+FLUSH_INTERVAL_S = 0.5
+TITLE_MAX = 48
+
+
+def candidate_models(primary: str, chat_settings: Any) -> list[str]:
+    models = [primary]
+    if chat_settings.enable_model_fallback:
+        extra = [m for m in dict.fromkeys(chat_settings.fallback_models) if m != primary]
+        models += extra[: chat_settings.max_fallback_attempts]
+    return models
+
+
+def title_from(text: str) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "New chat")
+    return line if len(line) <= TITLE_MAX else line[: TITLE_MAX - 1].rstrip() + "…"
+
+
+def stats_from(raw: dict[str, Any] | None, ttft_ms: float | None, total_ms: float) -> TurnStats:
+    raw = raw or {}
+
+    def ms(key: str) -> float | None:
+        v = raw.get(key)
+        return v / 1e6 if v is not None else None
+
+    eval_count, eval_ns = raw.get("eval_count"), raw.get("eval_duration")
+    tps = eval_count / (eval_ns / 1e9) if eval_count and eval_ns else None
+    return TurnStats(
+        ttft_ms=ttft_ms,
+        total_ms=total_ms,
+        prompt_tokens=raw.get("prompt_eval_count"),
+        eval_tokens=eval_count,
+        tokens_per_s=tps,
+        load_duration_ms=ms("load_duration"),
+        prompt_eval_duration_ms=ms("prompt_eval_duration"),
+        eval_duration_ms=ms("eval_duration"),
+    )
+
+
+class _Answer:
+    """The assistant message being streamed, saved as it grows."""
+
+    def __init__(self, engine: "Engine", session_id: int, model: str) -> None:
+        self.engine, self.session_id, self.model = engine, session_id, model
+        self.parts: list[str] = []
+        self.message_id: int | None = None
+        self._flushed_at = 0.0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def add(self, piece: str) -> None:
+        self.parts.append(piece)
+        now = time.monotonic()
+        if self.message_id is None:
+            msg = self.engine.store.messages.append(self.session_id, "assistant", piece, status="streaming", model=self.model)
+            self.message_id, self._flushed_at = msg.id, now
+        elif now - self._flushed_at >= FLUSH_INTERVAL_S:
+            self.engine.store.messages.update(self.message_id, content=self.text)
+            self._flushed_at = now
+
+    def finish(self, status: str) -> int:
+        messages = self.engine.store.messages
+        if self.message_id is None:
+            self.message_id = messages.append(self.session_id, "assistant", self.text, status=status, model=self.model).id
+        else:
+            messages.update(self.message_id, content=self.text, status=status)
+        return self.message_id
+
+
+async def run_turn(engine: "Engine", session_id: int, text: str | None, model: str | None = None) -> AsyncIterator[TurnEvent]:
+    """One question and its answer. ``text=None`` answers the last user message again."""
+    store, settings = engine.store, engine.settings
+    session = store.sessions.get(session_id)
+    primary = model or engine.model_for(session)
+    if text is not None:
+        first = store.messages.count(session_id) == 0
+        user = store.messages.append(session_id, "user", text)
+        if first and session.title == "New chat":
+            store.sessions.rename(session_id, title_from(text))
+    else:
+        last = [m for m in store.messages.list(session_id, limit=50) if m.role == "user"]
+        if not last:
+            yield engine.fail(BackendError(BAD_REQUEST, "there is no question in this session to answer again", "type a message first"), model=primary, session_id=session_id, attempt=0)
+            return
+        user = last[-1]
+    history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
+    models = candidate_models(primary, settings.chat)
+
+    for attempt, current in enumerate(models, start=1):
+        context_length = await engine.context_length(current)
+        messages = build_messages(history, context_length=context_length, reserve_tokens=settings.chat.answer_reserve_tokens)
+        yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, attempt=attempt)
+        answer = _Answer(engine, session_id, current)
+        started = time.perf_counter()
+        ttft_ms: float | None = None
+        raw_stats: dict[str, Any] | None = None
+        try:
+            async with aclosing(engine.backend.chat(current, messages)) as stream:
+                async for chunk in stream:
+                    if chunk.content:
+                        if ttft_ms is None:
+                            ttft_ms = (time.perf_counter() - started) * 1000
+                        answer.add(chunk.content)
+                        yield Token(chunk.content)
+                    if chunk.done:
+                        raw_stats = chunk.stats
+        except BackendError as err:
+            stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
+            can_fall_back = not answer.parts and attempt < len(models) and err.error_type != CONNECTION
+            event = engine.fail(err, model=current, session_id=session_id, attempt=attempt, partial_text=answer.text)
+            if can_fall_back:
+                yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.error_type, attempt=attempt + 1)
+                continue
+            message_id = answer.finish("error")
+            engine.record_metrics(session_id, message_id, current, "error", stats)
+            yield replace(event, message_id=message_id)
+            return
+        except (asyncio.CancelledError, GeneratorExit):
+            message_id = answer.finish("interrupted")
+            engine.record_metrics(session_id, message_id, current, "interrupted", stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000))
+            raise
+        stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
+        message_id = answer.finish("complete")
+        engine.record_metrics(session_id, message_id, current, "complete", stats)
+        yield TurnDone(session_id=session_id, message_id=message_id, model=current, text=answer.text, stats=stats)
+        return
+
