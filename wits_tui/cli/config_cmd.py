@@ -40,23 +40,28 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
-def to_toml(data: dict, docs: dict[str, str]) -> str:
+def to_toml(data: dict, docs: dict[str, str], path: str = "") -> str:
+    """Settings as TOML, each key with its description as a comment.
+
+    Values come first, then nested tables; an unset (None) value is shown as a comment,
+    since TOML has no null."""
     out: list[str] = []
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) or k == "keymap"}
-    for key, value in scalars.items():
-        if key == "keymap":
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    for key, value in data.items():
+        if key in tables:
             continue
-        out += [f"# {docs.get(key, '')}", f"{key} = {_toml_value(value)}"]
-    for section, values in data.items():
-        if not isinstance(values, dict):
-            continue
-        out.append(f"\n[{section}]")
-        if section == "keymap":
-            out.append(f"# {docs.get('keymap', '')}")
-            out += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in values.items()]
-            continue
-        for key, value in values.items():
-            out += [f"# {docs.get(f'{section}.{key}', '')}", f"{key} = {_toml_value(value)}"]
+        dotted = f"{path}{key}"
+        if docs.get(dotted):
+            out.append(f"# {docs[dotted]}")
+        out.append(f"# {key} is not set" if value is None else f"{key} = {_toml_value(value)}")
+    for key, value in tables.items():
+        dotted = f"{path}{key}"
+        header = ".".join(json.dumps(p) if not p.replace("_", "").isalnum() else p for p in dotted.split("."))
+        doc = f"# {docs[dotted]}\n" if docs.get(dotted) else ""
+        out.append(f"\n{doc}[{header}]")
+        body = to_toml(value, docs, f"{dotted}.")
+        if body.strip():
+            out.append(body.rstrip("\n"))
     return "\n".join(out).lstrip("\n") + "\n"
 
 

@@ -86,3 +86,15 @@ TurnEvent = Union[TurnStarted, Token, Fallback, TurnDone, TurnError]
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
     return {"event": event.kind, **asdict(event)}
+
+
+EVENT_TYPES: dict[str, type] = {cls.kind: cls for cls in (TurnStarted, Token, Fallback, TurnDone, TurnError)}
+
+
+def event_from_dict(data: dict[str, Any]) -> TurnEvent:
+    """The inverse of :func:`event_to_dict` (``event`` names the kind)."""
+    fields = dict(data)
+    cls = EVENT_TYPES[fields.pop("event")]
+    if cls is TurnDone:
+        fields["stats"] = TurnStats(**fields["stats"])
+    return cls(**fields)

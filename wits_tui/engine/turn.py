@@ -19,6 +19,7 @@ from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
 from wits_tui.engine.context import build_messages
 from wits_tui.engine.errorlog import new_error_id
 from wits_tui.engine.events import Fallback, Token, TurnDone, TurnEvent, TurnStarted, TurnStats
+from wits_tui.engine.recording import TurnRecorder
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
@@ -109,9 +110,24 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
     else:
         last = [m for m in store.messages.list(session_id, limit=50) if m.role == "user"]
         if not last:
-            yield engine.fail(BackendError(BAD_REQUEST, "there is no question in this session to answer again", "type a message first"), model=primary, session_id=session_id, attempt=0)
+            err = BackendError(BAD_REQUEST, "there is no question in this session to answer again", "type a message first")
+            yield engine.fail(err, model=primary, session_id=session_id, attempt=0)
             return
         user = last[-1]
+    rec = TurnRecorder(store, session_id)
+    rec.record("user", {"message_id": user.id, "text": user.content, "retry": text is None})
+    try:
+        # aclosing: if our consumer abandons us, the inner generator is closed at
+        # once too, so the partial answer is saved as interrupted right away.
+        async with aclosing(_answer(engine, session_id, user, primary, rec)) as events:
+            async for event in events:
+                yield rec.event(event)
+    finally:
+        rec.close()
+
+
+async def _answer(engine: "Engine", session_id: int, user: Any, primary: str, rec: TurnRecorder) -> AsyncIterator[TurnEvent]:
+    store, settings = engine.store, engine.settings
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
     models = candidate_models(primary, settings.chat)
 
@@ -146,6 +162,7 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
             return
         except (asyncio.CancelledError, GeneratorExit):
             message_id = answer.finish("interrupted")
+            rec.record("interrupted", {"message_id": message_id, "model": current, "partial_text": answer.text})
             engine.record_metrics(session_id, message_id, current, "interrupted", stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000))
             raise
         stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)

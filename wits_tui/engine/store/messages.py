@@ -95,6 +95,7 @@ class Messages:
     def clear(self, session_id: int) -> int:
         with self.db.conn:
             self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
+            self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])
             return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
 
     def search(self, text: str, limit: int = 50) -> list[Message]:

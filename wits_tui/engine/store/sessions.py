@@ -88,8 +88,8 @@ class Sessions:
     def delete(self, session_id: int) -> None:
         self.get(session_id)
         with self.db.conn:
-            self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
-            self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id])
+            for table in ("turn_metrics", "turn_events", "messages"):
+                self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
             if self.active_id() == session_id:
                 self.db.execute("DELETE FROM state WHERE key = 'active_session'")

@@ -1,0 +1,167 @@
+"""Exporting a session (Markdown, JSON, HTML) and importing a JSON export.
+
+A JSON export holds every message, recorded event and metric; importing it
+creates a new session with the same content (ids are renumbered), so
+export -> import -> export loses nothing. A bad file imports nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from wits_tui.engine.clock import now_iso
+from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
+
+if TYPE_CHECKING:
+    from wits_tui.engine.store import Store
+
+#: Keys inside recorded event data that point at message ids.
+_MESSAGE_KEYS = ("message_id", "user_message_id")
+
+
+class ImportProblem(ValueError):
+    """The file cannot be imported; the message names the line or field and what is wrong."""
+
+
+def export_dict(store: "Store", session_id: int) -> dict[str, Any]:
+    session = store.sessions.get(session_id)
+    row = asdict(session)
+    row.pop("message_count", None)
+    metrics = [{k: v for k, v in m.items() if k not in ("id", "session_id")} for m in store.metrics.for_session(session_id)]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": now_iso(),
+        "session": row,
+        "messages": [{k: v for k, v in asdict(m).items() if k != "session_id"} for m in store.messages.list(session_id)],
+        "events": [
+            {"turn": e.turn, "seq": e.seq, "t_ms": e.t_ms, "kind": e.kind, "data": e.data}
+            for e in store.recordings.for_session(session_id)
+        ],
+        "metrics": metrics,
+    }
+
+
+def export_json(store: "Store", session_id: int) -> str:
+    return json.dumps(export_dict(store, session_id), ensure_ascii=False, indent=1) + "\n"
+
+
+_STATUS_NOTE = {"interrupted": "*(stopped before the end)*", "error": "*(the answer failed here)*", "streaming": "*(cut off)*"}
+
+
+def export_markdown(store: "Store", session_id: int) -> str:
+    session = store.sessions.get(session_id)
+    out = [f"# {session.title}", "", f"*Wits session {session.id}, started {session.created_at[:16].replace('T', ' ')} UTC*", ""]
+    for m in store.messages.list(session_id):
+        if m.role == "user":
+            out += ["## You", "", m.content, ""]
+        elif m.role == "assistant":
+            who = " · ".join(x for x in (m.module, m.model) if x)
+            out += [f"## Assistant{f' ({who})' if who else ''}", ""]
+            if m.content:
+                out += [m.content, ""]
+            if m.status in _STATUS_NOTE:
+                out += [_STATUS_NOTE[m.status], ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+_CSS = """
+body{font:16px/1.55 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1d2129;background:#fbfbfd}
+h1{font-size:1.5rem}.meta{color:#667}.msg{margin:1.2rem 0;padding:.6rem 1rem;border-radius:8px}
+.user{background:#e8eefc}.assistant{background:#fff;border:1px solid #dde}.who{font-weight:600;font-size:.85rem;color:#556}
+pre{background:#f2f3f7;padding:.7rem;overflow:auto;border-radius:6px}code{font-family:ui-monospace,monospace}
+.note{color:#a33;font-style:italic}
+@media (prefers-color-scheme: dark){body{background:#15171c;color:#e3e5ea}.user{background:#1f2940}
+.assistant{background:#1b1e25;border-color:#2c3040}pre{background:#23262e}.who,.meta{color:#9aa}}
+"""
+
+
+def export_html(store: "Store", session_id: int) -> str:
+    """A self-contained page: no scripts, no external resources."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    session = store.sessions.get(session_id)
+    body = []
+    for m in store.messages.list(session_id):
+        if m.role not in ("user", "assistant"):
+            continue
+        who = "You" if m.role == "user" else "Assistant" + (f" · {m.model}" if m.model else "")
+        note = f'<p class="note">{_STATUS_NOTE[m.status]}</p>' if m.status in _STATUS_NOTE else ""
+        content = md.render(m.content) if m.role == "assistant" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
+        body.append(f'<section class="msg {m.role}"><div class="who">{html.escape(who)}</div>{content}{note}</section>')
+    title = html.escape(session.title)
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>'
+        f'<body><h1>{title}</h1><p class="meta">Wits session {session.id}, started {html.escape(session.created_at[:16].replace("T", " "))} UTC</p>'
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+
+
+def _parse(text: str, source: str) -> SessionFile:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportProblem(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    try:
+        return SessionFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors()[:5]:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+            problems.append(f"{where or 'the file'}: {err['msg']} (got {json.dumps(err.get('input'), default=str)[:60]})")
+        more = f" (and {len(exc.errors()) - 5} more)" if len(exc.errors()) > 5 else ""
+        raise ImportProblem(f"{source} is not a Wits session export: " + "; ".join(problems) + more) from None
+
+
+def import_session(store: "Store", text: str, source: str = "the file") -> int:
+    """Create a new session from a JSON export; returns its id. All or nothing."""
+    data = _parse(text, source)
+    ids: dict[int, int] = {}
+    with store.lock, store.db.conn:
+        db = store.db
+        s = data.session
+        sid = db.execute(
+            "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived) VALUES (?, ?, ?, ?, ?, ?)",
+            [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived],
+        ).lastrowid
+        for m in data.messages:
+            ids[m.id] = db.execute(
+                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at],
+            ).lastrowid
+        for e in data.events:
+            payload = dict(e.data)
+            for key in _MESSAGE_KEYS:
+                if isinstance(payload.get(key), int) and payload[key] in ids:
+                    payload[key] = ids[payload[key]]
+            if isinstance(payload.get("session_id"), int):
+                payload["session_id"] = sid
+            db.execute(
+                "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
+                [sid, e.turn, e.seq, e.t_ms, e.kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":"))],
+            )
+        for metric in data.metrics:
+            row = metric.model_dump()  # the file format names the columns; nothing from the file does
+            if row["message_id"] is not None:
+                row["message_id"] = ids.get(row["message_id"])
+            cols = ", ".join(row)
+            db.execute(f"INSERT INTO turn_metrics (session_id, {cols}) VALUES (?, {', '.join('?' * len(row))})", [sid, *row.values()])
+    return sid
+
+
+def import_file(store: "Store", path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportProblem(f"cannot read {path}: {exc}") from None
+    return import_session(store, text, str(path))

@@ -1,0 +1,70 @@
+"""The JSON session file: what `wits export --format json` writes and `wits import` reads."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FORMAT = "wits-session"
+VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionRow(_Strict):
+    id: int
+    title: str = Field(min_length=1)
+    created_at: str
+    updated_at: str
+    model: str | None = None
+    pinned_module: str | None = None
+    archived: int = 0
+
+
+class MessageRow(_Strict):
+    id: int
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str
+    status: Literal["complete", "interrupted", "error", "streaming"]
+    created_at: str
+    updated_at: str
+    module: str | None = None
+    model: str | None = None
+
+
+class EventRow(_Strict):
+    turn: int = Field(ge=1)
+    seq: int = Field(ge=1)
+    t_ms: float = Field(ge=0)
+    kind: str = Field(min_length=1)
+    data: dict[str, Any]
+
+
+class MetricRow(_Strict):
+    message_id: int | None = None
+    created_at: str
+    model: str | None = None
+    module: str | None = None
+    status: str | None = None
+    ttft_ms: float | None = None
+    total_ms: float | None = None
+    prompt_tokens: int | None = None
+    eval_tokens: int | None = None
+    tokens_per_s: float | None = None
+    load_duration_ns: int | None = None
+    prompt_eval_duration_ns: int | None = None
+    eval_duration_ns: int | None = None
+    total_duration_ns: int | None = None
+
+
+class SessionFile(_Strict):
+    format: Literal["wits-session"]
+    version: Literal[1]
+    exported_at: str
+    session: SessionRow
+    messages: list[MessageRow]
+    events: list[EventRow] = Field(default_factory=list)
+    metrics: list[MetricRow] = Field(default_factory=list)
