@@ -1,0 +1,158 @@
+"""The line mode, driven through prompt-toolkit's pipe input against the scripted server."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from tests.engine.conftest import CHAT, make_engine
+from tests.fakes.ollama_server import Reply
+from wits_tui.plain.app import PlainChat
+
+UP, CTRL_C, CTRL_D, CTRL_R, TAB = "\x1b[A", "\x03", "\x04", "\x12", "\t"
+
+
+async def wait_for(predicate, timeout=10.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.01)
+
+
+def drive(engine, script, session_id=None):
+    """Run the chat; ``script(pipe, out)`` is a coroutine that types into it."""
+    out = io.StringIO()
+
+    async def go():
+        with create_pipe_input() as pipe:
+            chat = PlainChat(engine, session_id=session_id, input=pipe, output=DummyOutput(), out=out)
+            runner = asyncio.create_task(chat.run())
+            await script(pipe, out)
+            code = await asyncio.wait_for(runner, 20)
+        await engine.backend.close()
+        return code, chat
+
+    code, chat = asyncio.run(go())
+    return code, out.getvalue(), chat
+
+
+def test_a_message_streams_and_ctrl_d_quits(paths, server):
+    server.script(CHAT, Reply(text="Plain answers stream as text."))
+    engine = make_engine(paths, server.host)
+
+    async def script(pipe, out):
+        pipe.send_text("hello there\r")
+        await wait_for(lambda: "[llama3.2:1b" in out.getvalue())
+        pipe.send_text(CTRL_D)
+
+    code, text, chat = drive(engine, script)
+    assert code == 0
+    assert "Plain answers stream as text.\n[llama3.2:1b · " in text and text.rstrip().endswith("bye")
+    assert "\x1b[" not in text  # no cursor or colour codes in what the user reads
+    msgs = engine.store.messages.list(chat.session_id)
+    assert [(m.role, m.content) for m in msgs] == [("user", "hello there"), ("assistant", "Plain answers stream as text.")]
+    assert engine.store.history.recent(1)[0].command == "hello there"
+
+
+def test_ctrl_c_stops_the_answer_and_keeps_it_as_interrupted(paths, server):
+    server.script(CHAT, Reply(text=" ".join(f"w{i}" for i in range(300)), tokens_per_second=60))
+    engine = make_engine(paths, server.host)
+
+    async def script(pipe, out):
+        pipe.send_text("tell me everything\r")
+        await wait_for(lambda: "w5" in out.getvalue())
+        pipe.send_text(CTRL_C)
+        await wait_for(lambda: "[stopped" in out.getvalue())
+        pipe.send_text("/history 1\r")
+        await wait_for(lambda: "History" in out.getvalue())
+        pipe.send_text(CTRL_D)
+
+    code, text, chat = drive(engine, script)
+    assert code == 0 and "[stopped: the partial answer is kept as interrupted]" in text
+    answer = engine.store.messages.list(chat.session_id)[-1]
+    assert answer.status == "interrupted" and answer.content.startswith("w0 w1 w2 w3 w4 w5")
+    assert len(answer.content.split()) < 300
+    assert "/history 1" in text.split("[stopped")[1]  # the chat went on after the stop
+
+
+def test_up_arrow_and_ctrl_r_walk_the_shared_history(paths, server):
+    engine = make_engine(paths, server.host)
+    for cmd in ("an older question about sqlite", "the most recent question"):
+        engine.store.history.add(cmd)
+
+    async def script(pipe, out):
+        pipe.send_text(UP + "\r")  # Up recalls the newest entry; Enter sends it
+        await wait_for(lambda: out.getvalue().count("[llama3.2:1b") == 1)
+        pipe.send_text(CTRL_R + "sqlite")
+        await asyncio.sleep(0.2)
+        pipe.send_text("\r")  # accept the search result into the line
+        await asyncio.sleep(0.2)
+        pipe.send_text("\r")
+        await wait_for(lambda: out.getvalue().count("[llama3.2:1b") == 2)
+        pipe.send_text(CTRL_D)
+
+    drive(engine, script)
+    sent = [r.body["messages"][-1]["content"] for r in server.requests_to("/api/chat")]
+    assert sent == ["the most recent question", "an older question about sqlite"]
+
+
+def test_tab_completes_slash_commands_and_session_titles(paths, server):
+    engine = make_engine(paths, server.host)
+    other = engine.store.sessions.create("Rust lifetimes")
+    start = engine.store.sessions.create("Scratch")
+
+    async def script(pipe, out):
+        pipe.send_text("/swi" + TAB)
+        await asyncio.sleep(0.3)
+        pipe.send_text("Rus" + TAB)
+        await asyncio.sleep(0.3)
+        pipe.send_text("\r")
+        await wait_for(lambda: "Rust lifetimes" in out.getvalue())
+        pipe.send_text(CTRL_D)
+
+    code, text, chat = drive(engine, script, session_id=start.id)
+    assert chat.session_id == other.id
+
+
+def test_confirmation_is_asked_in_line_mode(paths, server):
+    engine = make_engine(paths, server.host)
+    s = engine.store.sessions.create("Doomed")
+    keep = engine.store.sessions.create("Keeper")
+
+    async def script(pipe, out):
+        pipe.send_text("/delete\r")
+        await asyncio.sleep(0.3)
+        pipe.send_text("n\r")
+        await asyncio.sleep(0.3)
+        pipe.send_text("/delete\r")
+        await asyncio.sleep(0.3)
+        pipe.send_text("y\r")
+        await asyncio.sleep(0.3)
+        pipe.send_text(CTRL_D)
+
+    drive(engine, script, session_id=s.id)
+    assert [x.title for x in engine.store.sessions.list()] == ["Keeper"] and keep.id
+
+
+def test_script_mode_reads_lines_without_a_terminal(paths, server):
+    server.script(CHAT, Reply(text="scripted"))
+    engine = make_engine(paths, server.host)
+    out = io.StringIO()
+
+    async def go():
+        chat = PlainChat(engine, out=out, interactive=False)
+        await chat.run_lines(io.StringIO("first line\n/delete\n/nope\n"))
+        await engine.backend.close()
+        return chat
+
+    chat = asyncio.run(go())
+    text = out.getvalue()
+    assert "scripted\n[llama3.2:1b" in text and "nothing destructive happens without a terminal" in text
+    assert "error: unknown command /nope" in text
+    assert engine.store.sessions.get(chat.session_id)  # /delete was refused
+    assert [e.command for e in engine.store.history.recent(3)] == ["/nope", "/delete", "first line"]

@@ -1,0 +1,232 @@
+"""The line-mode chat loop.
+
+Answers stream as plain text, one message after another. While an answer
+streams, the terminal is read key by key: Ctrl+C stops the answer (it is kept
+as interrupted), anything else typed meanwhile is kept for the next prompt.
+At the prompt, Ctrl+C clears the line and Ctrl+D quits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing, contextmanager
+from typing import IO, Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.input import Input
+from prompt_toolkit.input.typeahead import store_typeahead
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.output import Output
+
+from wits_tui.commands import (
+    ClearChat,
+    CommandContext,
+    Listing,
+    Notice,
+    SetTheme,
+    StartPull,
+    StartRetry,
+    SwitchSession,
+    run_command,
+)
+from wits_tui.commands.parser import parse, unescape
+from wits_tui.engine.backends.base import BackendError
+from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, TurnEvent
+from wits_tui.plain import render
+from wits_tui.plain.completer import SlashCompleter
+from wits_tui.plain.history import StoreHistory
+
+PROMPT = "you> "
+
+
+class PlainChat:
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        session_id: int | None = None,
+        model: str | None = None,
+        input: Input | None = None,
+        output: Output | None = None,
+        out: IO[str] | None = None,
+        interactive: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.session_id = session_id
+        self.model = model
+        self.out = out or sys.stdout
+        # Without a terminal (a script feeding lines) there is no prompt at all.
+        self.prompt: PromptSession | None = None
+        if interactive:
+            self.prompt = PromptSession(
+                history=StoreHistory(engine.store, lambda: self.session_id),
+                completer=SlashCompleter(self._context),
+                complete_while_typing=False,  # Tab completes; nothing pops up uninvited
+                enable_history_search=False,  # Up/Down walk the history; Ctrl+R searches it
+                input=input,
+                output=output,
+            )
+        self.ctx = CommandContext(engine=engine, session_id=session_id, frontend=self)
+
+    # -- output ---------------------------------------------------------------
+    def say(self, text: str = "", end: str = "\n") -> None:
+        self.out.write(text + end)
+        self.out.flush()
+
+    def _context(self) -> CommandContext:
+        self.ctx.session_id = self.session_id
+        return self.ctx
+
+    # -- Frontend protocol used by commands -------------------------------------
+    async def confirm(self, question: str) -> bool:
+        if self.prompt is None:
+            self.say(f"{question} - no (nothing destructive happens without a terminal)")
+            return False
+        try:
+            answer = await self.prompt.prompt_async(f"{question} [y/N] ", completer=None)
+        except (KeyboardInterrupt, EOFError):
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    # -- the loop -----------------------------------------------------------------
+    async def _start(self) -> None:
+        if self.session_id is None:
+            self.session_id = (await asyncio.to_thread(self.engine.store.sessions.active)).id
+        await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)
+
+    async def run(self) -> int:
+        """The interactive loop, until Ctrl+D."""
+        assert self.prompt is not None, "run() needs interactive=True"
+        await self._start()
+        session = await asyncio.to_thread(self.engine.store.sessions.get, self.session_id)
+        self.say(f"Wits line mode: session {session.id} \u201c{session.title}\u201d. /help lists commands; Ctrl+D quits.")
+        while True:
+            try:
+                text = await self.prompt.prompt_async(PROMPT)
+            except KeyboardInterrupt:
+                continue  # Ctrl+C at the prompt clears the line
+            except EOFError:
+                self.say("bye")
+                return 0
+            await self.handle(text)
+
+    async def run_lines(self, lines: IO[str]) -> int:
+        """Scripts: each line is a message or a command; no prompt, no terminal."""
+        await self._start()
+        for line in lines:
+            text = line.rstrip("\n")
+            if text.strip():
+                await asyncio.to_thread(self.engine.store.history.add, text, self.session_id)
+                await self.handle(text)
+        return 0
+
+    async def handle(self, text: str) -> None:
+        if not text.strip():
+            return
+        if parse(text) is not None:
+            await self.command(text)
+        else:
+            await self.stream(lambda: self.engine.turn(self.session_id, unescape(text).strip(), model=self.model))
+
+    async def command(self, text: str) -> None:
+        result = await run_command(text, self._context())
+        if isinstance(result, Notice):
+            self.say(render.notice(result))
+        elif isinstance(result, Listing):
+            self.say(render.listing(result))
+        elif isinstance(result, SwitchSession):
+            self.session_id = result.session_id
+            session = await asyncio.to_thread(self.engine.store.sessions.get, result.session_id)
+            self.say(result.text or f"now in session {session.id}: {session.title}")
+        elif isinstance(result, ClearChat):
+            self.say(result.text)
+        elif isinstance(result, StartRetry):
+            await self.stream(lambda: self.engine.retry(self.session_id, model=result.model or self.model))
+        elif isinstance(result, StartPull):
+            await self.pull(result.model)
+        elif isinstance(result, SetTheme):
+            self.say(f"{result.text or 'theme saved'} (themes show in the full-screen app)")
+
+    # -- streaming an answer ------------------------------------------------------
+    async def stream(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
+        task = asyncio.create_task(self._consume(start))
+        with self._ctrl_c_stops(task):
+            try:
+                await task
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise
+                self.say("\n[stopped: the partial answer is kept as interrupted]")
+
+    async def _consume(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
+        started = False
+        async with aclosing(start()) as events:
+            async for ev in events:
+                if isinstance(ev, Token):
+                    self.out.write(ev.text)
+                    self.out.flush()
+                    started = True
+                elif isinstance(ev, Fallback):
+                    self.say(render.fallback(ev))
+                elif isinstance(ev, TurnDone):
+                    self.say("" if ev.text.endswith("\n") else "\n", end="")
+                    self.say(render.done(ev))
+                elif isinstance(ev, TurnError):
+                    if started:
+                        self.say()
+                    self.say(render.error(ev))
+
+    @contextmanager
+    def _ctrl_c_stops(self, task: asyncio.Task) -> Any:
+        """Ctrl+C cancels ``task``: read as a key from a terminal or pipe input, or as SIGINT."""
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, task.cancel)
+            has_signal = True
+        except (NotImplementedError, RuntimeError, ValueError):
+            has_signal = False
+        kept: list = []
+        if self.prompt is None:
+            try:
+                yield
+            finally:
+                if has_signal:
+                    loop.remove_signal_handler(signal.SIGINT)
+            return
+        inp = self.prompt.input
+
+        def keys_ready() -> None:
+            for press in inp.read_keys():
+                if press.key == Keys.ControlC:
+                    task.cancel()
+                else:
+                    kept.append(press)
+
+        try:
+            with inp.raw_mode(), inp.attach(keys_ready):
+                yield
+        finally:
+            if has_signal:
+                loop.remove_signal_handler(signal.SIGINT)
+            if kept:
+                store_typeahead(inp, kept)  # what was typed during the answer waits at the next prompt
+
+    async def pull(self, model: str) -> None:
+        shown = -1
+        try:
+            async for p in self.engine.pull(model):
+                pct = int(p.fraction * 100) if p.fraction is not None else None
+                if pct is None:
+                    self.say(p.status)
+                elif pct // 10 != shown // 10:  # every tenth, on its own line
+                    shown = pct
+                    self.say(f"{p.status}: {pct}%")
+        except BackendError as err:
+            self.say(f"error: {err.message}. Fix: {err.hint}")
+            return
+        self.ctx.cache.pop("models", None)  # the new model shows in completion
+        self.say(f"{model} is ready")
+

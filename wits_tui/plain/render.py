@@ -1,0 +1,43 @@
+"""Command results and engine events as plain lines: no colour, no cursor tricks."""
+
+from __future__ import annotations
+
+from wits_tui.commands import Listing, Notice
+from wits_tui.engine.events import Fallback, TurnDone, TurnError
+
+PREFIX = {"info": "", "warning": "warning: ", "error": "error: "}
+
+
+def notice(n: Notice) -> str:
+    return f"{PREFIX.get(n.level, '')}{n.text}"
+
+
+def listing(result: Listing) -> str:
+    if not result.rows:
+        return result.empty
+    rows = [tuple(result.columns), *(r.cells for r in result.rows)]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(result.columns))]
+    lines = [result.title]
+    for n, row in enumerate(rows):
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def done(ev: TurnDone) -> str:
+    parts = [ev.model]
+    if ev.stats.ttft_ms is not None:
+        parts.append(f"{ev.stats.ttft_ms / 1000:.1f} s to first token")
+    if ev.stats.tokens_per_s:
+        parts.append(f"{ev.stats.tokens_per_s:.0f} tokens/s")
+    return f"[{' · '.join(parts)}]"
+
+
+def error(ev: TurnError) -> str:
+    kept = " (the partial answer is kept)" if ev.partial_text else ""
+    return f"error: {ev.message}{kept}. Fix: {ev.hint}"
+
+
+def fallback(ev: Fallback) -> str:
+    return f"note: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"
