@@ -105,6 +105,76 @@ class MemorySettings(Section):
 
     pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = Field("hybrid", description="Which segments go first: oldest_first, least_relevant or hybrid.")
 
+    prune_to_fraction: float = Field(0.8, gt=0, lt=1, description="Pruning removes segments until the size is at most this fraction of the threshold size (headroom for new writes).")
+
+    prune_check_interval_s: float = Field(300.0, ge=1, le=86_400, description="Seconds between background checks of the memory size (besides the check after every write).")
+
+    recall_max_segments: int = Field(6, ge=0, le=100, description="At most this many memory segments are added to a prompt.")
+
+    recall_token_budget: int = Field(600, ge=0, le=100_000, description="Token budget for recalled memory in a prompt (estimated at about four characters a token).")
+
+    recall_min_similarity: float = Field(0.55, ge=-1, le=1, description="Cosine similarity a segment needs to be recalled by meaning.")
+
+    recall_min_text_score: float = Field(1.5, ge=0, description="BM25 score a segment needs to be recalled by a full-text (exact word or number) match.")
+
+    embed_batch_size: int = Field(32, ge=1, le=4096, description="Texts sent to the embedding model in one request.")
+
+    index_min_rows: int = Field(20_000, ge=256, description="Build an approximate vector index once memory holds this many segments (below it, exact search is faster).")
+
+    max_segment_chars: int = Field(4000, ge=100, le=1_000_000, description="Longer texts are cut to this many characters before they are stored.")
+
+
+class CustomDomain(Section):
+    """A domain of your own for the classifier (``[routing.domains.NAME]``)."""
+
+    description: str = Field("", description="What the domain covers (shown by `wits classify`).")
+
+    keywords: list[str] = Field(default_factory=list, description="Words or phrases that point to the domain (matched case-insensitively, whole words).")
+
+    examples: list[str] = Field(default_factory=list, description="Example messages of the domain, compared by meaning when embeddings are available.")
+
+    threshold: float | None = Field(None, ge=0, le=1, description="Confidence below which the message goes to general instead (default: routing.default_threshold).")
+
+
+class RoutingSettings(Section):
+    enabled: bool = Field(True, description="Route each message to a specialist module (unless the session pins one).")
+
+    use_embeddings: bool = Field(True, description="Compare messages by meaning with example utterances, not only by keywords.")
+
+    embedding_model: str = Field("all-minilm", min_length=1, description="Ollama embedding model used by the domain classifier.")
+
+    keyword_weight: float = Field(1.0, ge=0, le=10, description="Weight of the keyword score in the domain score.")
+
+    semantic_weight: float = Field(1.0, ge=0, le=10, description="Weight of the similarity to example utterances in the domain score.")
+
+    temperature: float = Field(0.1, gt=0, le=10, description="Softness of the confidence: lower makes the top domain's confidence sharper.")
+
+    default_threshold: float = Field(0.4, ge=0, le=1, description="Confidence below which a message goes to the general domain.")
+
+    thresholds: dict[str, float] = Field(default_factory=dict, description="Per-domain confidence thresholds, e.g. {code = 0.5}.")
+
+    domains: dict[str, CustomDomain] = Field(default_factory=dict, description="Domains of your own: [routing.domains.NAME] with keywords, examples, threshold.")
+
+    llm_tiebreak: bool = Field(False, description="Ask a model to choose between the top domains when the confidence is low.")
+
+    tiebreak_model: str | None = Field(None, description="Model for the tiebreak (default: chat.default_model).")
+
+    tiebreak_below: float = Field(0.5, ge=0, le=1, description="Use the tiebreak only when the confidence is below this.")
+
+    tiebreak_timeout: float = Field(3.0, gt=0, le=60, description="Seconds the tiebreak may take before the keyword/embedding decision stands.")
+
+    user: str | None = Field(None, description="Profile name for personalised routing (default: the OS user name).")
+
+    prewarm_on_switch: bool = Field(True, description="Load a module's model as soon as you switch to it, so its first answer does not wait.")
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0 <= v <= 1}
+        if bad:
+            raise ValueError(f"thresholds must be between 0 and 1, got {bad}")
+        return value
+
 
 class Settings(Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings, description="The Ollama server.")
@@ -116,6 +186,8 @@ class Settings(Section):
     ui: UISettings = Field(default_factory=UISettings, description="The full-screen app.")
 
     memory: MemorySettings = Field(default_factory=MemorySettings, description="Long-term memory.")
+
+    routing: RoutingSettings = Field(default_factory=RoutingSettings, description="Modules, the domain classifier and personalised routing.")
 
     keymap: dict[str, str] = Field(default_factory=dict, description='Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b".')
 
@@ -235,12 +307,11 @@ def load_settings(paths: Paths, environ: dict[str, str] | os._Environ[str] | Non
 
 
 def settings_doc(model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str, str]]:
-    """(dotted key, description) for every setting, for `wits config show`."""
+    """(dotted key, description) for every setting and section, for `wits config show`."""
     rows = []
     for name, field in model.model_fields.items():
         ann = field.annotation
+        rows.append((f"{prefix}{name}", field.description or ""))
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             rows += settings_doc(ann, f"{prefix}{name}.")
-        else:
-            rows.append((f"{prefix}{name}", field.description or ""))
     return rows

@@ -4,7 +4,7 @@ import pytest
 
 from tests.fakes.ollama_server import ScriptedOllama
 from wits_tui.engine.core import Engine
-from wits_tui.settings import ChatSettings, OllamaSettings, Settings
+from wits_tui.settings import ChatSettings, OllamaSettings, RoutingSettings, Settings
 
 CHAT = "llama3.2:1b"
 
@@ -16,10 +16,13 @@ def server():
         yield s
 
 
-def make_engine(paths, host: str, **chat) -> Engine:
+def make_engine(paths, host: str, *, routing: bool = False, **chat) -> Engine:
+    """An engine on the scripted server. Routing is off unless asked for, so tests of
+    the model path see exactly the messages they sent."""
     settings = Settings(
         ollama=OllamaSettings(host=host, connect_timeout=2, read_timeout=chat.pop("read_timeout", 10)),
         chat=ChatSettings(default_model=chat.pop("default_model", CHAT), **chat),
+        routing=RoutingSettings(enabled=routing),
     )
     return Engine(settings, paths).open()
 

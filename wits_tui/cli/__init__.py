@@ -12,7 +12,7 @@ import sys
 from wits_tui import __version__
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMAND_MODULES = ("ask_cmd", "sessions_cmd", "history_cmd", "config_cmd", "doctor_cmd")
+COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd", "modules_cmd", "classify_cmd", "profile_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc), code=2)
     handler = getattr(args, "handler", None)
     if handler is None:
+        from wits_tui.cli.chat_cmd import run_plain, wants_plain
+
+        if wants_plain():
+            return run_plain(ctx)
         from wits_tui.cli.app_cmd import run_app
 
         return run_app(ctx)

@@ -20,16 +20,17 @@ def build_messages(
     *,
     context_length: int | None,
     reserve_tokens: int,
-    system: str | None = None,
+    prefix: Sequence[dict[str, str]] = (),
 ) -> list[dict[str, str]]:
-    """Chat messages for the model: the session's messages that carry content,
-    trimmed oldest-first so that they fit ``context_length - reserve_tokens``.
+    """Chat messages for the model: ``prefix`` (a module's system prompt and
+    few-shot examples), then the session's messages that carry content, trimmed
+    oldest-first so that everything fits ``context_length - reserve_tokens``.
     The newest message (the question) is always kept."""
     usable = [m for m in history if m.content and m.role in ("user", "assistant", "system")]
     budget = None if context_length is None else max(0, context_length - reserve_tokens)
-    if system:
-        cost = estimate_tokens(system) + MESSAGE_OVERHEAD_TOKENS
-        budget = None if budget is None else max(0, budget - cost)
+    if prefix and budget is not None:
+        cost = sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in prefix)
+        budget = max(0, budget - cost)
     kept: list[dict[str, str]] = []
     used = 0
     for m in reversed(usable):
@@ -42,6 +43,4 @@ def build_messages(
     # a history that starts with an answer reads oddly to a model
     while len(kept) > 1 and kept[0]["role"] == "assistant":
         kept.pop(0)
-    if system:
-        kept.insert(0, {"role": "system", "content": system})
-    return kept
+    return [*prefix, *kept]

@@ -17,6 +17,7 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
     from wits_tui.engine.store.records import Session
 
@@ -40,6 +41,7 @@ class Engine:
         self._store = store
         self.error_log = ErrorLog(paths.log_dir)
         self._context_lengths: dict[str, int | None] = {}
+        self._router: "Router | None" = None
 
     # -- resources, opened on first use ------------------------------------
     def open(self) -> "Engine":
@@ -66,6 +68,15 @@ class Engine:
 
             self._backend = OllamaBackend(self.settings.ollama)
         return self._backend
+
+    @property
+    def router(self) -> "Router":
+        """Modules, the domain classifier, statistics and profiles (built on first use)."""
+        if self._router is None:
+            from wits_tui.engine.routing.router import Router
+
+            self._router = Router(self.settings, self.paths, self.store, self.backend)
+        return self._router
 
     async def aclose(self) -> None:
         if self._backend is not None:
@@ -132,7 +143,9 @@ class Engine:
             partial_text=partial_text,
         )
 
-    def record_metrics(self, session_id: int, message_id: int | None, model: str, status: str, stats: TurnStats) -> None:
+    def record_metrics(
+        self, session_id: int, message_id: int | None, model: str, status: str, stats: TurnStats, module: str | None = None
+    ) -> None:
         def ns(ms: float | None) -> int | None:
             return int(ms * 1e6) if ms is not None else None
 
@@ -140,6 +153,7 @@ class Engine:
             session_id,
             message_id,
             model=model,
+            module=module,
             status=status,
             ttft_ms=stats.ttft_ms,
             total_ms=stats.total_ms,

@@ -21,6 +21,21 @@ class TurnStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class Routed:
+    """Which module answers and why (automatic routing, or the session's pin)."""
+
+    kind: ClassVar[str] = "routed"
+    module: str
+    model: str
+    reason: str
+    pinned: bool = False
+    domain: str | None = None
+    confidence: float | None = None
+    method: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Token:
     """A piece of the answer as it streams."""
 
@@ -81,14 +96,14 @@ class TurnError:
     timestamp: str = field(default_factory=now_iso)
 
 
-TurnEvent = Union[TurnStarted, Token, Fallback, TurnDone, TurnError]
+TurnEvent = Union[Routed, TurnStarted, Token, Fallback, TurnDone, TurnError]
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
     return {"event": event.kind, **asdict(event)}
 
 
-EVENT_TYPES: dict[str, type] = {cls.kind: cls for cls in (TurnStarted, Token, Fallback, TurnDone, TurnError)}
+EVENT_TYPES: dict[str, type] = {cls.kind: cls for cls in (Routed, TurnStarted, Token, Fallback, TurnDone, TurnError)}
 
 
 def event_from_dict(data: dict[str, Any]) -> TurnEvent:

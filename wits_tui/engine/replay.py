@@ -50,7 +50,7 @@ def to_turns(records: list[RecordedEvent]) -> list[ReplayTurn]:
         turn = turns.setdefault(r.turn, ReplayTurn(r.turn))
         if r.kind == "tokens":
             turn.items.extend((float(t), Token(text)) for t, text in r.data["d"])
-        elif r.kind in ("turn_started", "fallback", "done", "error"):
+        elif r.kind in ("routed", "turn_started", "fallback", "done", "error"):
             turn.items.append((r.t_ms, event_from_dict({"event": r.kind, **r.data})))
         else:
             turn.items.append((r.t_ms, Note(r.kind, r.data)))

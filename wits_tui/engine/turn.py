@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
 from wits_tui.engine.context import build_messages
 from wits_tui.engine.errorlog import new_error_id
-from wits_tui.engine.events import Fallback, Token, TurnDone, TurnEvent, TurnStarted, TurnStats
+from wits_tui.engine.events import Fallback, Routed, Token, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.recording import TurnRecorder
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
+    from wits_tui.engine.routing.router import Route
 
 log = logging.getLogger("wits.turn")
 
@@ -68,8 +69,8 @@ def stats_from(raw: dict[str, Any] | None, ttft_ms: float | None, total_ms: floa
 class _Answer:
     """The assistant message being streamed, saved as it grows."""
 
-    def __init__(self, engine: "Engine", session_id: int, model: str) -> None:
-        self.engine, self.session_id, self.model = engine, session_id, model
+    def __init__(self, engine: "Engine", session_id: int, model: str, module: str | None) -> None:
+        self.engine, self.session_id, self.model, self.module = engine, session_id, model, module
         self.parts: list[str] = []
         self.message_id: int | None = None
         self._flushed_at = 0.0
@@ -82,7 +83,9 @@ class _Answer:
         self.parts.append(piece)
         now = time.monotonic()
         if self.message_id is None:
-            msg = self.engine.store.messages.append(self.session_id, "assistant", piece, status="streaming", model=self.model)
+            msg = self.engine.store.messages.append(
+                self.session_id, "assistant", piece, status="streaming", model=self.model, module=self.module
+            )
             self.message_id, self._flushed_at = msg.id, now
         elif now - self._flushed_at >= FLUSH_INTERVAL_S:
             self.engine.store.messages.update(self.message_id, content=self.text)
@@ -91,7 +94,9 @@ class _Answer:
     def finish(self, status: str) -> int:
         messages = self.engine.store.messages
         if self.message_id is None:
-            self.message_id = messages.append(self.session_id, "assistant", self.text, status=status, model=self.model).id
+            self.message_id = messages.append(
+                self.session_id, "assistant", self.text, status=status, model=self.model, module=self.module
+            ).id
         else:
             messages.update(self.message_id, content=self.text, status=status)
         return self.message_id
@@ -116,31 +121,76 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
         user = last[-1]
     rec = TurnRecorder(store, session_id)
     rec.record("user", {"message_id": user.id, "text": user.content, "retry": text is None})
+    route = None
+    if model is None and settings.routing.enabled:
+        route = await _route(engine, session, user.content)
+        if route is not None:
+            primary = route.model
+            yield rec.event(routed_event(route))
     try:
         # aclosing: if our consumer abandons us, the inner generator is closed at
         # once too, so the partial answer is saved as interrupted right away.
-        async with aclosing(_answer(engine, session_id, user, primary, rec)) as events:
+        async with aclosing(_answer(engine, session_id, user, primary, rec, route)) as events:
             async for event in events:
                 yield rec.event(event)
     finally:
         rec.close()
 
 
-async def _answer(engine: "Engine", session_id: int, user: Any, primary: str, rec: TurnRecorder) -> AsyncIterator[TurnEvent]:
+async def _route(engine: "Engine", session: Any, text: str) -> "Route | None":
+    """The routing decision; a failure of routing itself never stops a turn."""
+    try:
+        return await engine.router.route(text, pinned=session.pinned_module, session_model=session.model)
+    except Exception:  # noqa: BLE001 - logged; the turn goes on with the default model
+        log.exception("routing failed; answering with the session's model")
+        return None
+
+
+def routed_event(route: "Route") -> Routed:
+    decision = route.decision
+    return Routed(
+        module=route.module.name,
+        model=route.model,
+        reason=route.reason,
+        pinned=route.pinned,
+        domain=route.domain,
+        confidence=route.confidence,
+        method=decision.method if decision else None,
+        note=decision.note if decision else "",
+    )
+
+
+def _after(engine: "Engine", route: "Route | None", text: str, model: str, stats: TurnStats, status: str) -> None:
+    if route is None:
+        return
+    try:
+        engine.router.record_turn(route, text, model=model, stats=stats, status=status)
+    except Exception:  # noqa: BLE001 - statistics must never cost the answer
+        log.exception("could not record routing statistics")
+
+
+async def _answer(
+    engine: "Engine", session_id: int, user: Any, primary: str, rec: TurnRecorder, route: "Route | None"
+) -> AsyncIterator[TurnEvent]:
     store, settings = engine.store, engine.settings
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
     models = candidate_models(primary, settings.chat)
+    module = route.module.name if route else None
+    prefix = route.prompt_messages() if route else []
+    options = (route.options or None) if route else None
 
     for attempt, current in enumerate(models, start=1):
         context_length = await engine.context_length(current)
-        messages = build_messages(history, context_length=context_length, reserve_tokens=settings.chat.answer_reserve_tokens)
-        yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, attempt=attempt)
-        answer = _Answer(engine, session_id, current)
+        messages = build_messages(
+            history, context_length=context_length, reserve_tokens=settings.chat.answer_reserve_tokens, prefix=prefix
+        )
+        yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, module=module, attempt=attempt)
+        answer = _Answer(engine, session_id, current, module)
         started = time.perf_counter()
         ttft_ms: float | None = None
         raw_stats: dict[str, Any] | None = None
         try:
-            async with aclosing(engine.backend.chat(current, messages)) as stream:
+            async with aclosing(engine.backend.chat(current, messages, options=options)) as stream:
                 async for chunk in stream:
                     if chunk.content:
                         if ttft_ms is None:
@@ -157,17 +207,20 @@ async def _answer(engine: "Engine", session_id: int, user: Any, primary: str, re
                 yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.error_type, attempt=attempt + 1)
                 continue
             message_id = answer.finish("error")
-            engine.record_metrics(session_id, message_id, current, "error", stats)
+            engine.record_metrics(session_id, message_id, current, "error", stats, module)
             yield replace(event, message_id=message_id)
             return
         except (asyncio.CancelledError, GeneratorExit):
             message_id = answer.finish("interrupted")
             rec.record("interrupted", {"message_id": message_id, "model": current, "partial_text": answer.text})
-            engine.record_metrics(session_id, message_id, current, "interrupted", stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000))
+            stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
+            engine.record_metrics(session_id, message_id, current, "interrupted", stats, module)
+            _after(engine, route, user.content, current, stats, "interrupted")
             raise
         stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
         message_id = answer.finish("complete")
-        engine.record_metrics(session_id, message_id, current, "complete", stats)
-        yield TurnDone(session_id=session_id, message_id=message_id, model=current, text=answer.text, stats=stats)
+        engine.record_metrics(session_id, message_id, current, "complete", stats, module)
+        _after(engine, route, user.content, current, stats, "complete")
+        yield TurnDone(session_id=session_id, message_id=message_id, model=current, text=answer.text, stats=stats, module=module)
         return
 

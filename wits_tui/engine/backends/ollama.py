@@ -169,6 +169,26 @@ class OllamaBackend:
                 ) from exc
             raise err from exc
 
+    async def create(
+        self,
+        model: str,
+        *,
+        from_: str,
+        system: str | None = None,
+        messages: list[dict[str, Any]] | None = None,
+        parameters: dict[str, Any] | None = None,
+    ) -> AsyncIterator[str]:
+        """`ollama create`: a model derived from ``from_`` with a system prompt, MESSAGE
+        lines (few-shot examples) and parameters. Yields the progress statuses."""
+        try:
+            stream = await self.client.create(
+                model=model, from_=from_, system=system or None, messages=messages or None, parameters=parameters or None, stream=True
+            )
+            async for p in stream:
+                yield p.status or ""
+        except Exception as exc:  # noqa: BLE001
+            raise self._explain(exc, from_) from exc
+
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None and self._loop is asyncio.get_running_loop():

@@ -8,10 +8,15 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from wits_tui.engine.store.db import DatabaseError, connect
+from wits_tui.engine.store.embedding_cache import EmbeddingCache
+from wits_tui.engine.store.module_stats import ModuleStats
+from wits_tui.engine.store.module_training import ModuleTraining
+from wits_tui.engine.store.profiles import Profiles
 from wits_tui.engine.store.history import History
 from wits_tui.engine.store.messages import Messages
 from wits_tui.engine.store.metrics import TurnMetrics
 from wits_tui.engine.store.records import HistoryEntry, Message, Session
+from wits_tui.engine.store.recordings import Recordings
 from wits_tui.engine.store.sessions import SessionNotFound, Sessions
 from wits_tui.engine.store.state import State
 
@@ -57,6 +62,11 @@ class Store:
         self.history = _locked(History(self.db, history_max_entries), self.lock)
         self.metrics = _locked(TurnMetrics(self.db), self.lock)
         self.state = _locked(State(self.db), self.lock)
+        self.recordings = _locked(Recordings(self.db), self.lock)
+        self.embeddings = _locked(EmbeddingCache(self.db), self.lock)
+        self.module_stats = _locked(ModuleStats(self.db), self.lock)
+        self.profiles = _locked(Profiles(self.db), self.lock)
+        self.training = _locked(ModuleTraining(self.db), self.lock)
 
     def close(self) -> None:
         with self.lock:

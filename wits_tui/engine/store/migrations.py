@@ -197,3 +197,47 @@ def m005_session_pin_and_archive(db: sqlite_utils.Database) -> None:
 @migration
 def m006_message_search(db: sqlite_utils.Database) -> None:
     _fts(db, "messages", "content")
+
+
+@migration
+def m007_turn_recordings(db: sqlite_utils.Database) -> None:
+    db["turn_events"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "turn": int,  # 1, 2, ... within the session
+            "seq": int,  # order within the turn
+            "t_ms": float,  # offset from the start of the turn
+            "kind": str,
+            "data": str,  # JSON
+        },
+        pk="id",
+        not_null={"session_id", "turn", "seq", "t_ms", "kind", "data"},
+        if_not_exists=True,
+    )
+    db["turn_events"].create_index(["session_id", "turn", "seq"], if_not_exists=True)
+
+
+@migration
+def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
+    """The classifier's embedding cache and what `wits module train` built."""
+    db["embedding_cache"].create(
+        {"model": str, "text_hash": str, "text": str, "dim": int, "vector": bytes, "created_at": str},
+        pk=("model", "text_hash"),
+        not_null={"model", "text_hash", "dim", "vector"},
+        if_not_exists=True,
+    )
+    db["module_training"].create(
+        {
+            "module": str,
+            "base_model": str,
+            "derived_model": str,
+            "examples": str,
+            "validation": str,
+            "report": str,
+            "trained_at": str,
+        },
+        pk="module",
+        defaults={"examples": "[]", "validation": "[]", "report": "{}"},
+        if_not_exists=True,
+    )

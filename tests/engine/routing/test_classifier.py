@@ -1,0 +1,131 @@
+"""The classifier, measured on a labelled set it was not built from."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.engine.routing.conftest import EMBED, labelled
+from tests.fakes.ollama_server import Reply
+from wits_tui.engine.routing.classifier import Classifier
+from wits_tui.engine.routing.domains import BUILTIN_DOMAINS, build_domains, content_stems
+from wits_tui.engine.routing.modules import BUILTIN_MODULES
+from wits_tui.engine.routing.registry import ModuleRegistry
+from wits_tui.settings import RoutingSettings
+
+DOMAINS = {"code", "math", "creative", "reasoning", "planning", "general"}
+
+
+def make(settings=None, backend=None, cache=None):
+    settings = settings or RoutingSettings()
+    reg = ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "llama3.2:1b")
+    return Classifier(build_domains(settings), reg, settings, backend=backend, cache=cache)
+
+
+def accuracy(classify, rows):
+    return sum(classify(r["text"]) == r["domain"] for r in rows) / len(rows)
+
+
+def test_labelled_set_is_big_enough_and_not_the_classifiers_examples():
+    rows = labelled()
+    assert len(rows) >= 120
+    assert all(sum(r["domain"] == d for r in rows) >= 20 for d in DOMAINS)
+    examples = {e.lower().strip() for d in BUILTIN_DOMAINS for e in d.examples}
+    assert not {r["text"].lower().strip() for r in rows} & examples
+    # and no evaluation message is a near copy of an example (shares 80% of its content words)
+    ex_stems = [content_stems(e) for e in examples]
+    for r in rows:
+        words = content_stems(r["text"])
+        assert len(words) < 3 or not any(len(words & e) / len(words) >= 0.8 for e in ex_stems), r["text"]
+
+
+def test_keyword_only_accuracy_on_the_labelled_set():
+    c = make(RoutingSettings(use_embeddings=False))
+    acc = accuracy(lambda t: c.decide(t).domain, labelled())
+    assert acc >= 0.75, acc
+
+
+def test_decision_carries_domain_confidence_scores_and_candidates():
+    d = make().decide("Fix this Python traceback: KeyError in my dict loop")
+    assert d.domain == "code" and d.candidates == ["code_expert"]
+    assert set(d.scores) == DOMAINS and abs(sum(d.scores.values()) - 1) < 1e-9
+    assert d.confidence == d.scores["code"] and d.method == "keywords" and "code" in d.reason
+    assert d.to_dict()["reason"] == d.reason
+
+
+def test_low_confidence_falls_back_to_general():
+    c = make(RoutingSettings(thresholds={"code": 0.999}))
+    d = c.decide("a function of the story")  # weak, split signals
+    assert d.domain == "general" and d.fell_back and d.top_domain != "general"
+    assert "below its threshold" in d.reason and d.candidates == ["base_module"]
+
+
+def test_custom_domain_from_settings():
+    settings = RoutingSettings.model_validate(
+        {"domains": {"legal": {"keywords": ["contract", "lawsuit", "tenant rights"], "examples": ["Can my landlord keep the deposit?"]}}}
+    )
+    c = make(settings)
+    d = c.decide("Is this contract clause enforceable in a lawsuit?")
+    assert d.domain == "legal" and d.candidates == ["base_module"]
+
+
+def test_embeddings_through_the_backend_are_cached_once(engine, embed_server):
+    rows = labelled()
+    c = make(backend=engine.backend, cache=engine.store.embeddings)
+
+    async def go(clf, texts):
+        out = [await clf.classify(t) for t in texts]
+        await engine.backend.close()
+        return out
+
+    decisions = asyncio.run(go(c, [r["text"] for r in rows]))
+    assert all(d.method == "keywords+embeddings" and d.semantic_scores is not None for d in decisions)
+    acc = sum(d.domain == r["domain"] for d, r in zip(decisions, rows)) / len(rows)
+    # hashed (word-overlap) embeddings of the scripted server, not a real model: a lower floor
+    assert acc >= 0.75, acc
+    n_examples = len({e for d in BUILTIN_DOMAINS for e in d.examples})
+    assert engine.store.embeddings.count(EMBED) == n_examples
+    first = [r.body for r in embed_server.requests_to("/api/embed")]
+    assert len(first[0]["input"]) == n_examples and all(len(b["input"]) == 1 for b in first[1:])
+    # a new classifier (a new run) takes the examples from the cache: only the message is embedded
+    before = len(first)
+    asyncio.run(go(make(backend=engine.backend, cache=engine.store.embeddings), ["hello"]))
+    assert [len(r.body["input"]) for r in embed_server.requests_to("/api/embed")[before:]] == [1]
+
+
+def test_without_an_embedding_model_it_works_on_keywords_and_says_so(engine, server):
+    c = make(backend=engine.backend, cache=engine.store.embeddings)
+
+    async def go():
+        d = await c.classify("solve 2x + 3 = 9")
+        await engine.backend.close()
+        return d
+
+    d = asyncio.run(go())
+    assert d.domain == "math" and d.method == "keywords"
+    assert "embeddings unavailable" in d.note and "using keywords only" in d.note and EMBED in d.note
+
+
+def test_llm_tiebreak_only_when_unsure_and_bounded(engine, embed_server):
+    from tests.engine.conftest import CHAT
+
+    settings = RoutingSettings(llm_tiebreak=True, tiebreak_below=1.0, use_embeddings=False, tiebreak_model=CHAT)
+    embed_server.script(CHAT, Reply(text="planning"))
+    c = make(settings, backend=engine.backend)
+
+    async def go(text):
+        d = await c.classify(text)
+        await engine.backend.close()
+        return d
+
+    d = asyncio.run(go("compare two approaches to the schedule"))
+    assert d.domain == "planning" and d.method.endswith("+llm") and "chosen by" in d.note
+    embed_server.script(CHAT, Reply(text="code", first_token_delay=2.0))
+    slow = make(settings.model_copy(update={"tiebreak_timeout": 0.2}), backend=engine.backend)
+    c = slow
+    d = asyncio.run(go("compare two approaches to the schedule"))
+    assert not d.method.endswith("+llm") and "no answer in time" in d.note
+    # confident decisions never ask
+    asked = len(embed_server.requests_to("/api/chat"))
+    c = make(settings.model_copy(update={"tiebreak_below": 0.5}), backend=engine.backend)
+    d = asyncio.run(go("write a python function that sorts a list of dicts by key"))
+    assert d.domain == "code" and len(embed_server.requests_to("/api/chat")) == asked

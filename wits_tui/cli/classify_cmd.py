@@ -1,0 +1,57 @@
+"""`wits classify "TEXT" [--json] [--keywords-only]`: the routing decision for a message."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from wits_tui.cli.context import Context, fail, print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("classify", help="which domain and module a message would be routed to, and why")
+    p.add_argument("text", nargs="*", help="the message (or pipe it on stdin)")
+    p.add_argument("--keywords-only", action="store_true", help="do not ask the model server for embeddings")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_classify)
+
+
+def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
+    text = " ".join(args.text).strip()
+    if not text and not sys.stdin.isatty():
+        text = sys.stdin.read().strip()
+    if not text:
+        return fail('nothing to classify: give a message (wits classify "...") or pipe it on stdin', code=2)
+    from wits_tui.engine.core import Engine
+    from wits_tui.engine.routing.router import Router
+
+    engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
+    backend = None if args.keywords_only else engine.backend
+    router = Router(ctx.settings, ctx.paths, ctx.store, backend)
+
+    async def go():
+        try:
+            return await router.route(text)
+        finally:
+            if backend is not None:
+                await backend.close()
+
+    route = asyncio.run(go())
+    d = route.decision
+    assert d is not None
+    if args.json:
+        print_json({**d.to_dict(), "module": route.module.name, "model": route.model, "complexity": route.complexity,
+                    "ranking": [{"module": r.module, "score": r.score, "reason": r.reason} for r in route.ranking]})
+        return 0
+    print(f"domain:     {d.domain}  (confidence {d.confidence:.2f}, {d.method})")
+    if d.fell_back:
+        print(f"            best guess was {d.top_domain} at {d.scores[d.top_domain]:.2f}, below its threshold")
+    print(f"module:     {route.module.name}  (model {route.model})")
+    print(f"complexity: {route.complexity:.2f}")
+    if d.note:
+        print(f"note:       {d.note}")
+    rows = [[n, f"{d.scores[n]:.3f}", f"{d.keyword_scores[n]:.3f}", "" if d.semantic_scores is None else f"{d.semantic_scores[n]:.3f}"]
+            for n in sorted(d.scores, key=d.scores.__getitem__, reverse=True)]
+    print_table(["domain", "score", "keywords", "similarity"], rows)
+    return 0

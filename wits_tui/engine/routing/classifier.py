@@ -1,0 +1,239 @@
+"""The domain classifier: keywords plus similarity to example utterances.
+
+Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts its
+keywords and patterns plus words learnt from its example utterances) and, when embeddings are
+available, a semantic score (the mean of the top-3 cosine similarities between the
+message and the domain's example utterances). The weighted sum goes through a
+softmax with ``routing.temperature``; the top domain's share is the confidence. Below
+the domain's threshold the message goes to ``general``. Example embeddings come from
+the backend once and are cached in SQLite; :meth:`Classifier.decide` is pure and fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wits_tui.engine.routing.domains import GENERAL, Domain, ExampleVocabulary
+
+if TYPE_CHECKING:
+    from wits_tui.engine.backends.base import Backend
+    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.engine.store.embedding_cache import EmbeddingCache
+    from wits_tui.settings import RoutingSettings
+
+log = logging.getLogger("wits.routing")
+
+#: Keyword-only mode: what general scores with no keyword at all, so a message
+#: that matches nothing goes there.
+GENERAL_PRIOR = 0.2
+TOP_K = 3
+#: After an embedding failure, keywords only for this long before trying again.
+RETRY_EMBEDDINGS_S = 60.0
+
+KEYWORDS = "keywords"
+EMBEDDINGS = "keywords+embeddings"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    domain: str
+    confidence: float
+    scores: dict[str, float]  # softmax share per domain (sums to 1)
+    keyword_scores: dict[str, float]
+    semantic_scores: dict[str, float] | None
+    candidates: list[str]  # modules serving the domain, in registry order
+    method: str  # keywords | keywords+embeddings (+llm)
+    top_domain: str  # the best domain before the low-confidence fallback
+    fell_back: bool = False
+    note: str = ""  # e.g. why embeddings were not used
+    elapsed_ms: float = 0.0
+
+    @property
+    def reason(self) -> str:
+        if self.fell_back:
+            return f"{self.domain}: best guess {self.top_domain} at {self.scores[self.top_domain]:.2f} is below its threshold ({self.method})"
+        return f"{self.domain} {self.confidence:.2f} ({self.method})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "reason": self.reason}
+
+
+def _softmax(values: dict[str, float], temperature: float) -> dict[str, float]:
+    top = max(values.values())
+    exps = {k: math.exp((v - top) / temperature) for k, v in values.items()}
+    total = sum(exps.values())
+    return {k: e / total for k, e in exps.items()}
+
+
+@dataclass
+class _ExampleIndex:
+    matrix: Any  # (n_examples, dim) float32, rows L2-normalised
+    owners: list[int]  # row -> domain index
+    domain_rows: list[Any] = field(default_factory=list)  # domain index -> row indices
+
+
+class Classifier:
+    def __init__(
+        self,
+        domains: list[Domain],
+        registry: "ModuleRegistry",
+        settings: "RoutingSettings",
+        *,
+        backend: "Backend | None" = None,
+        cache: "EmbeddingCache | None" = None,
+    ) -> None:
+        self.domains = domains
+        self.registry = registry
+        self.settings = settings
+        self.backend = backend
+        self.cache = cache
+        self.vocabulary = ExampleVocabulary(domains)
+        self._index: _ExampleIndex | None = None
+        self._failed_at: float | None = None
+        if not settings.use_embeddings:
+            self.embedding_note = "embeddings are off (routing.use_embeddings = false); using keywords only"
+        elif backend is None:
+            self.embedding_note = "no model server given; using keywords only"
+        else:
+            self.embedding_note = ""
+
+    # -- thresholds ---------------------------------------------------------
+    def threshold(self, domain: Domain) -> float:
+        if domain.name in self.settings.thresholds:
+            return self.settings.thresholds[domain.name]
+        return domain.threshold if domain.threshold is not None else self.settings.default_threshold
+
+    # -- embeddings ---------------------------------------------------------
+    @property
+    def embeddings_ready(self) -> bool:
+        return self._index is not None
+
+    def _embeddings_wanted(self) -> bool:
+        if not self.settings.use_embeddings or self.backend is None:
+            return False
+        return self._failed_at is None or time.monotonic() - self._failed_at > RETRY_EMBEDDINGS_S
+
+    def _embedding_failed(self, exc: Exception) -> None:
+        self._failed_at = time.monotonic()
+        msg = getattr(exc, "message", None) or str(exc)
+        hint = getattr(exc, "hint", "")
+        model = self.settings.embedding_model
+        self.embedding_note = f"embeddings unavailable ({msg}); using keywords only" + (f". Fix: {hint}" if hint else f". Fix: `ollama pull {model}`")
+        log.info("classifier: %s", self.embedding_note)
+
+    async def prepare(self) -> bool:
+        """Embed the example utterances (cache first, the backend for the rest). True when
+        the semantic score is available."""
+        if self._index is not None:
+            return True
+        if not self._embeddings_wanted():
+            return False
+        model = self.settings.embedding_model
+        texts = list(dict.fromkeys(t for d in self.domains for t in d.examples))
+        if not texts:
+            return False
+        cached = self.cache.get_many(model, texts) if self.cache is not None else {}
+        missing = [t for t in texts if t not in cached]
+        if missing:
+            try:
+                vectors = await self.backend.embed(model, missing)  # type: ignore[union-attr]
+            except Exception as exc:  # noqa: BLE001 - any failure means: keywords only
+                self._embedding_failed(exc)
+                return False
+            fresh = dict(zip(missing, vectors, strict=True))
+            if self.cache is not None:
+                self.cache.put_many(model, fresh)
+            cached.update(fresh)
+        self._build_index(cached)
+        self._failed_at, self.embedding_note = None, ""
+        return True
+
+    def _build_index(self, vectors: dict[str, list[float]]) -> None:
+        rows, owners = [], []
+        for i, d in enumerate(self.domains):
+            for t in d.examples:
+                rows.append(vectors[t])
+                owners.append(i)
+        matrix = np.asarray(rows, dtype=np.float32)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        owner_arr = np.asarray(owners)
+        self._index = _ExampleIndex(matrix, owners, [np.flatnonzero(owner_arr == i) for i in range(len(self.domains))])
+
+    async def embed_message(self, text: str) -> list[float] | None:
+        if self._index is None and not await self.prepare():
+            return None
+        try:
+            [vector] = await self.backend.embed(self.settings.embedding_model, [text])  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001
+            self._embedding_failed(exc)
+            return None
+        return vector
+
+    # -- deciding -------------------------------------------------------------
+    def _semantic(self, vector: list[float]) -> dict[str, float]:
+        assert self._index is not None
+        v = np.asarray(vector, dtype=np.float32)
+        v /= max(float(np.linalg.norm(v)), 1e-12)
+        sims = self._index.matrix @ v
+        out = {}
+        for i, d in enumerate(self.domains):
+            rows = self._index.domain_rows[i]
+            if len(rows) == 0:
+                out[d.name] = 0.0
+                continue
+            s = sims[rows]
+            k = min(TOP_K, len(s))
+            out[d.name] = float(np.partition(s, len(s) - k)[-k:].mean())
+        return out
+
+    def decide(self, text: str, vector: list[float] | None = None) -> Decision:
+        """The decision for ``text`` (with the message's embedding, if there is one). Pure."""
+        started = time.perf_counter()
+        learnt = self.vocabulary.hits(text)
+        kw = {d.name: 1.0 - math.exp(-(d.keyword_hits(text) + learnt[d.name]) / 1.5) for d in self.domains}
+        semantic = self._semantic(vector) if vector is not None and self._index is not None else None
+        if semantic is None:
+            combined = dict(kw)
+            if GENERAL in combined:
+                combined[GENERAL] += GENERAL_PRIOR
+            method = KEYWORDS
+        else:
+            w_kw, w_sem = self.settings.keyword_weight, self.settings.semantic_weight
+            combined = {n: w_kw * kw[n] + w_sem * semantic[n] for n in kw}
+            method = EMBEDDINGS
+        scores = _softmax(combined, self.settings.temperature)
+        top = max(self.domains, key=lambda d: scores[d.name])
+        chosen, fell_back = top.name, False
+        if top.name != GENERAL and scores[top.name] < self.threshold(top) and any(d.name == GENERAL for d in self.domains):
+            chosen, fell_back = GENERAL, True
+        return Decision(
+            domain=chosen,
+            confidence=scores[chosen],
+            scores=scores,
+            keyword_scores=kw,
+            semantic_scores=semantic,
+            candidates=[m.name for m in self.registry.for_domain(chosen)],
+            method=method,
+            top_domain=top.name,
+            fell_back=fell_back,
+            note="" if semantic is not None else self.embedding_note,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def classify(self, text: str) -> Decision:
+        """Embed the message when embeddings are available, decide, and (when enabled and
+        the confidence is low) let a model break the tie."""
+        vector = await self.embed_message(text) if self._embeddings_wanted() else None
+        decision = self.decide(text, vector)
+        if self.settings.llm_tiebreak and decision.scores[decision.top_domain] < self.settings.tiebreak_below:
+            from wits_tui.engine.routing.tiebreak import tiebreak
+
+            decision = await tiebreak(self, text, decision)
+        return decision
