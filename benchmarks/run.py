@@ -18,7 +18,10 @@ from benchmarks.common import print_table
 SUITES = {
     "startup": "benchmarks.bench_startup",
     "history": "benchmarks.bench_history",
+    "tui": "benchmarks.bench_tui",
     "ask": "benchmarks.bench_ask",
+    "memory": "benchmarks.bench_memory",
+    "routing": "benchmarks.bench_routing",
 }
 
 

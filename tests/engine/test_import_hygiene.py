@@ -28,6 +28,23 @@ def test_importing_every_engine_module_loads_no_ui_library():
     assert proc.stdout.strip() == "", f"engine imports pulled in: {proc.stdout.strip()}"
 
 
+COMMANDS_PROBE = f"""
+import importlib, pkgutil, sys
+import wits_tui.commands as commands
+for info in pkgutil.walk_packages(commands.__path__, "wits_tui.commands."):
+    importlib.import_module(info.name)
+loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set({FORBIDDEN!r}))
+print(",".join(loaded))
+"""
+
+
+def test_importing_the_slash_commands_loads_no_ui_library():
+    """The slash commands are shared with the line mode: no Textual, Rich or prompt_toolkit."""
+    proc = subprocess.run([sys.executable, "-c", COMMANDS_PROBE], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"wits_tui.commands imports pulled in: {proc.stdout.strip()}"
+
+
 def test_import_linter_contract_holds():
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     if exe is None:

@@ -1,0 +1,204 @@
+"""Sending, streaming, stopping, errors and recovery, against the scripted Ollama server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.ollama_server import Reply
+from tests.ui.conftest import MODEL, make_settings, press_now, ready, seed, type_text, wait_for
+from wits_tui.ui.widgets.chat import AssistantMessage, UserMessage
+from wits_tui.ui.widgets.error_card import ErrorCard
+
+pytestmark = pytest.mark.anyio
+
+
+def _answers(app):
+    return list(app.chat.query(AssistantMessage))
+
+
+async def test_send_streams_the_answer_and_stores_it(make_app, server):
+    server.script(MODEL, Reply(text="Here is code:\n\n```python\nprint('hi')\n```\n\nDone.", token_delay=0.01))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, "show me code")
+        await pilot.press("enter")
+        assert app.prompt.text == ""
+        await wait_for(pilot, lambda: not app.turn_running and _answers(app), what="the answer")
+        answer = _answers(app)[-1]
+        assert answer.text.endswith("Done.") and answer.status == "complete"
+        assert answer.message_id is not None
+        # the final text was set once the stream ended: the fence is in the document
+        assert "print('hi')" in answer.markdown.source
+        stored = app.engine.store.messages.list(app.session.id)
+        assert [(m.role, m.status) for m in stored] == [("user", "complete"), ("assistant", "complete")]
+        assert "tok/s" in str(app.query_one("#status-speed").content)
+        # the title was made from the first message and the sidebar shows it
+        await wait_for(pilot, lambda: app.session.title == "show me code", what="the title")
+
+
+async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
+    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 20, token_delay=0.05))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, "count")
+        await press_now(pilot, "enter")
+        await wait_for(pilot, lambda: _answers(app) and "three" in (app.chat._live.text if app.chat._live else ""),
+                       what="some tokens")
+        await press_now(pilot, "escape")
+        await wait_for(pilot, lambda: not app.turn_running, what="the turn to stop")
+        await pilot.pause(0.1)
+        answer = _answers(app)[-1]
+        assert answer.status == "interrupted"
+        assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 20)
+        assert "interrupted" in str(answer.query_one(".status-line").content)
+        stored = app.engine.store.messages.list(app.session.id)
+        assert stored[-1].role == "assistant" and stored[-1].status == "interrupted"
+
+
+async def test_typing_works_while_an_answer_streams(make_app, server):
+    server.script(MODEL, Reply(text="word " * 200, token_delay=0.01))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, "go")
+        await press_now(pilot, "enter")
+        await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
+        await press_now(pilot, "h", "i")
+        assert app.prompt.text == "hi"
+        assert app.turn_running
+        # a second send while streaming is refused, and the text stays in the prompt
+        await press_now(pilot, "enter")
+        assert app.prompt.text == "hi"
+        await press_now(pilot, "escape")
+        await wait_for(pilot, lambda: not app.turn_running, what="stop")
+
+
+async def test_error_card_then_retry(make_app, server):
+    server.script(MODEL, Reply(status=500, error="model runner has unexpectedly stopped"))
+    server.script(MODEL, Reply(text="Second time lucky."))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        card = await wait_for(pilot, lambda: app.chat.query(ErrorCard).first() if app.chat.query(ErrorCard) else None,
+                              what="the error card")
+        assert card.error_type == "server_error"
+        assert card.hint
+        await wait_for(pilot, lambda: not app.turn_running, what="the turn to end")
+        await pilot.click("#retry")
+        await wait_for(pilot, lambda: any(a.text == "Second time lucky." for a in _answers(app)), what="the retry")
+        assert not app.chat.query(ErrorCard)
+        users = [m for m in app.engine.store.messages.list(app.session.id) if m.role == "user"]
+        assert len(users) == 1  # retry answers the same message again
+
+
+async def test_fallback_shows_a_one_line_notice(app_paths, server):
+    from wits_tui.ui.app import WitsApp
+
+    server.add_model("qwen2.5:3b", capabilities=["completion"])
+    server.script("qwen2.5:3b", Reply(text="From the fallback."))
+    settings = make_settings(server.host)
+    settings.chat.default_model = "missing:1b"
+    settings.chat.fallback_models = ["qwen2.5:3b"]
+    app = WitsApp(app_paths, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(a.text == "From the fallback." for a in _answers(app)), what="fallback answer")
+        notes = [str(n.content) for n in app.chat.query(".notice")]
+        assert any("missing:1b" in n and "qwen2.5:3b" in n for n in notes), notes
+
+
+async def test_ollama_down_then_up(app_paths, server):
+    from wits_tui.ui.app import WitsApp
+
+    port = server.port
+    server.stop()
+    app = WitsApp(app_paths, make_settings(f"http://127.0.0.1:{port}"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, healthy=False)
+        assert "down" in str(app.query_one("#status-health").content)
+        # usable while down: a message gets an error card, and the message is kept
+        await type_text(pilot, "are you there?")
+        await pilot.press("enter")
+        card = await wait_for(pilot, lambda: app.chat.query(ErrorCard).first() if app.chat.query(ErrorCard) else None,
+                              what="the error card")
+        assert card.error_type == "connection"
+        assert app.engine.store.messages.list(app.session.id)[0].content == "are you there?"
+        server.start()  # same port
+        await wait_for(pilot, lambda: app.health.ok, timeout=6, what="recovery")
+        assert "0.12.0" in str(app.query_one("#status-health").content)
+
+
+async def test_history_recall_with_up_and_down(make_app, app_paths):
+    from wits_tui.engine.store import Store
+
+    with Store(app_paths.database) as store:
+        store.history.add("first thing")
+        store.history.add("second thing")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, "draft")
+        await pilot.press("up")
+        assert app.prompt.text == "second thing"
+        await pilot.press("up")
+        assert app.prompt.text == "first thing"
+        await pilot.press("up")
+        assert app.prompt.text == "first thing"
+        await pilot.press("down", "down")
+        assert app.prompt.text == "draft"
+
+
+async def test_ctrl_j_adds_a_line_and_enter_sends_both(make_app, server):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.prompt.text == "a\nb"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.chat.query(UserMessage), what="the message")
+        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
+        assert app.engine.store.messages.list(app.session.id)[0].content == "a\nb"
+
+
+async def test_long_session_loads_the_tail_then_older_on_scroll(make_app, app_paths):
+    from wits_tui.ui.app import TAIL
+
+    seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(300)], title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        shown = lambda: [w for w in app.chat.children if getattr(w, "message_id", None)]  # noqa: E731
+        assert len(shown()) == TAIL
+        app.chat.scroll_home(animate=False)
+        await wait_for(pilot, lambda: len(shown()) == 2 * TAIL, what="older messages")
+        # kept the place instead of jumping to the very top (which would load more at once)
+        await wait_for(pilot, lambda: app.chat.scroll_y > 20, timeout=2, what="the scroll position to be kept")
+        await pilot.pause(0.2)
+        assert len(shown()) == 2 * TAIL
+
+
+async def test_switching_sessions_while_streaming(make_app, server, app_paths):
+    other = seed(app_paths, [("user", "old question"), ("assistant", "old answer")], title="other")
+    seed(app_paths, [], title="current")
+    server.script(MODEL, Reply(text="tick " * 60, token_delay=0.02))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        current = app.session.id
+        await type_text(pilot, "stream please")
+        await press_now(pilot, "enter")
+        await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
+        app.open_session(other)
+        await wait_for(pilot, lambda: app.session.id == other, what="the switch")
+        assert [a.text for a in _answers(app)] == ["old answer"]
+        app.open_session(current)
+        await wait_for(pilot, lambda: app.session.id == current, what="switching back")
+        await wait_for(pilot, lambda: not app.turn_running, what="the end")
+        await pilot.pause(0.1)
+        assert _answers(app)[-1].text.strip() == ("tick " * 60).strip()

@@ -1,0 +1,190 @@
+"""Each slash command driven through the TUI: typed at the prompt, result rendered."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.ollama_server import Reply
+from tests.ui.conftest import MODEL, ready, seed, type_text, wait_for
+from wits_tui.ui.screens.confirm import ConfirmScreen
+from wits_tui.ui.screens.listing import ListingScreen
+from wits_tui.ui.widgets.chat import AssistantMessage, Notice
+from wits_tui.ui.widgets.sidebar import SessionList
+
+pytestmark = pytest.mark.anyio
+
+
+async def slash(pilot, text: str) -> None:
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause(0.05)
+
+
+def notices(app) -> list[str]:
+    return [str(n.content) for n in app.chat.query(Notice)]
+
+
+async def last_notice(pilot) -> str:
+    await wait_for(pilot, lambda: notices(pilot.app), what="a notice")
+    return notices(pilot.app)[-1]
+
+
+async def test_new_rename_and_the_sidebar(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        first = app.session.id
+        await slash(pilot, "/new Trip plans")
+        await wait_for(pilot, lambda: app.session.id != first, what="the new session")
+        assert app.session.title == "Trip plans"
+        await slash(pilot, "/rename Holiday")
+        await wait_for(pilot, lambda: app.session.title == "Holiday", what="the rename")
+        sidebar = app.query_one(SessionList)
+        await wait_for(pilot, lambda: "Holiday" in str(sidebar.get_option_at_index(0).prompt), what="sidebar")
+        assert sidebar.option_count == 2
+        assert app.prompt.text == ""
+
+
+async def test_sessions_listing_opens_the_chosen_session(make_app, app_paths):
+    other = seed(app_paths, [("user", "about cats"), ("assistant", "cats are great")], title="Cats")
+    seed(app_paths, [], title="Dogs")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/sessions")
+        await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="the listing")
+        await pilot.press("down", "enter")  # the second row: Cats (newest first)
+        await wait_for(pilot, lambda: app.session.id == other, what="the switch")
+        assert [a.text for a in app.chat.query(AssistantMessage)] == ["cats are great"]
+
+
+async def test_switch_by_title_and_unknown(make_app, app_paths):
+    other = seed(app_paths, [("user", "q")], title="Research")
+    seed(app_paths, [], title="Now")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/switch resea")
+        await wait_for(pilot, lambda: app.session.id == other, what="the switch")
+        await slash(pilot, "/switch nowhere")
+        assert "no session 'nowhere'" in await last_notice(pilot)
+
+
+async def test_delete_asks_first(make_app, app_paths):
+    seed(app_paths, [("user", "keep?")], title="Doomed")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("n")
+        assert "kept the session" in await last_notice(pilot)
+        await slash(pilot, "/delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.session.title == "New chat", what="a fresh session")
+        assert [s.title for s in app.engine.store.sessions.list()] == ["New chat"]
+
+
+async def test_clear_empties_the_pane(make_app, app_paths):
+    seed(app_paths, [("user", "q"), ("assistant", "a")], title="Chat")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert app.chat.query(AssistantMessage)
+        await slash(pilot, "/clear")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.chat.query("#welcome"), what="an empty pane")
+        assert app.engine.store.messages.count(app.session.id) == 0
+
+
+async def test_history_row_goes_back_into_the_prompt(make_app, app_paths):
+    from wits_tui.engine.store import Store
+
+    with Store(app_paths.database) as store:
+        store.history.add("an old question")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/history 5")
+        await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="the listing")
+        await pilot.press("down", "enter")  # row 0 is "/history 5" itself
+        await wait_for(pilot, lambda: app.prompt.text == "an old question", what="the prompt")
+
+
+async def test_search_opens_the_session_at_the_message(make_app, app_paths):
+    other = seed(app_paths, [("user", f"filler {i}") for i in range(80)] + [("assistant", "the zanzibar answer")]
+                 + [("user", f"later {i}") for i in range(80)], title="Old")
+    seed(app_paths, [], title="Current")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/search zanzibar")
+        await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="results")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.id == other, what="the session")
+        found = await wait_for(pilot, lambda: app.chat.query(".-found"), what="the message")
+        assert found.first().text == "the zanzibar answer"
+        await pilot.pause(0.1)
+        region = found.first().region
+        assert app.chat.region.contains_region(region) or app.chat.region.overlaps(region)
+
+
+async def test_model_pull_and_retry(make_app, server):
+    server.add_pullable("tinyllama:1b")
+    server.script(MODEL, Reply(text="first"))
+    server.script(MODEL, Reply(text="second"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/model nothere:7b")
+        assert "/pull nothere:7b" in await last_notice(pilot)
+        await wait_for(pilot, lambda: "nothere:7b" in str(app.query_one("#status-model").content), what="status")
+        await slash(pilot, f"/model {MODEL}")
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.turn_running and app.chat.query(AssistantMessage), what="answer")
+        await slash(pilot, "/retry")
+        await wait_for(pilot, lambda: any(a.text == "second" for a in app.chat.query(AssistantMessage)), what="retry")
+        await slash(pilot, "/pull tinyllama:1b")
+        await wait_for(pilot, lambda: "pulled tinyllama:1b" in notices(app), what="pull result")
+        assert "tinyllama:1b" in [m.name for m in server.list_models()] if hasattr(server, "list_models") else True
+        await slash(pilot, "/pull nosuchmodel:1b")
+        await wait_for(pilot, lambda: any("pull nosuchmodel:1b failed" in n for n in notices(app)), what="failure")
+
+
+async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    seed(app_paths, [("user", "q"), ("assistant", "a")], title="Export me")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/export json")
+        assert "exported 2 messages" in await last_notice(pilot)
+        assert (tmp_path / f"wits-session-{app.session.id}.json").exists()
+        await slash(pilot, "/theme wits-light")
+        await wait_for(pilot, lambda: app.theme == "wits-light", what="the theme")
+        await wait_for(pilot, lambda: app.engine.store.state.get("theme") == "wits-light", what="persisted")
+        await slash(pilot, "/frobnicate")
+        assert "unknown command /frobnicate" in await last_notice(pilot)
+        await slash(pilot, "/help")
+        await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="help")
+        await pilot.press("escape")
+
+
+async def test_completion_menu_as_you_type(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", "t", "h")
+        menu = app.prompt.menu
+        await wait_for(pilot, lambda: menu.display and menu.option_count == 1, what="completions")
+        await pilot.press("tab")
+        assert app.prompt.text == "/theme "
+        await pilot.press("w", "i", "t", "s", "-", "h")
+        await wait_for(pilot, lambda: menu.display and menu.option_count == 1, what="theme completions")
+        await pilot.press("tab")
+        assert app.prompt.text == "/theme wits-high-contrast"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.theme == "wits-high-contrast", what="the theme")

@@ -1,0 +1,190 @@
+"""The slash command implementations: ``async def cmd_x(ctx, args) -> Result``.
+
+They talk to the engine's store off the event loop (``ctx.db``), ask the person
+through ``ctx.frontend`` and return a typed result; they never print.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from wits_tui.commands.context import CommandContext
+from wits_tui.commands.results import (
+    ClearChat,
+    Listing,
+    Notice,
+    Result,
+    Row,
+    SetTheme,
+    StartPull,
+    StartRetry,
+    SwitchSession,
+)
+
+EXPORT_FORMATS = ("md", "json")
+
+
+class UsageError(Exception):
+    """Bad arguments; the runner adds the usage line."""
+
+
+def _one_line(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ")
+
+
+def _need_session(ctx: CommandContext) -> int:
+    if ctx.session_id is None:
+        raise UsageError("there is no open session yet")
+    return ctx.session_id
+
+
+async def cmd_new(ctx: CommandContext, args: str) -> Result:
+    session = await ctx.db(ctx.store.sessions.create, args or None)
+    await ctx.db(ctx.store.sessions.switch, session.id)
+    return SwitchSession(session.id, f"new session {session.id}: {session.title}")
+
+
+async def cmd_sessions(ctx: CommandContext, args: str) -> Result:
+    if args:
+        raise UsageError("/sessions takes no arguments")
+    sessions = await ctx.db(ctx.store.sessions.list)
+    rows = tuple(
+        Row(((" *" if s.id == ctx.session_id else "  ") + str(s.id), s.title, str(s.message_count), _when(s.updated_at)),
+            session_id=s.id)
+        for s in sessions
+    )
+    return Listing("Sessions", ("id", "title", "messages", "updated (UTC)"), rows, empty="no sessions yet")
+
+
+async def cmd_switch(ctx: CommandContext, args: str) -> Result:
+    if not args:
+        raise UsageError("which session? give its id or title")
+    from wits_tui.engine.store import SessionNotFound
+
+    try:
+        session = await ctx.db(ctx.store.sessions.find, args)
+    except SessionNotFound:
+        return Notice(f"no session '{args}'; /sessions lists them", "error")
+    await ctx.db(ctx.store.sessions.switch, session.id)
+    return SwitchSession(session.id, f"session {session.id}: {session.title}")
+
+
+async def cmd_rename(ctx: CommandContext, args: str) -> Result:
+    session_id = _need_session(ctx)
+    if not args:
+        raise UsageError("give the new title")
+    session = await ctx.db(ctx.store.sessions.rename, session_id, args)
+    return Notice(f"renamed session {session.id}: {session.title}", sessions_changed=True)
+
+
+async def cmd_delete(ctx: CommandContext, args: str) -> Result:
+    if args:
+        raise UsageError("/delete deletes the current session and takes no arguments")
+    session_id = _need_session(ctx)
+    session = await ctx.db(ctx.store.sessions.get, session_id)
+    count = await ctx.db(ctx.store.messages.count, session_id)
+    if not await ctx.frontend.confirm(f"Delete session {session.id} '{session.title}' and its {count} messages?"):
+        return Notice("kept the session")
+    await ctx.db(ctx.store.sessions.delete, session_id)
+    nxt = await ctx.db(ctx.store.sessions.active)  # the newest remaining, else a new one
+    return SwitchSession(nxt.id, f"deleted session {session.id}: {session.title}")
+
+
+async def cmd_clear(ctx: CommandContext, args: str) -> Result:
+    if args:
+        raise UsageError("/clear takes no arguments")
+    session_id = _need_session(ctx)
+    count = await ctx.db(ctx.store.messages.count, session_id)
+    if count == 0:
+        return Notice("this session has no messages")
+    if not await ctx.frontend.confirm(f"Delete all {count} messages of this session?"):
+        return Notice("kept the messages")
+    await ctx.db(ctx.store.messages.clear, session_id)
+    return ClearChat(session_id, f"cleared {count} messages")
+
+
+async def cmd_history(ctx: CommandContext, args: str) -> Result:
+    limit = 20
+    if args:
+        if not args.isdigit() or int(args) < 1:
+            raise UsageError(f"N must be a whole number of at least 1, not {args!r}")
+        limit = int(args)
+    entries = await ctx.db(ctx.store.history.recent, limit)
+    rows = tuple(Row((str(e.id), _when(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
+                 for e in entries)
+    return Listing(f"History (last {limit})", ("id", "when (UTC)", "command"), rows, empty="the history is empty")
+
+
+async def cmd_search(ctx: CommandContext, args: str) -> Result:
+    if not args:
+        raise UsageError("what should I search for?")
+    messages = await ctx.db(ctx.store.messages.search, args, 30)
+    entries = await ctx.db(ctx.store.history.search, args, 20)
+    rows = [Row((m.role, _when(m.created_at), _one_line(m.content)), session_id=m.session_id, message_id=m.id)
+            for m in messages]
+    rows += [Row(("typed", _when(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
+             for e in entries]
+    return Listing(f"Search: {args}", ("from", "when (UTC)", "text"), tuple(rows), empty=f"nothing matches {args!r}")
+
+
+async def cmd_model(ctx: CommandContext, args: str) -> Result:
+    session_id = _need_session(ctx)
+    if not args:
+        session = await ctx.db(ctx.store.sessions.get, session_id)
+        return Notice(f"model: {ctx.engine.model_for(session)}  (/model NAME changes it)")
+    await ctx.db(ctx.store.sessions.set_model, session_id, args)
+    names = await ctx.model_names(max_age=0)
+    if names is not None and args not in names and f"{args}:latest" not in names:
+        return Notice(f"model set to {args}, but it is not installed: /pull {args}", "warning", sessions_changed=True)
+    return Notice(f"model set to {args} for this session", sessions_changed=True)
+
+
+async def cmd_pull(ctx: CommandContext, args: str) -> Result:
+    if not args or " " in args:
+        raise UsageError("give one model name, e.g. /pull llama3.2")
+    return StartPull(args)
+
+
+async def cmd_retry(ctx: CommandContext, args: str) -> Result:
+    _need_session(ctx)
+    return StartRetry(args or None)
+
+
+def export_markdown(title: str, messages: list) -> str:
+    out = [f"# {title}", ""]
+    for m in messages:
+        mark = "" if m.status == "complete" else f" ({m.status})"
+        out += [f"## {m.role}{mark}", "", m.content, ""]
+    return "\n".join(out)
+
+
+async def cmd_export(ctx: CommandContext, args: str) -> Result:
+    fmt = (args or "md").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"the format is md or json, not {args!r}")
+    session_id = _need_session(ctx)
+    session = await ctx.db(ctx.store.sessions.get, session_id)
+    messages = await ctx.db(ctx.store.messages.list, session_id)
+    if fmt == "md":
+        body = export_markdown(session.title, messages)
+    else:
+        body = json.dumps({"session": asdict(session), "messages": [asdict(m) for m in messages]}, indent=2,
+                          ensure_ascii=False)
+    path = ctx.export_dir / f"wits-session-{session.id}.{fmt}"
+    await ctx.db(path.write_text, body, encoding="utf-8")
+    return Notice(f"exported {len(messages)} messages to {path}")
+
+
+async def cmd_theme(ctx: CommandContext, args: str) -> Result:
+    if not args:
+        return Notice(f"themes: {', '.join(ctx.themes)}  (/theme NAME)")
+    if args not in ctx.themes:
+        return Notice(f"no theme '{args}'; there are: {', '.join(ctx.themes)}", "error")
+    await ctx.db(ctx.store.state.set, "theme", args)
+    return SetTheme(args, f"theme: {args}")

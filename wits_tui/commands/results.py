@@ -1,0 +1,75 @@
+"""What a command returns. Front ends render these; none of them is UI code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Level = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One line to show. ``sessions_changed``: the session list should be reloaded."""
+
+    text: str
+    level: Level = "info"
+    sessions_changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a listing. A row may lead somewhere when chosen: to a session
+    (and a message in it), or back into the prompt (``text``)."""
+
+    cells: tuple[str, ...]
+    session_id: int | None = None
+    message_id: int | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    empty: str = "nothing to show"
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchSession:
+    """Show this session (scrolled to ``message_id`` when given)."""
+
+    session_id: int
+    text: str | None = None
+    message_id: int | None = None
+    sessions_changed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ClearChat:
+    session_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartRetry:
+    """Answer the last user message of the current session again."""
+
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartPull:
+    """Download a model, showing its progress."""
+
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTheme:
+    name: str
+    text: str = field(default="")
+
+
+Result = Union[Notice, Listing, SwitchSession, ClearChat, StartRetry, StartPull, SetTheme]

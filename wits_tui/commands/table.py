@@ -1,0 +1,121 @@
+"""The command table, the runner and completion."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from wits_tui.commands import impl
+from wits_tui.commands.context import CommandContext
+from wits_tui.commands.parser import parse
+from wits_tui.commands.results import Listing, Notice, Result, Row
+
+Runner = Callable[[CommandContext, str], Awaitable[Result]]
+Completer = Callable[[CommandContext, str], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    usage: str
+    help: str
+    run: Runner
+    complete: Completer | None = None
+
+
+async def _sessions(ctx: CommandContext, prefix: str) -> list[str]:
+    sessions = await ctx.db(ctx.store.sessions.list, False, 200)
+    low = prefix.lower()
+    return [s.title for s in sessions if s.title.lower().startswith(low) or str(s.id).startswith(low)]
+
+
+async def _models(ctx: CommandContext, prefix: str) -> list[str]:
+    return [n for n in (await ctx.model_names() or []) if n.startswith(prefix)]
+
+
+async def _themes(ctx: CommandContext, prefix: str) -> list[str]:
+    return [t for t in ctx.themes if t.startswith(prefix)]
+
+
+async def _formats(ctx: CommandContext, prefix: str) -> list[str]:
+    return [f for f in impl.EXPORT_FORMATS if f.startswith(prefix)]
+
+
+async def cmd_help(ctx: CommandContext, args: str) -> Result:
+    name = args.lstrip("/").lower()
+    if name:
+        cmd = COMMANDS.get(name)
+        if cmd is None:
+            return _unknown(name)
+        return Notice(f"{cmd.usage} — {cmd.help}")
+    rows = tuple(Row((c.usage, c.help), text=f"/{c.name} ") for c in COMMANDS.values())
+    return Listing("Slash commands", ("command", "what it does"), rows)
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("new", "/new [TITLE]", "start a new session", impl.cmd_new),
+        Command("sessions", "/sessions", "list the sessions; choose one to open it", impl.cmd_sessions),
+        Command("switch", "/switch ID|TITLE", "open another session", impl.cmd_switch, _sessions),
+        Command("rename", "/rename TITLE", "rename this session", impl.cmd_rename),
+        Command("delete", "/delete", "delete this session (asks first)", impl.cmd_delete),
+        Command("clear", "/clear", "delete this session's messages (asks first)", impl.cmd_clear),
+        Command("history", "/history [N]", "what you typed, newest first", impl.cmd_history),
+        Command("search", "/search TEXT", "search messages and history; choose a result to open it", impl.cmd_search),
+        Command("model", "/model [NAME]", "show or set this session's model", impl.cmd_model, _models),
+        Command("pull", "/pull NAME", "download a model from the Ollama library", impl.cmd_pull, _models),
+        Command("retry", "/retry [MODEL]", "answer the last message again", impl.cmd_retry, _models),
+        Command("export", "/export [md|json]", "write this session to a file", impl.cmd_export, _formats),
+        Command("theme", "/theme [NAME]", "show or change the theme", impl.cmd_theme, _themes),
+        Command("help", "/help [COMMAND]", "the slash commands", cmd_help),
+    )
+}
+
+
+def _unknown(name: str) -> Notice:
+    close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+    hint = f"did you mean /{close[0]}? " if close else ""
+    return Notice(f"unknown command /{name}: {hint}/help lists the commands", "error")
+
+
+async def run_command(text: str, ctx: CommandContext) -> Result:
+    """Run a typed slash command. Never raises for bad input: unknown commands,
+    bad arguments and store errors come back as a one-line error Notice."""
+    inv = parse(text)
+    if inv is None:
+        return Notice("not a command (commands start with /)", "error")
+    if not inv.name:
+        return await cmd_help(ctx, "")
+    cmd = COMMANDS.get(inv.name)
+    if cmd is None:
+        return _unknown(inv.name)
+    try:
+        return await cmd.run(ctx, inv.args)
+    except impl.UsageError as exc:
+        return Notice(f"{exc}; usage: {cmd.usage}", "error")
+    except (LookupError, ValueError) as exc:
+        return Notice(f"/{cmd.name}: {exc}", "error")
+
+
+async def complete(text: str, ctx: CommandContext, limit: int = 12) -> list[tuple[str, str]]:
+    """Completions for a partly typed command: (text to put in the prompt, help).
+
+    ``"/th"`` -> [("/theme ", "show or change the theme")];
+    ``"/theme wits-l"`` -> [("/theme wits-light", "")].
+    """
+    if not text.startswith("/") or text.startswith("//") or "\n" in text:
+        return []
+    head, space, rest = text[1:].partition(" ")
+    if not space:
+        low = head.lower()
+        return [(f"/{c.name} ", c.usage + " — " + c.help) for c in COMMANDS.values() if c.name.startswith(low)]
+    cmd = COMMANDS.get(head.lower())
+    if cmd is None or cmd.complete is None:
+        return []
+    try:
+        values = await cmd.complete(ctx, rest.strip())
+    except Exception:
+        return []
+    return [(f"/{cmd.name} {v}", "") for v in values if v != rest.strip()][:limit]

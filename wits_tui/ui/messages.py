@@ -1,0 +1,131 @@
+"""Textual messages: what workers report back to widgets.
+
+Engine events (``wits_tui.engine.events``) travel inside these; workers post
+them and widgets react. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class EngineReady(Message):
+    """The store is open and the first view is loaded."""
+
+    sessions: list[Any]
+    session: Any
+    messages: list[Any]
+    has_more: bool
+    history: list[str]
+
+
+@dataclass
+class EngineFailed(Message):
+    error: str
+
+
+@dataclass
+class HealthChanged(Message):
+    health: Any  # wits_tui.engine.core.Health
+
+
+@dataclass
+class SessionsLoaded(Message):
+    sessions: list[Any]
+    active_id: int | None
+
+
+@dataclass
+class SessionOpened(Message):
+    session: Any
+    messages: list[Any]
+    has_more: bool
+    focus_message_id: int | None = None
+
+
+@dataclass
+class LoadOlder(Message):
+    """The chat was scrolled to the top and has older messages to fetch."""
+
+    session_id: int
+    before_id: int
+
+
+@dataclass
+class OlderLoaded(Message):
+    session_id: int
+    messages: list[Any]
+    has_more: bool
+
+
+@dataclass
+class AnswerStarted(Message):
+    session_id: int
+    model: str
+
+
+@dataclass
+class AnswerToken(Message):
+    session_id: int
+    text: str
+
+
+@dataclass
+class AnswerFallback(Message):
+    session_id: int
+    event: Any  # Fallback
+
+
+@dataclass
+class AnswerDone(Message):
+    session_id: int
+    event: Any  # TurnDone
+
+
+@dataclass
+class AnswerFailed(Message):
+    session_id: int
+    event: Any  # TurnError
+
+
+@dataclass
+class AnswerInterrupted(Message):
+    session_id: int
+
+
+@dataclass
+class StreamRate(Message):
+    """Live figures while an answer streams."""
+
+    tokens: int
+    tokens_per_s: float | None
+    ttft_ms: float | None
+
+
+@dataclass
+class TurnFinished(Message):
+    """The turn worker ended, however it ended."""
+
+    session_id: int
+
+
+@dataclass
+class RetryRequested(Message):
+    pass
+
+
+@dataclass
+class PullUpdate(Message):
+    model: str
+    status: str
+    fraction: float | None
+
+
+@dataclass
+class PullFinished(Message):
+    model: str
+    error: str | None = None

@@ -1,0 +1,86 @@
+"""Command palette (Ctrl+P) providers: slash commands, sessions, models, themes.
+
+Data is loaded in ``startup`` (off the keystroke path): sessions through a
+thread, models from the engine; the palette stays usable while Ollama is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+from rich.markup import escape
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class _ListProvider(Provider):
+    """A provider over a fixed list of (title, help, callback) made in ``startup``."""
+
+    items: list[tuple[str, str, Any]]
+
+    async def load(self) -> list[tuple[str, str, Any]]:
+        raise NotImplementedError
+
+    async def startup(self) -> None:
+        try:
+            self.items = await self.load()
+        except Exception:
+            self.items = []
+
+    async def discover(self) -> Hits:
+        for title, help_, callback in self.items:
+            yield DiscoveryHit(title, callback, help=escape(help_))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_, callback in self.items:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=escape(help_))
+
+
+class SlashCommandsProvider(_ListProvider):
+    """Every slash command; those that need an argument fill the prompt instead."""
+
+    async def load(self):
+        from wits_tui.commands import COMMANDS
+
+        app: Any = self.app
+        items = []
+        for cmd in COMMANDS.values():
+            needs_arg = cmd.usage.split(" ", 1)[-1].startswith(("TITLE", "ID", "NAME", "TEXT")) and " " in cmd.usage
+            if needs_arg:
+                callback = partial(app.fill_prompt, f"/{cmd.name} ")
+            else:
+                callback = partial(app.run_slash, f"/{cmd.name}")
+            items.append((f"/{cmd.name}", f"{cmd.help}  ({cmd.usage})", callback))
+        return items
+
+
+class SessionsProvider(_ListProvider):
+    async def load(self):
+        app: Any = self.app
+        if not app.ready:
+            return []
+        sessions = await asyncio.to_thread(app.engine.store.sessions.list)
+        return [(f"Open session: {s.title}", f"#{s.id} · {s.message_count} messages", partial(app.open_session, s.id))
+                for s in sessions]
+
+
+class ModelsProvider(_ListProvider):
+    async def load(self):
+        app: Any = self.app
+        if not app.ready:
+            return []
+        models = await asyncio.wait_for(app.engine.list_models(), timeout=3)
+        return [(f"Use model: {m.name}", " · ".join(x for x in (m.parameter_size, m.family) if x),
+                 partial(app.run_slash, f"/model {m.name}")) for m in models]
+
+
+class ThemesProvider(_ListProvider):
+    async def load(self):
+        app: Any = self.app
+        names = sorted(app.available_themes, key=lambda n: (not n.startswith("wits-"), n))
+        return [(f"Theme: {n}", "bundled" if n.startswith("wits-") else "",
+                 partial(app.run_slash, f"/theme {n}")) for n in names]

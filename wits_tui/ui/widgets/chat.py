@@ -1,0 +1,265 @@
+"""The chat pane: the messages of one session, and the answer being streamed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from wits_tui.ui import messages as msg
+from wits_tui.ui.widgets.error_card import ErrorCard
+from wits_tui.ui.widgets.progress import Thinking
+
+WELCOME = (
+    "[b]Ask anything.[/b]\n\n"
+    "[dim]Enter sends · Ctrl+J adds a line · / for commands · Ctrl+P for the palette[/dim]"
+)
+
+
+class UserMessage(Static):
+    """What the person typed."""
+
+    def __init__(self, text: str, message_id: int | None = None) -> None:
+        super().__init__(text, markup=False, classes="message user")
+        self.message_id = message_id
+        self.border_title = "you"
+
+
+class AssistantMessage(Vertical):
+    """An answer, rendered as Markdown; ``status`` other than complete is shown under it."""
+
+    def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
+                 message_id: int | None = None, thinking: bool = False) -> None:
+        super().__init__(classes="message assistant")
+        self.text = text
+        self.status = status
+        self.message_id = message_id
+        self.model = model
+        self._thinking = thinking
+
+    def compose(self):
+        yield Static(self.model or "wits", classes="who", markup=False)
+        if self._thinking:
+            yield Thinking()
+        yield Markdown(self.text)
+        yield Static(self._status_line(), classes="status-line", markup=False)
+
+    def _status_line(self) -> str:
+        return {"interrupted": "⏹ interrupted", "error": "✗ failed", "streaming": "… unfinished"}.get(self.status, "")
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    def set_model(self, model: str) -> None:
+        self.model = model
+        self.query_one(".who", Static).update(model)
+
+    def stop_thinking(self) -> None:
+        for w in self.query(Thinking):
+            w.remove()
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        line = self.query_one(".status-line", Static)
+        line.update(self._status_line())
+        line.set_class(bool(self._status_line()), "-shown")
+
+    def on_mount(self) -> None:
+        self.query_one(".status-line").set_class(bool(self._status_line()), "-shown")
+
+
+class Notice(Static):
+    """A one-line note in the chat (fallbacks, command results). Not stored."""
+
+    def __init__(self, text: str, level: str = "info") -> None:
+        super().__init__(text, markup=False, classes=f"notice -{level}")
+
+
+@dataclass
+class _Live:
+    session_id: int
+    text: str = ""
+    model: str | None = None
+    widget: AssistantMessage | None = None
+    stream: MarkdownStream | None = None
+
+
+def message_widget(m: Any):
+    if m.role == "user":
+        return UserMessage(m.content, m.id)
+    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id)
+
+
+class ChatView(VerticalScroll, can_focus=True):
+    """Shows one session; loads older messages when scrolled to the top."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session_id: int | None = None
+        self.has_more = False
+        self._loading_older = False
+        self._live: _Live | None = None
+
+    # -- showing a session ----------------------------------------------------
+    async def show_session(self, session_id: int, messages: list[Any], has_more: bool,
+                           focus_message_id: int | None = None) -> None:
+        self.session_id = session_id
+        self.has_more = has_more
+        self._loading_older = False
+        await self.remove_children()
+        widgets = [message_widget(m) for m in messages]
+        if not widgets and not self._live_here():
+            widgets = [Static(WELCOME, id="welcome")]
+        await self.mount_all(widgets)
+        if self._live_here():
+            await self._mount_live()
+        if focus_message_id is not None:
+            target = next((w for w in widgets if getattr(w, "message_id", None) == focus_message_id), None)
+            if target is not None:
+                target.add_class("-found")
+                self.anchor(False)
+                self.call_after_refresh(self.scroll_to_widget, target, top=True, animate=False)
+                return
+        self.anchor()
+
+    async def prepend(self, session_id: int, messages: list[Any], has_more: bool) -> None:
+        """Older messages arrived: put them on top without moving what is on screen."""
+        self._loading_older = False
+        if session_id != self.session_id or not messages:
+            self.has_more = has_more if session_id == self.session_id else self.has_more
+            return
+        self.has_more = has_more
+        before = self.virtual_size.height
+        first = self.children[0] if self.children else None
+        await self.mount_all([message_widget(m) for m in messages], before=first)
+
+        def keep_place() -> None:
+            self.scroll_to(y=self.scroll_y + self.virtual_size.height - before, animate=False, immediate=True)
+
+        self.call_after_refresh(keep_place)
+
+    def _oldest_id(self) -> int | None:
+        for w in self.children:
+            mid = getattr(w, "message_id", None)
+            if mid is not None:
+                return mid
+        return None
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and self.has_more and not self._loading_older and self.session_id is not None:
+            oldest = self._oldest_id()
+            if oldest is not None:
+                self._loading_older = True
+                self.post_message(msg.LoadOlder(self.session_id, oldest))
+
+    async def _add(self, widget) -> None:
+        for w in self.query("#welcome"):
+            await w.remove()
+        await self.mount(widget)
+
+    async def add_user(self, text: str) -> None:
+        await self._add(UserMessage(text))
+        self.anchor()
+
+    async def add_notice(self, text: str, level: str = "info") -> None:
+        await self._add(Notice(text, level))
+        if self.is_anchored:
+            self.scroll_end(animate=False, immediate=True)
+
+    # -- the live answer --------------------------------------------------------
+    def _live_here(self) -> bool:
+        return self._live is not None and self._live.session_id == self.session_id
+
+    @property
+    def streaming(self) -> bool:
+        return self._live is not None
+
+    async def begin_answer(self, session_id: int, model: str | None = None) -> None:
+        self._live = _Live(session_id, model=model)
+        if self._live_here():
+            await self._mount_live()
+
+    async def _mount_live(self) -> None:
+        live = self._live
+        assert live is not None
+        live.widget = AssistantMessage(live.text, model=live.model, thinking=not live.text)
+        live.stream = None
+        await self._add(live.widget)
+        self.anchor()
+
+    def on_answer_started(self, event: msg.AnswerStarted) -> None:
+        live = self._live
+        if live is not None and live.session_id == event.session_id:
+            live.model = event.model
+            if live.widget is not None and live.widget.is_attached:
+                live.widget.set_model(event.model)
+
+    async def on_answer_token(self, event: msg.AnswerToken) -> None:
+        live = self._live
+        if live is None or live.session_id != event.session_id:
+            return
+        live.text += event.text
+        widget = live.widget
+        if widget is None or not widget.is_attached:
+            return
+        if live.stream is None:
+            widget.stop_thinking()
+            live.stream = Markdown.get_stream(widget.markdown)
+        await live.stream.write(event.text)
+
+    async def _end_live(self, session_id: int, text: str | None, status: str, message_id: int | None = None) -> AssistantMessage | None:
+        live = self._live
+        if live is None or live.session_id != session_id:
+            return None
+        self._live = None
+        widget = live.widget
+        if live.stream is not None:
+            await live.stream.stop()
+        if widget is None or not widget.is_attached:
+            return None
+        widget.stop_thinking()
+        final = live.text if text is None else text
+        # Set the final text once the stream ends (Textual #6518: fences can go blank otherwise).
+        await widget.markdown.update(final)
+        widget.text, widget.message_id = final, message_id
+        widget.set_status(status)
+        if self.is_anchored:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        return widget
+
+    async def on_answer_done(self, event: msg.AnswerDone) -> None:
+        await self._end_live(event.session_id, event.event.text, "complete", event.event.message_id)
+
+    async def on_answer_interrupted(self, event: msg.AnswerInterrupted) -> None:
+        await self._end_live(event.session_id, None, "interrupted")
+
+    async def on_answer_failed(self, event: msg.AnswerFailed) -> None:
+        err = event.event
+        widget = await self._end_live(event.session_id, err.partial_text or None, "error", err.message_id)
+        if widget is not None and not (err.partial_text or widget.text):
+            await widget.remove()
+        if event.session_id == self.session_id:
+            await self._add(ErrorCard(err.error_type, err.message, err.hint))
+            self.anchor()
+
+    async def on_answer_fallback(self, event: msg.AnswerFallback) -> None:
+        if event.session_id == self.session_id:
+            fb = event.event
+            note = Notice(f"↪ {fb.from_model} failed ({fb.reason}); trying {fb.to_model}", "warning")
+            live = self._live
+            if live is not None and live.widget is not None and live.widget.is_attached:
+                await self.mount(note, before=live.widget)
+            else:
+                await self._add(note)
+
+    @on(ErrorCard.Retry)
+    def _retry(self, event: ErrorCard.Retry) -> None:
+        event.stop()
+        event.card.remove()
+        self.post_message(msg.RetryRequested())

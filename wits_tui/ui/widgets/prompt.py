@@ -1,0 +1,141 @@
+"""The prompt: multi-line input, history on Up/Down at its edges, slash completion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.markup import escape
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, TextArea
+from textual.widgets.option_list import Option
+
+
+class CompletionMenu(OptionList, can_focus=False):
+    """Suggestions for a partly typed slash command, shown above the prompt."""
+
+    def show(self, items: list[tuple[str, str]]) -> None:
+        self.set_options([Option(f"{escape(value)}  [dim]{escape(help_)}[/dim]" if help_ else escape(value), id=value)
+                          for value, help_ in items])
+        self.display = bool(items)
+        if items:
+            self.highlighted = 0
+
+    def hide(self) -> None:
+        self.display = False
+
+    @property
+    def choice(self) -> str | None:
+        option = self.highlighted_option
+        return option.id if option is not None and self.display else None
+
+
+class PromptInput(TextArea):
+    """Enter sends; Ctrl+J (or Shift+Enter where the terminal tells them apart) adds a line."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Send", id="send", priority=True),
+        Binding("ctrl+j,shift+enter", "newline", "New line", id="newline", show=False, priority=True),
+        Binding("tab", "complete", "Complete", id="complete", show=False),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        text: str
+
+    @dataclass
+    class Typed(Message):
+        """The text changed; the app may look up completions for it."""
+
+        text: str
+        programmatic: bool = False  # set from history, not typed
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                         highlight_cursor_line=False, **kwargs)
+        self.past: list[str] = []  # newest first
+        self._walk = -1  # -1: the draft being typed
+        self._draft = ""
+        self._menu_touched = False
+        self._programmatic = False
+        self.menu: CompletionMenu | None = None
+
+    # -- sending -------------------------------------------------------------
+    def action_submit(self) -> None:
+        if self._menu_touched and self.menu is not None and self.menu.choice:
+            self._accept(self.menu.choice)
+            return
+        text = self.text
+        if not text.strip():
+            return
+        self.post_message(self.Submitted(text))
+
+    def take(self) -> str:
+        """Clear the prompt after a send; remember the text for Up."""
+        text = self.text
+        if text.strip() and (not self.past or self.past[0] != text):
+            self.past.insert(0, text)
+        self._walk, self._draft = -1, ""
+        self.clear()
+        return text
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+    # -- completion ------------------------------------------------------------
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._menu_touched = False
+        self.post_message(self.Typed(self.text, self._programmatic))
+        self._programmatic = False
+
+    def _accept(self, value: str) -> None:
+        self.text = value
+        self.move_cursor(self.document.end)
+        self._menu_touched = False
+
+    def action_complete(self) -> None:
+        if self.menu is not None and self.menu.choice:
+            self._accept(self.menu.choice)
+        else:
+            self.screen.focus_next()
+
+    # -- history and the menu on Up/Down -----------------------------------------
+    async def _on_key(self, event: events.Key) -> None:
+        menu_open = self.menu is not None and self.menu.display
+        if menu_open and event.key in ("up", "down"):
+            event.stop()
+            event.prevent_default()
+            self._menu_touched = True
+            self.menu.action_cursor_up() if event.key == "up" else self.menu.action_cursor_down()
+            return
+        if menu_open and event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.menu.hide()
+            return
+        row, _ = self.cursor_location
+        if event.key == "up" and row == 0 and self.past:
+            event.stop()
+            event.prevent_default()
+            self._walk_history(+1)
+            return
+        if event.key == "down" and row == self.document.line_count - 1 and self._walk >= 0:
+            event.stop()
+            event.prevent_default()
+            self._walk_history(-1)
+            return
+        await super()._on_key(event)
+
+    def _walk_history(self, step: int) -> None:
+        index = max(-1, min(len(self.past) - 1, self._walk + step))
+        if index == self._walk:
+            return
+        if self._walk == -1:
+            self._draft = self.text
+        self._walk = index
+        self._programmatic = True
+        self.text = self._draft if index == -1 else self.past[index]
+        self.move_cursor(self.document.end if step < 0 or index == -1 else (0, len(self.document[0])))
+        if self.menu is not None:
+            self.menu.hide()

@@ -1,0 +1,52 @@
+"""The status bar: backend and its health, model, session, speed of the last answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.containers import Horizontal
+from textual.widgets import Label
+
+
+class StatusBar(Horizontal):
+    def compose(self):
+        yield Label("○ starting…", id="status-health")
+        yield Label("", id="status-model")
+        yield Label("", id="status-session")
+        yield Label("", id="status-speed")
+
+    def _label(self, name: str) -> Label:
+        return self.query_one(f"#status-{name}", Label)
+
+    def set_health(self, health: Any) -> None:
+        label = self._label("health")
+        if health.ok:
+            version = f" {health.version}" if health.version else ""
+            label.update(f"● ollama{version}")
+        else:
+            label.update("● ollama down")
+        label.tooltip = health.host if health.ok else f"{health.host}: {health.error or ''}\n{health.hint or ''}"
+        label.set_class(bool(health.ok), "-ok")
+        label.set_class(not health.ok, "-down")
+
+    def set_model(self, model: str) -> None:
+        self._label("model").update(f"model {model}")
+
+    def set_session(self, session_id: int, title: str) -> None:
+        short = title if len(title) <= 32 else title[:31] + "…"
+        self._label("session").update(f"#{session_id} {short}")
+
+    def end_live(self) -> None:
+        """The answer ended without final figures (stopped or failed): drop the live marker."""
+        label = self._label("speed")
+        text = str(label.content)
+        if text.startswith("⟳ "):
+            label.update(text[2:])
+
+    def set_speed(self, tokens_per_s: float | None, ttft_ms: float | None, live: bool = False) -> None:
+        parts = []
+        if tokens_per_s is not None:
+            parts.append(f"{tokens_per_s:,.1f} tok/s")
+        if ttft_ms is not None:
+            parts.append(f"first token {ttft_ms / 1000:.2f} s")
+        self._label("speed").update(("⟳ " if live else "") + " · ".join(parts))
