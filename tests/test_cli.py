@@ -95,3 +95,14 @@ def test_config_validate_reports_problems(capsys, paths, bad):
     paths.config_file.write_text(bad)
     code, _, err = run(capsys, "config", "validate")
     assert code == 2 and str(paths.config_file) in err
+
+
+def test_tools_list_and_call(capsys):
+    code, out, _ = run(capsys, "tools", "list", "--json")
+    assert code == 0 and "calculator" in [t["function"]["name"] for t in json.loads(out)]
+    code, out, _ = run(capsys, "tools", "call", "calculator", "--args", '{"expression": "1/4 + 1/4"}')
+    assert code == 0 and json.loads(out)["result"] == "1/2"
+    code, out, err = run(capsys, "tools", "call", "calculator", "--args", '{"expression": 3}')
+    assert code == 2 and json.loads(out)["problems"][0]["field"] == "expression" and "invalid arguments" in err
+    code, out, err = run(capsys, "tools", "call", "read_file", "--args", '{"path": "/etc/passwd"}')
+    assert code == 1 and "tools.allowed_dirs" in err

@@ -176,6 +176,18 @@ class RoutingSettings(Section):
         return value
 
 
+class ToolsSettings(Section):
+    enabled: bool = Field(True, description="Offer tools to models that support them (Ollama's tools capability).")
+
+    allowed_dirs: list[str] = Field(default_factory=list, description="Directories read_file and list_dir may read (none by default).")
+
+    disabled: list[str] = Field(default_factory=list, description="Tools never offered, by name (e.g. [\"read_file\"]).")
+
+    max_rounds: int = Field(4, ge=1, le=20, description="Rounds of tool calls in one turn before Wits stops and says so.")
+
+    timeout_s: float = Field(10.0, gt=0, le=600, description="Seconds one tool call may take.")
+
+
 class Settings(Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings, description="The Ollama server.")
 
@@ -188,6 +200,8 @@ class Settings(Section):
     memory: MemorySettings = Field(default_factory=MemorySettings, description="Long-term memory.")
 
     routing: RoutingSettings = Field(default_factory=RoutingSettings, description="Modules, the domain classifier and personalised routing.")
+
+    tools: ToolsSettings = Field(default_factory=ToolsSettings, description="Tools the model can call.")
 
     keymap: dict[str, str] = Field(default_factory=dict, description='Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b".')
 

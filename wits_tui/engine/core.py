@@ -5,12 +5,13 @@ Construction is cheap and does no I/O; :meth:`Engine.open` opens the store.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.backends.base import Backend, BackendError, LoadedModel, ModelInfo, PullProgress
+from wits_tui.engine.backends.base import Backend, BackendError, LoadedModel, ModelDetails, ModelInfo, PullProgress
 from wits_tui.engine.errorlog import ErrorLog, new_error_id
 from wits_tui.engine.events import TurnError, TurnEvent, TurnStats
 from wits_tui.paths import Paths
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
     from wits_tui.engine.store.records import Session
+    from wits_tui.engine.tools import ToolContext, ToolRegistry
 
 log = logging.getLogger("wits.engine")
 
@@ -40,7 +42,8 @@ class Engine:
         self._backend = backend
         self._store = store
         self.error_log = ErrorLog(paths.log_dir)
-        self._context_lengths: dict[str, int | None] = {}
+        self._details: dict[str, ModelDetails] = {}
+        self._tools: "ToolRegistry | None" = None
         self._router: "Router | None" = None
 
     # -- resources, opened on first use ------------------------------------
@@ -89,15 +92,65 @@ class Engine:
     def model_for(self, session: "Session | None") -> str:
         return (session.model if session and session.model else None) or self.settings.chat.default_model
 
-    async def context_length(self, model: str) -> int | None:
-        """The model's context window from /api/show, asked once per model."""
-        if model not in self._context_lengths:
+    async def model_details(self, model: str) -> ModelDetails | None:
+        """/api/show for ``model``, asked once per model (None if it cannot be asked)."""
+        if model not in self._details:
             try:
-                details = await self.backend.show(model)
+                self._details[model] = await self.backend.show(model)
             except BackendError:
                 return None  # the chat request will report the problem
-            self._context_lengths[model] = details.context_length
-        return self._context_lengths[model]
+        return self._details[model]
+
+    async def context_length(self, model: str) -> int | None:
+        details = await self.model_details(model)
+        return details.context_length if details else None
+
+    # -- tools -----------------------------------------------------------------
+    @property
+    def tools(self) -> "ToolRegistry":
+        if self._tools is None:
+            from wits_tui.engine.tools import BUILTINS, ToolRegistry
+
+            self._tools = ToolRegistry(BUILTINS, timeout_s=self.settings.tools.timeout_s)
+        return self._tools
+
+    def session_tools_off(self, session_id: int) -> set[str]:
+        raw = self.store.state.get(f"tools_off:{session_id}")
+        return set(json.loads(raw)) if raw else set()
+
+    def set_tool_enabled(self, session_id: int, name: str, enabled: bool) -> None:
+        """Switch one tool on or off for one session."""
+        if name not in self.tools.names():
+            raise ValueError(f"no tool named {name!r}; tools: {', '.join(self.tools.names())}")
+        off = self.session_tools_off(session_id)
+        off.discard(name) if enabled else off.add(name)
+        self.store.state.set(f"tools_off:{session_id}", json.dumps(sorted(off)) if off else None)
+
+    def enabled_tools(self, session_id: int) -> list[str]:
+        if not self.settings.tools.enabled:
+            return []
+        off = set(self.settings.tools.disabled) | self.session_tools_off(session_id)
+        return [name for name in self.tools.names() if name not in off]
+
+    async def tool_schemas(self, session_id: int, model: str) -> list[dict[str, Any]]:
+        """The tools to offer ``model`` in this session: none if the model cannot call tools."""
+        names = self.enabled_tools(session_id)
+        if not names:
+            return []
+        details = await self.model_details(model)
+        if details is None or "tools" not in details.capabilities:
+            return []
+        return self.tools.schemas(names)
+
+    def tool_context(self, session_id: int) -> "ToolContext":
+        from wits_tui.engine.tools import ToolContext
+
+        # memory is reached only if memory_search is really called (opening it imports lancedb)
+        return ToolContext(
+            allowed_dirs=list(self.settings.tools.allowed_dirs),
+            memory=lambda: getattr(self, "memory", None),
+            session_id=session_id,
+        )
 
     async def list_models(self) -> list[ModelInfo]:
         return await self.backend.list_models()

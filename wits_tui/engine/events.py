@@ -57,6 +57,30 @@ class Fallback:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCalled:
+    """The model asked for a tool."""
+
+    kind: ClassVar[str] = "tool_call"
+    round: int
+    name: str
+    arguments: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """What the tool gave back (``content`` is what the model reads)."""
+
+    kind: ClassVar[str] = "tool_result"
+    round: int
+    name: str
+    arguments: Any
+    ok: bool
+    content: str
+    error_type: str | None = None
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class TurnStats:
     ttft_ms: float | None = None
     total_ms: float | None = None
@@ -96,14 +120,16 @@ class TurnError:
     timestamp: str = field(default_factory=now_iso)
 
 
-TurnEvent = Union[Routed, TurnStarted, Token, Fallback, TurnDone, TurnError]
+TurnEvent = Union[Routed, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError]
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
     return {"event": event.kind, **asdict(event)}
 
 
-EVENT_TYPES: dict[str, type] = {cls.kind: cls for cls in (Routed, TurnStarted, Token, Fallback, TurnDone, TurnError)}
+EVENT_TYPES: dict[str, type] = {
+    cls.kind: cls for cls in (Routed, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
+}
 
 
 def event_from_dict(data: dict[str, Any]) -> TurnEvent:

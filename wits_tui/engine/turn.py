@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
 from wits_tui.engine.context import build_messages
 from wits_tui.engine.errorlog import new_error_id
-from wits_tui.engine.events import Fallback, Routed, Token, TurnDone, TurnEvent, TurnStarted, TurnStats
+from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.recording import TurnRecorder
+from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
@@ -186,22 +187,15 @@ async def _answer(
         )
         yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, module=module, attempt=attempt)
         answer = _Answer(engine, session_id, current, module)
-        started = time.perf_counter()
-        ttft_ms: float | None = None
-        raw_stats: dict[str, Any] | None = None
+        state = Attempt()
         try:
-            async with aclosing(engine.backend.chat(current, messages, options=options)) as stream:
-                async for chunk in stream:
-                    if chunk.content:
-                        if ttft_ms is None:
-                            ttft_ms = (time.perf_counter() - started) * 1000
-                        answer.add(chunk.content)
-                        yield Token(chunk.content)
-                    if chunk.done:
-                        raw_stats = chunk.stats
+            async with aclosing(stream_attempt(engine, session_id, current, messages, options, answer, state)) as events:
+                async for event in events:
+                    yield event
         except BackendError as err:
-            stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
-            can_fall_back = not answer.parts and attempt < len(models) and err.error_type != CONNECTION
+            stats = stats_from(state.raw_stats, state.ttft_ms, state.elapsed_ms())
+            # only a model that failed before saying or doing anything is swapped for the next
+            can_fall_back = not answer.parts and not state.rounds and attempt < len(models) and err.error_type != CONNECTION
             event = engine.fail(err, model=current, session_id=session_id, attempt=attempt, partial_text=answer.text)
             if can_fall_back:
                 yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.error_type, attempt=attempt + 1)
@@ -213,11 +207,11 @@ async def _answer(
         except (asyncio.CancelledError, GeneratorExit):
             message_id = answer.finish("interrupted")
             rec.record("interrupted", {"message_id": message_id, "model": current, "partial_text": answer.text})
-            stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
+            stats = stats_from(state.raw_stats, state.ttft_ms, state.elapsed_ms())
             engine.record_metrics(session_id, message_id, current, "interrupted", stats, module)
             _after(engine, route, user.content, current, stats, "interrupted")
             raise
-        stats = stats_from(raw_stats, ttft_ms, (time.perf_counter() - started) * 1000)
+        stats = stats_from(state.raw_stats, state.ttft_ms, state.elapsed_ms())
         message_id = answer.finish("complete")
         engine.record_metrics(session_id, message_id, current, "complete", stats, module)
         _after(engine, route, user.content, current, stats, "complete")

@@ -1,0 +1,87 @@
+"""One model attempt: stream the answer, and run tool rounds until the model
+answers in text or the round limit is reached."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wits_tui.engine.backends.base import BackendError
+from wits_tui.engine.events import Token, ToolCalled, ToolResult, TurnEvent
+
+if TYPE_CHECKING:
+    from wits_tui.engine.core import Engine
+
+TOOL_ROUNDS = "tool_rounds"
+
+
+@dataclass
+class Attempt:
+    """What the turn loop needs to know after an attempt, however it ended."""
+
+    started: float = field(default_factory=time.perf_counter)
+    ttft_ms: float | None = None
+    raw_stats: dict[str, Any] | None = None
+    rounds: int = 0  # tool rounds run
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+
+async def stream_attempt(
+    engine: "Engine",
+    session_id: int,
+    model: str,
+    messages: list[dict[str, Any]],
+    options: dict[str, Any] | None,
+    answer: Any,
+    state: Attempt,
+) -> AsyncIterator[TurnEvent]:
+    tools = await engine.tool_schemas(session_id, model)
+    conversation = list(messages)
+    while True:
+        calls: list[dict[str, Any]] = []
+        said: list[str] = []
+        async with aclosing(engine.backend.chat(model, conversation, options=options, tools=tools or None)) as stream:
+            async for chunk in stream:
+                if chunk.content:
+                    if state.ttft_ms is None:
+                        state.ttft_ms = state.elapsed_ms()
+                    answer.add(chunk.content)
+                    said.append(chunk.content)
+                    yield Token(chunk.content)
+                if chunk.tool_calls:  # Ollama sends them in a chunk of their own
+                    calls.extend(chunk.tool_calls)
+                if chunk.done:
+                    state.raw_stats = chunk.stats
+        if not calls or not tools:
+            return
+        if state.rounds >= engine.settings.tools.max_rounds:
+            raise BackendError(
+                TOOL_ROUNDS,
+                f"{model} was still calling tools after {state.rounds} rounds, so Wits stopped it",
+                "ask more directly, or raise tools.max_rounds in the config",
+            )
+        state.rounds += 1
+        conversation.append({"role": "assistant", "content": "".join(said), "tool_calls": calls})
+        named = [((c.get("function") or {}).get("name", ""), (c.get("function") or {}).get("arguments")) for c in calls]
+        for name, arguments in named:
+            yield ToolCalled(round=state.rounds, name=name, arguments=arguments)
+        context = engine.tool_context(session_id)
+        # independent calls run at once, each with its own timeout (in the registry)
+        outcomes = await asyncio.gather(*(engine.tools.call(name, arguments, context) for name, arguments in named))
+        for outcome in outcomes:
+            yield ToolResult(
+                round=state.rounds,
+                name=outcome.name,
+                arguments=outcome.arguments,
+                ok=outcome.ok,
+                content=outcome.content,
+                error_type=outcome.error_type,
+                duration_ms=round(outcome.duration_ms, 2),
+            )
+            conversation.append({"role": "tool", "content": outcome.content, "tool_name": outcome.name})
