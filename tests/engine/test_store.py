@@ -202,3 +202,13 @@ def test_state_values(store):
     assert store.state.get("theme") == "wits-light"
     store.state.set("theme", None)
     assert store.state.get("theme") is None
+
+
+def test_session_ids_are_never_reused(store):
+    a = store.sessions.create("a")
+    b = store.sessions.create("b")
+    store.history.add("typed in b", b.id)
+    store.sessions.delete(b.id)
+    c = store.sessions.create("c")
+    assert c.id > b.id > a.id
+    assert store.history.recent(1)[0].session_id == b.id  # still means the deleted session, not c

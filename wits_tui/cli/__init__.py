@@ -12,7 +12,7 @@ import sys
 from wits_tui import __version__
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd", "modules_cmd", "classify_cmd", "profile_cmd")
+COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd", "modules_cmd", "classify_cmd", "profile_cmd", "tools_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context.load()
     except ConfigError as exc:
         return fail(str(exc), code=2)
+    from wits_tui.engine.errorlog import setup_logging
+
+    setup_logging(ctx.paths.log_dir)  # logs and tracebacks go to the log file, never to the screen
     handler = getattr(args, "handler", None)
     if handler is None:
         from wits_tui.cli.chat_cmd import run_plain, wants_plain

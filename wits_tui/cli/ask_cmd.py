@@ -38,10 +38,8 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     if not question:
         return fail('nothing to ask: give a question (wits ask "...") or pipe text on stdin', code=2)
     from wits_tui.engine.core import Engine
-    from wits_tui.engine.errorlog import setup_logging
     from wits_tui.engine.store import SessionNotFound
 
-    setup_logging(ctx.paths.log_dir)
     engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
     store = engine.store
     try:

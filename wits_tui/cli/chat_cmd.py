@@ -37,11 +37,9 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_plain(ctx: Context, session_ref: str | None = None, model: str | None = None) -> int:
     from wits_tui.engine.core import Engine
-    from wits_tui.engine.errorlog import setup_logging
     from wits_tui.engine.store import SessionNotFound
     from wits_tui.plain.app import PlainChat
 
-    setup_logging(ctx.paths.log_dir)
     engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
     session_id = None
     if session_ref:

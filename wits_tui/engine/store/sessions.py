@@ -22,9 +22,17 @@ class Sessions:
 
     def create(self, title: str | None = None, model: str | None = None) -> Session:
         ts = now_iso()
-        row = {"title": (title or "").strip() or DEFAULT_TITLE, "created_at": ts, "updated_at": ts, "model": model}
         with self.db.conn:
-            pk = self.db["sessions"].insert(row).last_pk
+            # Ids are never reused, even after the newest session is deleted (SQLite
+            # would hand out max(id)+1 again), so old references never point at a new session.
+            newest = next(self.db.query("SELECT max(id) AS n FROM sessions"))["n"] or 0
+            issued = next(self.db.query("SELECT value FROM state WHERE key = 'last_session_id'"), {"value": 0})["value"]
+            pk = max(newest, int(issued)) + 1
+            self.db.execute(
+                "INSERT INTO sessions (id, title, created_at, updated_at, model) VALUES (?, ?, ?, ?, ?)",
+                [pk, (title or "").strip() or DEFAULT_TITLE, ts, ts, model],
+            )
+            self.db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('last_session_id', ?)", [str(pk)])
         return self.get(pk)
 
     def get(self, session_id: int) -> Session:
