@@ -22,11 +22,15 @@ from textual.widgets import Footer
 from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 from wits_tui.ui import messages as msg
+from wits_tui.ui import modules, replay
 from wits_tui.ui.actions import ActionsMixin
-from wits_tui.ui.palette import ModelsProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
+from wits_tui.ui.modules import ModulesMixin
+from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
+from wits_tui.ui.replay import ReplayMixin
 from wits_tui.ui.themes import load_themes
 from wits_tui.ui.turns import TurnsMixin
 from wits_tui.ui.widgets.chat import ChatView
+from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
@@ -42,10 +46,11 @@ def default_engine(settings: Settings, paths: Paths) -> Any:
     return Engine(settings, paths)
 
 
-class WitsApp(TurnsMixin, ActionsMixin, App[None]):
+class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, App[None]):
     TITLE = "Wits"
     CSS_PATH = ["styles/app.tcss"]
-    COMMANDS = App.COMMANDS | {SlashCommandsProvider, SessionsProvider, ModelsProvider, ThemesProvider}
+    COMMANDS = App.COMMANDS | {SlashCommandsProvider, SessionsProvider, ModelsProvider, ModulesProvider,
+                                  ThemesProvider}
     BINDINGS = [
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle_sidebar"),
         Binding("escape", "stop", "Stop", id="stop", show=False),
@@ -55,11 +60,18 @@ class WitsApp(TurnsMixin, ActionsMixin, App[None]):
         Binding("ctrl+s", "focus_sessions", "Sessions", id="focus_sessions", show=False),
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        *modules.BINDINGS,
+        *replay.BINDINGS,
     ]
 
     def __init__(self, paths: Paths, settings: Settings, *, engine_factory: EngineFactory | None = None,
-                 initial_theme: str | None = None) -> None:
+                 initial_theme: str | None = None, start_session: int | None = None,
+                 replay: tuple[int, float, int] | None = None) -> None:
+        """``start_session``: show this session (without making it the active one);
+        ``replay``: (session id, speed, from turn) to play back at start; quitting it quits the app."""
         super().__init__()
+        self.start_session = replay[0] if replay else start_session
+        self.replay_at_start = replay
         self.paths = paths
         self.settings = settings
         self.engine: Any = None
@@ -83,6 +95,7 @@ class WitsApp(TurnsMixin, ActionsMixin, App[None]):
             with Vertical(id="chat-column"):
                 yield ChatView(id="chat")
                 yield JobProgress(id="job")
+                yield ModuleBar(id="modules")
                 yield CompletionMenu(id="completions")
                 yield PromptInput(id="prompt", placeholder="Message Wits…  (/ for commands)")
         yield StatusBar(id="status")
@@ -117,7 +130,8 @@ class WitsApp(TurnsMixin, ActionsMixin, App[None]):
             engine = self.engine_factory(self.settings, self.paths)
             engine.open()
             store = engine.store
-            session = store.sessions.active()
+            session = (store.sessions.get(self.start_session) if self.start_session is not None
+                       else store.sessions.active())
             sessions = store.sessions.list()
             messages = store.messages.list(session.id, limit=TAIL + 1)
             history = [e.command for e in store.history.recent(500)]
@@ -133,7 +147,13 @@ class WitsApp(TurnsMixin, ActionsMixin, App[None]):
         await self._show_session(event.session, event.messages, event.has_more)
         self.query_one(SessionList).show(event.sessions, event.session.id)
         self.ready = True
+        if self.send_when_ready:
+            self.send_when_ready = False
+            self.prompt.action_submit()  # what is in the prompt now, as the person left it
         self.health_loop()
+        self.load_modules()
+        if self.replay_at_start is not None:
+            self.start_replay(*self.replay_at_start, quit_after=True)
 
     async def on_engine_failed(self, event: msg.EngineFailed) -> None:
         self.status.query_one("#status-health").update("✗ cannot start")
@@ -145,6 +165,7 @@ class WitsApp(TurnsMixin, ActionsMixin, App[None]):
         await self.chat.show_session(session.id, messages, has_more, focus_message_id)
         self.status.set_session(session.id, session.title)
         self.status.set_model(self.engine.model_for(session))
+        self.module_bar.set_pinned(session.pinned_module)
 
     # -- health ------------------------------------------------------------------
     @work(exclusive=True, group="health", exit_on_error=False)

@@ -26,6 +26,7 @@ class TurnsMixin:
     """Needs the app's ``engine``, ``session``, ``chat``, ``prompt`` and ``status``."""
 
     turn_running: bool = False
+    send_when_ready: bool = False
 
     async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
         text = event.text
@@ -35,7 +36,9 @@ class TurnsMixin:
             self.run_slash(text)
             return
         if not self.ready:
-            self.notify("Still starting: your message is kept in the prompt.", severity="warning")
+            # Enter pressed while Wits is still opening its data: send as soon as it is ready.
+            self.send_when_ready = True
+            self.notify("Still starting: your message goes out as soon as Wits is ready.")
             return
         if self.turn_running:
             self.notify("An answer is still coming: Esc stops it. Your message is kept in the prompt.",
@@ -71,7 +74,7 @@ class TurnsMixin:
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def run_turn(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, TurnStarted
+        from wits_tui.engine.events import Fallback, Routed, Token, TurnDone, TurnError, TurnStarted
 
         chat = self.chat
         stream = (self.engine.turn(session_id, text, model=model) if text is not None
@@ -111,7 +114,9 @@ class TurnsMixin:
                         pending.append(ev.text)
                         continue
                     flush()
-                    if isinstance(ev, TurnStarted):
+                    if isinstance(ev, Routed):
+                        chat.post_message(msg.AnswerRouted(session_id, ev))
+                    elif isinstance(ev, TurnStarted):
                         chat.post_message(msg.AnswerStarted(session_id, ev.model))
                     elif isinstance(ev, Fallback):
                         chat.post_message(msg.AnswerFallback(session_id, ev))
@@ -145,9 +150,12 @@ class TurnsMixin:
         self.turn_running = False
         self.status.end_live()
         self.refresh_sessions()  # the title may have been made from the first message
+        self.load_modules()  # the answer loaded a model: the bar's dots change
 
     def action_stop(self) -> None:
-        if self.turn_running:
+        if self.replay is not None:
+            self.action_replay_quit()
+        elif self.turn_running:
             self.workers.cancel_group(self, "turn")
         elif self.pull_running:
             self.workers.cancel_group(self, "pull")
