@@ -32,3 +32,19 @@ def store(paths: Paths):
 
     with Store(paths.database, history_max_entries=1000) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging():
+    """Commands run in-process point the `wits` logger at a log file; undo that after
+    each test so later tests (and caplog) see a clean logger."""
+    import logging
+
+    logger = logging.getLogger("wits")
+    handlers, propagate, level = list(logger.handlers), logger.propagate, logger.level
+    yield
+    for handler in logger.handlers[:]:
+        if handler not in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+    logger.propagate, logger.level = propagate, level

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-s", "--session", metavar="ID", help="continue this session (id or title); default: a new session")
     p.add_argument("-m", "--model", help="model to ask (default: the session's, else chat.default_model)")
     p.add_argument("--json", action="store_true", help="print the engine's events as JSON lines")
+    p.add_argument("--memory", action="store_true",
+                   help="recall long-term memory into the prompt and remember the exchange (opening it takes about a second)")
     p.set_defaults(handler=cmd_ask)
 
 
@@ -62,6 +64,11 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
     from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, event_to_dict
 
     out = sys.stdout
+    if args.memory and engine.memory is not None:
+        engine.use_memory = True
+        status = await asyncio.to_thread(engine.memory.open)
+        if status.state == "broken":
+            print(f"wits: memory is unavailable: {status.message}; {status.hint}", file=sys.stderr)
     try:
         async with aclosing(engine.turn(session_id, question, model=args.model)) as events:
             async for ev in events:
@@ -88,4 +95,4 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                     print(f"wits: {ev.message}{kept}; {ev.hint}", file=sys.stderr)
                     state["code"] = 1
     finally:
-        await engine.backend.close()
+        await engine.aclose()  # waits for the memory write, closes the client

@@ -54,7 +54,7 @@ def run_plain(ctx: Context, session_ref: str | None = None, model: str | None = 
         try:
             return await (chat.run() if interactive else chat.run_lines(sys.stdin))
         finally:
-            await engine.backend.close()
+            await engine.aclose()
 
     try:
         return asyncio.run(go())

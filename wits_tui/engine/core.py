@@ -5,6 +5,7 @@ Construction is cheap and does no I/O; :meth:`Engine.open` opens the store.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
     from wits_tui.engine.store.records import Session
@@ -43,6 +45,11 @@ class Engine:
         self._store = store
         self.error_log = ErrorLog(paths.log_dir)
         self._details: dict[str, ModelDetails] = {}
+        self._memory: "Memory | None" = None
+        #: Frontends that keep running (TUI, line mode) set this and open memory in a
+        #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
+        self.use_memory = False
+        self._background: set[asyncio.Task] = set()
         self._tools: "ToolRegistry | None" = None
         self._router: "Router | None" = None
 
@@ -81,7 +88,33 @@ class Engine:
             self._router = Router(self.settings, self.paths, self.store, self.backend)
         return self._router
 
+    @property
+    def memory(self) -> "Memory | None":
+        """Long-term memory, or None when it is switched off. Construction does no I/O;
+        ``memory.open()`` (blocking, a worker's job) imports lancedb."""
+        if not self.settings.memory.enabled:
+            return None
+        if self._memory is None:
+            from wits_tui.engine.memory import Memory
+
+            self._memory = Memory(self.settings.memory, self.paths.memory_dir, self.backend)
+        return self._memory
+
+    def memory_ready(self) -> bool:
+        memory = self._memory if self.use_memory else None
+        return memory is not None and memory.status.state in ("ready", "text_only")
+
+    def in_background(self, coro: Any) -> None:
+        """Run ``coro`` without holding up the answer; aclose() waits for it."""
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def aclose(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        if self._memory is not None:
+            await asyncio.to_thread(self._memory.close)
         if self._backend is not None:
             await self._backend.close()
         if self._store is not None:

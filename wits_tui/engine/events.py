@@ -10,6 +10,18 @@ from wits_tui.engine.clock import now_iso
 
 
 @dataclass(frozen=True, slots=True)
+class MemoryRecalled:
+    """Long-term memory added to the prompt (``segments`` empty: nothing relevant, or skipped)."""
+
+    kind: ClassVar[str] = "memory_recalled"
+    mode: str  # hybrid | text_only | skipped
+    segments: list[dict[str, Any]]
+    tokens: int = 0
+    elapsed_ms: float = 0.0
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TurnStarted:
     kind: ClassVar[str] = "turn_started"
     session_id: int
@@ -120,7 +132,7 @@ class TurnError:
     timestamp: str = field(default_factory=now_iso)
 
 
-TurnEvent = Union[Routed, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError]
+TurnEvent = Union[Routed, MemoryRecalled, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError]
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
@@ -128,7 +140,7 @@ def event_to_dict(event: TurnEvent) -> dict[str, Any]:
 
 
 EVENT_TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (Routed, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
+    cls.kind: cls for cls in (Routed, MemoryRecalled, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
 }
 
 

@@ -19,6 +19,7 @@ from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
 from wits_tui.engine.context import build_messages
 from wits_tui.engine.errorlog import new_error_id
 from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
+from wits_tui.engine import memory_hooks
 from wits_tui.engine.recording import TurnRecorder
 from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
@@ -128,10 +129,13 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
         if route is not None:
             primary = route.model
             yield rec.event(routed_event(route))
+    memory_prefix, recalled = await memory_hooks.recall(engine, session_id, user.content)
+    if recalled is not None:
+        yield rec.event(recalled)
     try:
         # aclosing: if our consumer abandons us, the inner generator is closed at
         # once too, so the partial answer is saved as interrupted right away.
-        async with aclosing(_answer(engine, session_id, user, primary, rec, route)) as events:
+        async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix)) as events:
             async for event in events:
                 yield rec.event(event)
     finally:
@@ -171,13 +175,19 @@ def _after(engine: "Engine", route: "Route | None", text: str, model: str, stats
 
 
 async def _answer(
-    engine: "Engine", session_id: int, user: Any, primary: str, rec: TurnRecorder, route: "Route | None"
+    engine: "Engine",
+    session_id: int,
+    user: Any,
+    primary: str,
+    rec: TurnRecorder,
+    route: "Route | None",
+    memory_prefix: list[dict[str, str]],
 ) -> AsyncIterator[TurnEvent]:
     store, settings = engine.store, engine.settings
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
     models = candidate_models(primary, settings.chat)
     module = route.module.name if route else None
-    prefix = route.prompt_messages() if route else []
+    prefix = (route.prompt_messages() if route else []) + memory_prefix
     options = (route.options or None) if route else None
 
     for attempt, current in enumerate(models, start=1):
@@ -215,6 +225,7 @@ async def _answer(
         message_id = answer.finish("complete")
         engine.record_metrics(session_id, message_id, current, "complete", stats, module)
         _after(engine, route, user.content, current, stats, "complete")
+        memory_hooks.remember(engine, session_id, user.content, answer.text, message_id)
         yield TurnDone(session_id=session_id, message_id=message_id, model=current, text=answer.text, stats=stats, module=module)
         return
 

@@ -93,6 +93,11 @@ class PlainChat:
 
     # -- the loop -----------------------------------------------------------------
     async def _start(self) -> None:
+        memory = self.engine.memory
+        if memory is not None:
+            # opened off the loop; recall starts with the first turn after it is open
+            self.engine.use_memory = True
+            self.engine.in_background(asyncio.to_thread(memory.open))
         if self.session_id is None:
             self.session_id = (await asyncio.to_thread(self.engine.store.sessions.active)).id
         await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)

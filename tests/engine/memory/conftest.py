@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.fakes.ollama_server import ScriptedOllama
+from wits_tui.engine.backends.ollama import OllamaBackend
+from wits_tui.engine.memory import Memory
+from wits_tui.settings import MemorySettings, OllamaSettings
+
+EMBED = "nomic-embed-text"
+
+
+@pytest.fixture
+def server():
+    with ScriptedOllama() as s:
+        s.add_model(EMBED, capabilities=["embedding"], embedding_dim=768)
+        yield s
+
+
+def make_memory(paths, server, **settings) -> Memory:
+    backend = OllamaBackend(OllamaSettings(host=server.host, connect_timeout=2, read_timeout=10))
+    return Memory(MemorySettings(**settings), paths.memory_dir, backend)
+
+
+def run(memory: Memory, coro):
+    """Run one coroutine of ``memory`` on a fresh loop and close the backend's client on it."""
+
+    async def go():
+        try:
+            return await coro
+        finally:
+            await memory.embedder.backend.close()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def memory(paths, server):
+    m = make_memory(paths, server)
+    yield m
+    m.close()
