@@ -15,12 +15,16 @@ from wits_tui.commands.results import (
     Row,
     SetTheme,
     StartPull,
+    StartReplay,
     StartRetry,
+    StartTraining,
+    SwitchModule,
     SwitchSession,
 )
 from wits_tui.commands.table import COMMANDS, Command, complete, run_command
 
 __all__ = [
     "COMMANDS", "ClearChat", "Command", "CommandContext", "Frontend", "Invocation", "Listing", "Notice",
-    "Result", "Row", "SetTheme", "StartPull", "StartRetry", "SwitchSession", "complete", "parse", "run_command",
+    "Result", "Row", "SetTheme", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
+    "SwitchSession", "complete", "parse", "run_command",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Union
 
 Level = Literal["info", "warning", "error"]
@@ -72,4 +73,32 @@ class SetTheme:
     text: str = field(default="")
 
 
-Result = Union[Notice, Listing, SwitchSession, ClearChat, StartRetry, StartPull, SetTheme]
+@dataclass(frozen=True, slots=True)
+class SwitchModule:
+    """The session's module was pinned (``module``) or set back to automatic routing
+    (``module`` None); front ends update what they show and may pre-warm the model."""
+
+    module: str | None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StartTraining:
+    """Train ``module`` from a JSON-lines file, showing the progress."""
+
+    module: str
+    data: Path
+    validation: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartReplay:
+    """Play a recorded session back (``speed`` 0 = instant) from turn ``from_turn``."""
+
+    session_id: int
+    speed: float = 1.0
+    from_turn: int = 1
+
+
+Result = Union[Notice, Listing, SwitchSession, ClearChat, StartRetry, StartPull, SetTheme, SwitchModule, StartTraining,
+               StartReplay]

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wits_tui.commands import impl
+from wits_tui.commands import impl, routing
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
@@ -42,6 +42,15 @@ async def _formats(ctx: CommandContext, prefix: str) -> list[str]:
     return [f for f in impl.EXPORT_FORMATS if f.startswith(prefix)]
 
 
+async def _modules(ctx: CommandContext, prefix: str) -> list[str]:
+    r = await routing.router(ctx)
+    return [n for n in ["auto", *(e.name for e in await r.modules())] if n.startswith(prefix)]
+
+
+async def _feedback(ctx: CommandContext, prefix: str) -> list[str]:
+    return [w for w in routing.FEEDBACK_WORDS if w.startswith(prefix)]
+
+
 async def cmd_help(ctx: CommandContext, args: str) -> Result:
     name = args.lstrip("/").lower()
     if name:
@@ -69,6 +78,15 @@ COMMANDS: dict[str, Command] = {
         Command("retry", "/retry [MODEL]", "answer the last message again", impl.cmd_retry, _models),
         Command("export", "/export [md|json]", "write this session to a file", impl.cmd_export, _formats),
         Command("theme", "/theme [NAME]", "show or change the theme", impl.cmd_theme, _themes),
+        Command("module", "/module [NAME|KEY|auto]", "pin a module on this session, or route automatically",
+                routing.cmd_module, _modules),
+        Command("feedback", "/feedback good|bad|neutral", "rate the last answer (teaches routing)",
+                routing.cmd_feedback, _feedback),
+        Command("profile", "/profile", "your routing profile: preferences, topics, feedback", routing.cmd_profile),
+        Command("train", "/train NAME DATA [VALIDATION]", "train a module from prompt/completion JSON lines",
+                routing.cmd_train, _modules),
+        Command("replay", "/replay [SESSION] [SPEED]", "play a recorded session back (speed 0: instant)",
+                routing.cmd_replay, _sessions),
         Command("help", "/help [COMMAND]", "the slash commands", cmd_help),
     )
 }

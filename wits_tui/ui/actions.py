@@ -69,6 +69,16 @@ class ActionsMixin:
                 self.run_pull(result.model)
         elif isinstance(result, c.Listing):
             self.open_listing(result)
+        elif isinstance(result, c.SwitchModule):
+            self.switch_module(result.module, pin=False)  # the command pinned it; pre-warm now
+            await self.chat.add_notice(result.text)
+        elif isinstance(result, c.StartTraining):
+            if self.training_running:
+                await self.chat.add_notice("a training is already running", "warning")
+            else:
+                self.run_train(result.module, result.data, result.validation)
+        elif isinstance(result, c.StartReplay):
+            self.start_replay(result.session_id, result.speed, result.from_turn)
 
     @work(group="listing", exit_on_error=False)
     async def open_listing(self, listing: Any) -> None:

@@ -208,6 +208,8 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, App[None]):
         self.refresh_sessions()
 
     async def on_session_opened(self, event: msg.SessionOpened) -> None:
+        if self._shutting_down():
+            return
         await self._show_session(event.session, event.messages, event.has_more, event.focus_message_id)
 
     @work(thread=True, group="sessions", exit_on_error=False)
@@ -215,7 +217,13 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, App[None]):
         store = self.engine.store
         self.post_message(msg.SessionsLoaded(store.sessions.list(), store.sessions.active_id()))
 
+    def _shutting_down(self) -> bool:
+        """A worker's report can arrive while the app closes and its widgets are gone."""
+        return not self.screen_stack or not self.screen_stack[0].query(StatusBar)
+
     def on_sessions_loaded(self, event: msg.SessionsLoaded) -> None:
+        if self._shutting_down():
+            return
         self.query_one(SessionList).show(event.sessions, event.active_id)
         current = next((s for s in event.sessions if self.session is not None and s.id == self.session.id), None)
         if current is not None:

@@ -129,3 +129,65 @@ class PullUpdate(Message):
 class PullFinished(Message):
     model: str
     error: str | None = None
+
+
+@dataclass
+class AnswerRouted(Message):
+    """Which module answers and why (an engine ``Routed`` event)."""
+
+    session_id: int
+    event: Any  # Routed
+
+
+@dataclass
+class UserShown(Message):
+    """A replayed question: the chat shows it as if it had just been typed."""
+
+    session_id: int
+    text: str
+
+
+@dataclass
+class AnswerBegun(Message):
+    """A replayed answer begins (what ``begin_answer`` does for a live one)."""
+
+    session_id: int
+    model: str | None
+
+
+@dataclass
+class ModulesLoaded(Message):
+    entries: list[Any]  # ModuleEntry
+    pinned: str | None
+
+
+@dataclass
+class FeedbackGiven(Message):
+    """``+``/``-`` on an answer (``message_id`` None: the last answer)."""
+
+    word: str
+    message_id: int | None
+
+
+@dataclass
+class TrainUpdate(Message):
+    text: str
+    fraction: float | None
+
+
+@dataclass
+class TrainFinished(Message):
+    module: str
+    text: str
+    level: str = "info"
+
+
+@dataclass
+class ReplayProgress(Message):
+    """Where a replay is: turn ``turn`` of ``total``; ``done`` when it ended."""
+
+    turn: int
+    total: int
+    speed: float
+    paused: bool
+    done: bool = False

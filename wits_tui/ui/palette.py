@@ -49,7 +49,7 @@ class SlashCommandsProvider(_ListProvider):
         app: Any = self.app
         items = []
         for cmd in COMMANDS.values():
-            needs_arg = cmd.usage.split(" ", 1)[-1].startswith(("TITLE", "ID", "NAME", "TEXT")) and " " in cmd.usage
+            needs_arg = cmd.usage.split(" ", 1)[-1].startswith(("TITLE", "ID", "NAME", "TEXT", "good")) and " " in cmd.usage
             if needs_arg:
                 callback = partial(app.fill_prompt, f"/{cmd.name} ")
             else:
@@ -84,3 +84,19 @@ class ThemesProvider(_ListProvider):
         names = sorted(app.available_themes, key=lambda n: (not n.startswith("wits-"), n))
         return [(f"Theme: {n}", "bundled" if n.startswith("wits-") else "",
                  partial(app.run_slash, f"/theme {n}")) for n in names]
+
+
+class ModulesProvider(_ListProvider):
+    """Switch module: pin one on this session, or go back to automatic routing."""
+
+    async def load(self):
+        app: Any = self.app
+        if not app.ready:
+            return []
+        router = await asyncio.to_thread(lambda: app.engine.router)
+        items = [("Switch module: auto", "route each message to the module that fits it",
+                  partial(app.switch_module, None))]
+        for e in await router.modules():
+            key = f"key {e.key} · " if e.key else ""
+            items.append((f"Switch module: {e.name}", f"{key}{e.description}", partial(app.switch_module, e.name)))
+        return items

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual import on
-from textual.containers import Vertical, VerticalScroll
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.error_card import ErrorCard
-from wits_tui.ui.widgets.progress import Thinking
+from wits_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage, route_label
 
 WELCOME = (
     "[b]Ask anything.[/b]\n\n"
@@ -20,71 +21,13 @@ WELCOME = (
 )
 
 
-class UserMessage(Static):
-    """What the person typed."""
-
-    def __init__(self, text: str, message_id: int | None = None) -> None:
-        super().__init__(text, markup=False, classes="message user")
-        self.message_id = message_id
-        self.border_title = "you"
-
-
-class AssistantMessage(Vertical):
-    """An answer, rendered as Markdown; ``status`` other than complete is shown under it."""
-
-    def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
-                 message_id: int | None = None, thinking: bool = False) -> None:
-        super().__init__(classes="message assistant")
-        self.text = text
-        self.status = status
-        self.message_id = message_id
-        self.model = model
-        self._thinking = thinking
-
-    def compose(self):
-        yield Static(self.model or "wits", classes="who", markup=False)
-        if self._thinking:
-            yield Thinking()
-        yield Markdown(self.text)
-        yield Static(self._status_line(), classes="status-line", markup=False)
-
-    def _status_line(self) -> str:
-        return {"interrupted": "⏹ interrupted", "error": "✗ failed", "streaming": "… unfinished"}.get(self.status, "")
-
-    @property
-    def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
-
-    def set_model(self, model: str) -> None:
-        self.model = model
-        self.query_one(".who", Static).update(model)
-
-    def stop_thinking(self) -> None:
-        for w in self.query(Thinking):
-            w.remove()
-
-    def set_status(self, status: str) -> None:
-        self.status = status
-        line = self.query_one(".status-line", Static)
-        line.update(self._status_line())
-        line.set_class(bool(self._status_line()), "-shown")
-
-    def on_mount(self) -> None:
-        self.query_one(".status-line").set_class(bool(self._status_line()), "-shown")
-
-
-class Notice(Static):
-    """A one-line note in the chat (fallbacks, command results). Not stored."""
-
-    def __init__(self, text: str, level: str = "info") -> None:
-        super().__init__(text, markup=False, classes=f"notice -{level}")
-
-
 @dataclass
 class _Live:
     session_id: int
     text: str = ""
     model: str | None = None
+    module: str | None = None
+    route: str = ""
     widget: AssistantMessage | None = None
     stream: MarkdownStream | None = None
 
@@ -92,11 +35,17 @@ class _Live:
 def message_widget(m: Any):
     if m.role == "user":
         return UserMessage(m.content, m.id)
-    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id)
+    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id, module=m.module)
 
 
 class ChatView(VerticalScroll, can_focus=True):
-    """Shows one session; loads older messages when scrolled to the top."""
+    """Shows one session; loads older messages when scrolled to the top.
+    ``+``/``-`` rate the focused answer, else the last one."""
+
+    BINDINGS = [
+        Binding("plus", "feedback('good')", "Good answer", id="feedback_good", show=False),
+        Binding("minus", "feedback('bad')", "Bad answer", id="feedback_bad", show=False),
+    ]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -188,10 +137,37 @@ class ChatView(VerticalScroll, can_focus=True):
     async def _mount_live(self) -> None:
         live = self._live
         assert live is not None
-        live.widget = AssistantMessage(live.text, model=live.model, thinking=not live.text)
+        live.widget = AssistantMessage(live.text, model=live.model, thinking=not live.text, module=live.module,
+                                       route=live.route)
         live.stream = None
         await self._add(live.widget)
         self.anchor()
+
+    def action_feedback(self, word: str) -> None:
+        focused = self.screen.focused
+        target = focused if isinstance(focused, AssistantMessage) else None
+        if target is None:
+            answers = [w for w in self.query(AssistantMessage) if w.message_id is not None]
+            target = answers[-1] if answers else None
+        if target is None:
+            self.notify("there is no answer to rate yet", severity="warning", timeout=3)
+            return
+        self.post_message(msg.FeedbackGiven(word, target.message_id))
+
+    async def on_user_shown(self, event: msg.UserShown) -> None:
+        if event.session_id == self.session_id:
+            await self.add_user(event.text)
+
+    async def on_answer_begun(self, event: msg.AnswerBegun) -> None:
+        await self.begin_answer(event.session_id, event.model)
+
+    def on_answer_routed(self, event: msg.AnswerRouted) -> None:
+        live = self._live
+        if live is not None and live.session_id == event.session_id:
+            ev = event.event
+            live.module, live.route = ev.module, route_label(ev.module, ev.reason)
+            if live.widget is not None and live.widget.is_attached:
+                live.widget.set_route(ev.module, ev.reason)
 
     def on_answer_started(self, event: msg.AnswerStarted) -> None:
         live = self._live

@@ -51,6 +51,15 @@ class PromptInput(TextArea):
         text: str
         programmatic: bool = False  # set from history, not typed
 
+    #: Keys the prompt lets app bindings have although they are characters: Alt+digit
+    #: arrives as ESC digit, which Textual names after the macOS Option character
+    #: (ESC 2 -> "trade_mark_sign"); the module keys use them. Unbound, they still type.
+    PASS_KEYS = frozenset({"inverted_exclamation_mark", "trade_mark_sign", "pound_sign", "cent_sign", "infinity",
+                           "section_sign", "pilcrow_sign", "bullet", "ª", "º"})
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return key not in self.PASS_KEYS and super().check_consume_key(key, character)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          highlight_cursor_line=False, **kwargs)

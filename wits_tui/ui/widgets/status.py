@@ -13,6 +13,7 @@ class StatusBar(Horizontal):
         yield Label("○ starting…", id="status-health")
         yield Label("", id="status-model")
         yield Label("", id="status-session")
+        yield Label("", id="status-replay")
         yield Label("", id="status-speed")
 
     def _label(self, name: str) -> Label:
@@ -50,3 +51,15 @@ class StatusBar(Horizontal):
         if ttft_ms is not None:
             parts.append(f"first token {ttft_ms / 1000:.2f} s")
         self._label("speed").update(("⟳ " if live else "") + " · ".join(parts))
+
+    def set_replay(self, turn: int | None, total: int = 0, speed: float = 1.0, paused: bool = False,
+                   done: bool = False) -> None:
+        """The replay indicator: turn n/N, speed, paused; ``turn`` None hides it."""
+        label = self._label("replay")
+        label.set_class(turn is not None, "-shown")
+        if turn is None:
+            label.update("")
+            return
+        pace = "instant" if speed == 0 else f"{speed:g}×"
+        state = "■ replayed" if done else ("⏸ paused" if paused else "▶ replay")
+        label.update(f"{state} {turn}/{total} · {pace}")

@@ -1,0 +1,174 @@
+"""Replaying a recorded session in the TUI (a mixin of the app).
+
+The recorded events go through the same messages as a live answer (tokens to the
+streaming pane, Routed to the module label, Fallback to a notice, TurnError to an
+error card, TurnDone to the final text), paced by ``engine.replay.Player``.
+Space pauses and resumes, N plays one more turn then pauses, Q or Esc ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.binding import Binding
+
+from wits_tui.ui import messages as msg
+
+FRAME = 1 / 30  # seconds between batches of tokens, as for a live answer
+
+BINDINGS = [
+    Binding("space", "replay_toggle", "Pause", id="replay_toggle"),
+    Binding("n", "replay_step", "Step", id="replay_step"),
+    Binding("q", "replay_quit", "End replay", id="replay_quit"),
+]
+REPLAY_ACTIONS = {"replay_toggle", "replay_step", "replay_quit"}
+
+
+@dataclass
+class ReplayState:
+    session_id: int
+    player: Any  # engine.replay.Player
+    total: int
+    return_to: int | None  # the session to show afterwards (None: quit the app)
+    turn: int = 0
+    done: bool = False  # every item was played (the replay stays on screen until quit)
+
+
+class ReplayMixin:
+    replay: ReplayState | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in REPLAY_ACTIONS:
+            return self.replay is not None
+        return True
+
+    def start_replay(self, session_id: int, speed: float = 1.0, from_turn: int = 1, *, quit_after: bool = False) -> None:
+        if self.turn_running:
+            self.notify("An answer is still coming: Esc stops it, then replay.", severity="warning")
+            return
+        if self.replay is not None:
+            self.workers.cancel_group(self, "replay")
+        return_to = None if quit_after else (self.session.id if self.session else session_id)
+        self.run_replay(session_id, speed, from_turn, return_to)
+
+    @work(exclusive=True, group="replay", exit_on_error=False)
+    async def run_replay(self, session_id: int, speed: float, from_turn: int, return_to: int | None) -> None:
+        from wits_tui.engine.replay import Player, to_turns
+
+        store = self.engine.store
+        session, records = await asyncio.to_thread(
+            lambda: (store.sessions.get(session_id), store.recordings.for_session(session_id, from_turn)))
+        turns = to_turns(records)
+        player = Player(turns, speed=speed)
+        state = self.replay = ReplayState(session_id, player, len(turns), return_to)
+        await self._enter_replay(session)
+        try:
+            await self._play(state)
+        finally:
+            self.post_message(msg.ReplayProgress(state.turn, state.total, speed, False, done=True))
+
+    async def _enter_replay(self, session: Any) -> None:
+        self.prompt.disabled = True
+        self.session = session
+        await self.chat.show_session(session.id, [], False)
+        self.status.set_session(session.id, session.title)
+        self.chat.focus()
+        self.refresh_bindings()
+
+    async def _play(self, state: ReplayState) -> None:
+        from wits_tui.engine.events import Fallback, Routed, Token, TurnDone, TurnError, TurnStarted
+        from wits_tui.engine.replay import Note
+
+        chat, sid, player = self.chat, state.session_id, state.player
+        pending: list[str] = []
+        flushed = time.monotonic()
+
+        def flush() -> None:
+            if pending:
+                chat.post_message(msg.AnswerToken(sid, "".join(pending)))
+                pending.clear()
+
+        def report() -> None:
+            self.post_message(msg.ReplayProgress(state.turn, state.total, player.speed, player.paused))
+
+        live = False
+        async for turn, item in player.items():
+            if turn != state.turn:
+                state.turn = turn
+                report()
+                await asyncio.sleep(0)  # let the screen catch up between turns, even at speed 0
+            if isinstance(item, Token):
+                pending.append(item.text)
+                if player.speed > 0 and time.monotonic() - flushed >= FRAME:
+                    flush()
+                    flushed = time.monotonic()
+                continue
+            flush()
+            if isinstance(item, Note):
+                if item.kind == "user":
+                    chat.post_message(msg.UserShown(sid, item.data.get("text", "")))
+                    chat.post_message(msg.AnswerBegun(sid, None))
+                    live = True
+                elif item.kind == "interrupted" and live:
+                    chat.post_message(msg.AnswerInterrupted(sid))
+                    live = False
+            elif isinstance(item, Routed):
+                chat.post_message(msg.AnswerRouted(sid, item))
+            elif isinstance(item, TurnStarted):
+                chat.post_message(msg.AnswerStarted(sid, item.model))
+            elif isinstance(item, Fallback):
+                chat.post_message(msg.AnswerFallback(sid, item))
+            elif isinstance(item, TurnDone):
+                chat.post_message(msg.AnswerDone(sid, item))
+                live = False
+            elif isinstance(item, TurnError):
+                chat.post_message(msg.AnswerFailed(sid, item))
+                live = False
+            if player.paused:
+                report()
+        flush()
+        if live:  # the recording ends mid-answer (the app was killed): show it as cut off
+            chat.post_message(msg.AnswerInterrupted(sid))
+
+    # -- keys ------------------------------------------------------------------------
+    def action_replay_toggle(self) -> None:
+        if self.replay is not None:
+            p = self.replay.player
+            if p.paused:
+                p.step_mode = False  # Space plays on to the end; N steps again
+            p.toggle()
+            self.status.set_replay(self.replay.turn, self.replay.total, p.speed, p.paused)
+
+    def action_replay_step(self) -> None:
+        if self.replay is not None:
+            p = self.replay.player
+            p.step()
+            self.status.set_replay(self.replay.turn, self.replay.total, p.speed, p.paused)
+
+    def action_replay_quit(self) -> None:
+        if self.replay is None:
+            return
+        return_to = self.replay.return_to
+        self.workers.cancel_group(self, "replay")
+        self.replay = None
+        self.prompt.disabled = False
+        self.status.set_replay(None)
+        self.refresh_bindings()
+        if return_to is None:
+            self.exit()
+        else:
+            self.open_session(return_to)
+            self.prompt.focus()
+
+    def on_replay_progress(self, event: msg.ReplayProgress) -> None:
+        if self.replay is None:
+            return
+        if event.done:
+            self.replay.done = True
+            self.status.set_replay(event.turn, event.total, event.speed, paused=False, done=True)
+        else:
+            self.status.set_replay(event.turn, event.total, event.speed, event.paused)

@@ -1,0 +1,87 @@
+"""One message in the chat: what the person typed, an answer, a notice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Markdown, Static
+
+from wits_tui.ui.widgets.progress import Thinking
+
+
+def route_label(module: str | None, reason: str | None = None) -> str:
+    """"code_expert · code 0.82 (keywords+embeddings)" live; "code_expert" from history."""
+    if not module:
+        return ""
+    return f"{module} · {reason}" if reason else module
+
+
+class UserMessage(Static):
+    """What the person typed."""
+
+    def __init__(self, text: str, message_id: int | None = None) -> None:
+        super().__init__(text, markup=False, classes="message user")
+        self.message_id = message_id
+        self.border_title = "you"
+
+
+class AssistantMessage(Vertical, can_focus=True):
+    """An answer, rendered as Markdown; ``status`` other than complete is shown under it.
+    The label beside the model says which module answered (and, live, why)."""
+
+    def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
+                 message_id: int | None = None, thinking: bool = False, module: str | None = None,
+                 route: str = "") -> None:
+        super().__init__(classes="message assistant")
+        self.text = text
+        self.status = status
+        self.message_id = message_id
+        self.model = model
+        self.module = module
+        self.route = route or route_label(module)
+        self._thinking = thinking
+
+    def compose(self):
+        with Horizontal(classes="who-row"):
+            yield Static(self.model or "wits", classes="who", markup=False)
+            yield Static(self.route, classes="route", markup=False)
+        if self._thinking:
+            yield Thinking()
+        yield Markdown(self.text)
+        yield Static(self._status_line(), classes="status-line", markup=False)
+
+    def _status_line(self) -> str:
+        return {"interrupted": "⏹ interrupted", "error": "✗ failed", "streaming": "… unfinished"}.get(self.status, "")
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    def set_model(self, model: str) -> None:
+        self.model = model
+        self.query_one(".who", Static).update(model)
+
+    def set_route(self, module: str, reason: str | None) -> None:
+        self.module, self.route = module, route_label(module, reason)
+        self.query_one(".route", Static).update(self.route)
+
+    def stop_thinking(self) -> None:
+        for w in self.query(Thinking):
+            w.remove()
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        line = self.query_one(".status-line", Static)
+        line.update(self._status_line())
+        line.set_class(bool(self._status_line()), "-shown")
+
+    def on_mount(self) -> None:
+        self.query_one(".status-line").set_class(bool(self._status_line()), "-shown")
+
+
+class Notice(Static):
+    """A one-line note in the chat (fallbacks, command results). Not stored."""
+
+    def __init__(self, text: str, level: str = "info") -> None:
+        super().__init__(text, markup=False, classes=f"notice -{level}")

@@ -1,0 +1,63 @@
+"""The module bar: one line with the modules and their keys, "auto" or the pinned
+module, and a dot for modules whose model is loaded. It only shows what it is given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.containers import Horizontal
+from textual.widgets import Label
+
+AUTO = "auto"
+
+
+def short_name(name: str) -> str:
+    """What the bar shows: "code_expert" -> "code", "base_module" -> "base"."""
+    for suffix in ("_expert", "_module"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+class ModuleBar(Horizontal):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entries: list[Any] = []  # ModuleEntry
+        self.pinned: str | None = None
+
+    def compose(self):
+        yield Label("modules", classes="bar-title")
+        yield Label("0 auto", id="module-auto", classes="module")
+
+    @property
+    def names(self) -> list[str]:
+        return [e.name for e in self.entries]
+
+    async def show(self, entries: list[Any], pinned: str | None) -> None:
+        """Rebuild the labels (modules or their loaded state changed)."""
+        if [(e.name, e.key, e.loaded) for e in entries] != [(e.name, e.key, e.loaded) for e in self.entries]:
+            self.entries = list(entries)
+            await self.query(".module.-named").remove()
+            await self.mount_all([self._label(e) for e in self.entries])
+        self.set_pinned(pinned)
+
+    def _label(self, entry: Any) -> Label:
+        dot = "●" if entry.loaded else ""
+        key = f"{entry.key} " if entry.key else ""
+        label = Label(f"{key}{short_name(entry.name)}{dot}", classes="module -named", markup=False)
+        label.tooltip = (f"{entry.name}: {entry.description}\nmodel {entry.model}"
+                         + (" (loaded)" if entry.loaded else ""))
+        label.module_name = entry.name  # type: ignore[attr-defined]
+        return label
+
+    def set_pinned(self, pinned: str | None) -> None:
+        """Mark the pinned module (None: automatic routing). Cheap: no remount."""
+        self.pinned = pinned
+        self.query_one("#module-auto").set_class(pinned is None, "-active")
+        for label in self.query(".module.-named"):
+            label.set_class(getattr(label, "module_name", None) == pinned, "-active")
+
+    def next_after(self, current: str | None) -> str | None:
+        """The module after ``current`` in bar order; after the last comes auto (None)."""
+        order: list[str | None] = [None, *self.names]
+        return order[(order.index(current) + 1) % len(order)] if current in order else None
