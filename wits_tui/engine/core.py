@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ class Engine:
         self.error_log = ErrorLog(paths.log_dir)
         self._details: dict[str, ModelDetails] = {}
         self._memory: "Memory | None" = None
+        self._build_lock = threading.RLock()
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
         #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
         self.use_memory = False
@@ -82,10 +84,11 @@ class Engine:
     @property
     def router(self) -> "Router":
         """Modules, the domain classifier, statistics and profiles (built on first use)."""
-        if self._router is None:
-            from wits_tui.engine.routing.router import Router
+        with self._build_lock:  # the module bar's worker and a turn may both ask first
+            if self._router is None:
+                from wits_tui.engine.routing.router import Router
 
-            self._router = Router(self.settings, self.paths, self.store, self.backend)
+                self._router = Router(self.settings, self.paths, self.store, self.backend)
         return self._router
 
     @property
@@ -94,10 +97,11 @@ class Engine:
         ``memory.open()`` (blocking, a worker's job) imports lancedb."""
         if not self.settings.memory.enabled:
             return None
-        if self._memory is None:
-            from wits_tui.engine.memory import Memory
+        with self._build_lock:
+            if self._memory is None:
+                from wits_tui.engine.memory import Memory
 
-            self._memory = Memory(self.settings.memory, self.paths.memory_dir, self.backend)
+                self._memory = Memory(self.settings.memory, self.paths.memory_dir, self.backend)
         return self._memory
 
     def memory_ready(self) -> bool:
