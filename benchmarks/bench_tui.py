@@ -7,7 +7,6 @@ Answers come from the scripted Ollama server (tests/fakes) on a free port.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

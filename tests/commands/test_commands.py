@@ -173,10 +173,14 @@ def test_export_md_and_json(store, tmp_path):
     store.messages.append(s.id, "assistant", "partial", status="interrupted")
     md = run("/export", ctx(store, s.id, tmp_path=tmp_path))
     text = (tmp_path / f"wits-session-{s.id}.md").read_text()
-    assert str(tmp_path) in md.text and "# Exported" in text and "## assistant (interrupted)" in text
+    assert str(tmp_path) in md.text and "# Exported" in text and "partial\n\n*(stopped before the end)*" in text
     run("/export json", ctx(store, s.id, tmp_path=tmp_path))
-    data = json.loads((tmp_path / f"wits-session-{s.id}.json").read_text())
-    assert [m["content"] for m in data["messages"]] == ["question", "partial"]
+    exported = (tmp_path / f"wits-session-{s.id}.json").read_text()
+    assert [m["content"] for m in json.loads(exported)["messages"]] == ["question", "partial"]
+    from wits_tui.engine.transfer import import_session
+
+    copy = import_session(store, exported)  # the same format `wits import` reads
+    assert [m.status for m in store.messages.list(copy)] == ["complete", "interrupted"]
 
 
 def test_help_lists_every_command(store):

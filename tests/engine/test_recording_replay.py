@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import aclosing
 
 import pytest
 
@@ -36,22 +35,6 @@ def test_recording_captures_every_event_kind(paths, server):
     assert [type(i) for i in first if not isinstance(i, Token)][1:] == [TurnStarted, Fallback, TurnStarted, TurnDone]
     assert "".join(i.text for i in first if isinstance(i, Token)) == "from the backup"
     assert isinstance(turns[1].items[-1][1], TurnError)
-
-
-def test_an_interrupted_turn_is_recorded(engine, server):
-    server.script(CHAT, Reply(text="a b c d e f g h", tokens_per_second=100))
-    s = engine.store.sessions.create()
-
-    async def go():
-        async with aclosing(engine.turn(s.id, "hi")) as stream:
-            async for ev in stream:
-                if isinstance(ev, Token):
-                    break
-        await engine.backend.close()
-
-    asyncio.run(go())
-    last = engine.store.recordings.for_session(s.id)[-1]
-    assert last.kind == "interrupted" and last.data["partial_text"] == "a"
 
 
 def test_tokens_are_coalesced_but_keep_their_own_timing(engine, server):

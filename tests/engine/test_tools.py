@@ -12,7 +12,7 @@ from tests.engine.conftest import make_engine
 from tests.engine.test_turn import collect
 from tests.fakes.ollama_server import Reply
 from wits_tui.engine.events import ToolCalled, ToolResult, TurnDone, TurnError
-from wits_tui.engine.tools import BUILTINS, Args, Tool, ToolContext, ToolFailed, ToolRegistry
+from wits_tui.engine.tools import BUILTINS, Args, Tool, ToolContext, ToolRegistry
 from wits_tui.engine.tools.calculator import evaluate
 
 TOOLS_MODEL = "qwen2.5:7b"

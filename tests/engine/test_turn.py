@@ -224,6 +224,9 @@ def test_abandoning_the_stream_also_counts_as_interrupted(engine, server):
     asyncio.run(go())
     last = engine.store.messages.list(s.id)[-1]
     assert (last.status, last.content) == ("interrupted", "a")
+    # and the recording says so too, for replays
+    recorded = engine.store.recordings.for_session(s.id)[-1]
+    assert recorded.kind == "interrupted" and recorded.data["partial_text"] == "a"
 
 
 def test_retry_answers_the_last_question_again(engine, server):

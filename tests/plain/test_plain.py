@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 
-import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 

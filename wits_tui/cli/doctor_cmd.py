@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 from dataclasses import asdict, dataclass
 

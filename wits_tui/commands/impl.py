@@ -6,8 +6,6 @@ through ``ctx.frontend`` and return a typed result; they never print.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.results import (
@@ -22,7 +20,7 @@ from wits_tui.commands.results import (
     SwitchSession,
 )
 
-EXPORT_FORMATS = ("md", "json")
+EXPORT_FORMATS = ("md", "json", "html")
 
 
 class UsageError(Exception):
@@ -156,29 +154,19 @@ async def cmd_retry(ctx: CommandContext, args: str) -> Result:
     return StartRetry(args or None)
 
 
-def export_markdown(title: str, messages: list) -> str:
-    out = [f"# {title}", ""]
-    for m in messages:
-        mark = "" if m.status == "complete" else f" ({m.status})"
-        out += [f"## {m.role}{mark}", "", m.content, ""]
-    return "\n".join(out)
-
-
 async def cmd_export(ctx: CommandContext, args: str) -> Result:
+    from wits_tui.engine import transfer  # the same writers as `wits export`
+
     fmt = (args or "md").lower()
     if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"the format is md or json, not {args!r}")
+        raise UsageError(f"the format is {' or '.join(EXPORT_FORMATS)}, not {args!r}")
     session_id = _need_session(ctx)
-    session = await ctx.db(ctx.store.sessions.get, session_id)
-    messages = await ctx.db(ctx.store.messages.list, session_id)
-    if fmt == "md":
-        body = export_markdown(session.title, messages)
-    else:
-        body = json.dumps({"session": asdict(session), "messages": [asdict(m) for m in messages]}, indent=2,
-                          ensure_ascii=False)
-    path = ctx.export_dir / f"wits-session-{session.id}.{fmt}"
+    writer = {"md": transfer.export_markdown, "json": transfer.export_json, "html": transfer.export_html}[fmt]
+    body = await ctx.db(writer, ctx.store, session_id)
+    path = ctx.export_dir / f"wits-session-{session_id}.{fmt}"
     await ctx.db(path.write_text, body, encoding="utf-8")
-    return Notice(f"exported {len(messages)} messages to {path}")
+    hint = " (`wits import` reads it back)" if fmt == "json" else ""
+    return Notice(f"exported session {session_id} to {path}{hint}")
 
 
 async def cmd_theme(ctx: CommandContext, args: str) -> Result:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
 from wits_tui.engine.context import build_messages
-from wits_tui.engine.errorlog import new_error_id
 from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine import memory_hooks
 from wits_tui.engine.recording import TurnRecorder

@@ -6,7 +6,7 @@ import random
 import subprocess
 import sys
 
-from tests.engine.memory.conftest import EMBED, make_memory, run
+from tests.engine.memory.conftest import make_memory, run
 from wits_tui.engine.memory import Memory, repair
 from wits_tui.engine.memory.store import META_FILE
 

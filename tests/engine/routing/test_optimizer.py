@@ -3,8 +3,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.engine.conftest import CHAT
-from tests.fakes.ollama_server import Reply
 from wits_tui.engine.routing.modules import Module
 from wits_tui.engine.routing.optimizer import prewarm, query_complexity, rank
 from wits_tui.engine.store.module_stats import ModuleStat

@@ -11,7 +11,6 @@ the backend once and are cached in SQLite; :meth:`Classifier.decide` is pure and
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import time
