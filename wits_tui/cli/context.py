@@ -54,7 +54,8 @@ def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing
     from rich.table import Table
     from rich import box
 
-    console = Console()
+    # piped output (logs, CI, `| less`) keeps each row on one line instead of wrapping at 80
+    console = Console() if sys.stdout.isatty() else Console(width=200)
     if not rows:
         console.print(f"[dim]{empty}[/dim]", highlight=False)
         return
