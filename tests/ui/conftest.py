@@ -22,10 +22,12 @@ def server() -> Iterator[ScriptedOllama]:
         yield s
 
 
-def make_settings(host: str, **ui: object) -> Settings:
+def make_settings(host: str, memory: dict | None = None, **ui: object) -> Settings:
+    """Memory is off unless asked for: opening it imports lancedb, and most tests are not about it."""
     return Settings.model_validate({
         "ollama": {"host": host, "health_interval": 1},
         "chat": {"default_model": MODEL},
+        "memory": memory if memory is not None else {"enabled": False},
         "ui": ui,
     })
 

@@ -105,6 +105,39 @@ async def _record_bundled() -> None:
             save_fixture("long_stream", engine.store, sid)
         finally:
             await engine.aclose()
+    await _record_memory_tools()
+
+
+async def _record_memory_tools() -> None:
+    """``memory_tools``: a note in memory, then a question that recalls it and makes the model call
+    the calculator twice (one good call, one with a missing argument) before it answers."""
+    from tests.fakes.ollama_server import Reply, ScriptedOllama
+    from wits_tui.engine.core import Engine
+    from wits_tui.paths import resolve_paths
+    from wits_tui.settings import Settings
+
+    main = "llama3.2:1b"
+    with tempfile.TemporaryDirectory() as home, ScriptedOllama() as server:
+        os.environ["WITS_HOME"] = home
+        server.add_model(main, capabilities=["completion", "tools"])
+        server.add_model("nomic-embed-text", capabilities=["embedding"], embedding_dim=768)
+        settings = Settings.model_validate({"ollama": {"host": server.host}, "chat": {"default_model": main},
+                                            "routing": {"enabled": False},
+                                            "memory": {"recall_min_similarity": 0.2}})  # hashed fake embeddings
+        engine = Engine(settings, resolve_paths().ensure())
+        engine._server = server
+        engine.use_memory = True
+        try:
+            await asyncio.to_thread(engine.memory.open)
+            await engine.memory.remember("The garden is 12 metres long and 7 metres wide.")
+            calls = Reply(tool_calls=[{"function": {"name": "calculator", "arguments": {"expression": "12*7"}}},
+                                      {"function": {"name": "calculator", "arguments": {}}}])
+            sid = await _session(engine, "Garden maths", [
+                ("How big is my garden in square metres?", [
+                    (main, calls), (main, Reply(text="Your garden is **84 m²** (12 m × 7 m).", token_delay=0.01))])])
+            save_fixture("memory_tools", engine.store, sid)
+        finally:
+            await engine.aclose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", nargs="?", help="fixture name (tests/ui/replays/NAME.json)")
     parser.add_argument("--session", help="session id or title in $WITS_HOME's store")
     parser.add_argument("--bundled", action="store_true", help="re-record the bundled fixtures")
+    parser.add_argument("--memory-tools", action="store_true", help="re-record only the memory_tools fixture")
     args = parser.parse_args(argv)
+    if args.memory_tools:
+        asyncio.run(_record_memory_tools())
+        print(f"recorded {fixture_path('memory_tools')}")
+        return 0
     if args.bundled:
         asyncio.run(_record_bundled())
         print(f"recorded the bundled fixtures in {REPLAYS_DIR}")

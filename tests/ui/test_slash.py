@@ -161,7 +161,7 @@ async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_pa
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await slash(pilot, "/export json")
-        assert "exported 2 messages" in await last_notice(pilot)
+        assert f"exported session {app.session.id} to" in await last_notice(pilot)
         assert (tmp_path / f"wits-session-{app.session.id}.json").exists()
         await slash(pilot, "/theme wits-light")
         await wait_for(pilot, lambda: app.theme == "wits-light", what="the theme")

@@ -100,5 +100,14 @@ class StartReplay:
     from_turn: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class StartMemoryJob:
+    """A long memory job with progress: ``kind`` "prune" (with ``strategy``, None: the configured one)
+    or "reembed". Front ends run it with :func:`wits_tui.commands.memory.run_memory_job`."""
+
+    kind: Literal["prune", "reembed"]
+    strategy: str | None = None
+
+
 Result = Union[Notice, Listing, SwitchSession, ClearChat, StartRetry, StartPull, SetTheme, SwitchModule, StartTraining,
-               StartReplay]
+               StartReplay, StartMemoryJob]

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wits_tui.commands import impl, routing
+from wits_tui.commands import impl, memory, routing, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
@@ -51,6 +51,18 @@ async def _feedback(ctx: CommandContext, prefix: str) -> list[str]:
     return [w for w in routing.FEEDBACK_WORDS if w.startswith(prefix)]
 
 
+async def _memory_args(ctx: CommandContext, prefix: str) -> list[str]:
+    if prefix.startswith("prune "):
+        from wits_tui.engine.memory.pruning import STRATEGIES
+
+        return [f"prune {s}" for s in STRATEGIES if f"prune {s}".startswith(prefix)]
+    return [s for s in memory.SUBCOMMANDS if s.startswith(prefix)]
+
+
+async def _tool_args(ctx: CommandContext, prefix: str) -> list[str]:
+    return [f"{w} {n}" for w in ("on", "off") for n in ctx.engine.tools.names() if f"{w} {n}".startswith(prefix)]
+
+
 async def cmd_help(ctx: CommandContext, args: str) -> Result:
     name = args.lstrip("/").lower()
     if name:
@@ -87,6 +99,13 @@ COMMANDS: dict[str, Command] = {
                 routing.cmd_train, _modules),
         Command("replay", "/replay [SESSION] [SPEED]", "play a recorded session back (speed 0: instant)",
                 routing.cmd_replay, _sessions),
+        Command("remember", "/remember TEXT", "keep a note in long-term memory", memory.cmd_remember),
+        Command("forget", "/forget QUERY", "remove what memory holds about QUERY (shows it, asks first)",
+                memory.cmd_forget),
+        Command("memory", memory.MEMORY_USAGE, "memory size and state; search, prune, recall on/off, re-embed",
+                memory.cmd_memory, _memory_args),
+        Command("tools", "/tools [on|off NAME]", "the tools models may call; switch one for this session",
+                tools.cmd_tools, _tool_args),
         Command("help", "/help [COMMAND]", "the slash commands", cmd_help),
     )
 }

@@ -27,15 +27,21 @@ from wits_tui.commands import (
     Listing,
     Notice,
     SetTheme,
+    StartMemoryJob,
     StartPull,
+    StartReplay,
     StartRetry,
+    StartTraining,
+    SwitchModule,
     SwitchSession,
     run_command,
 )
 from wits_tui.commands.parser import parse, unescape
 from wits_tui.engine.backends.base import BackendError
-from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, TurnEvent
-from wits_tui.plain import render
+from wits_tui.engine.events import (
+    Fallback, MemoryRecalled, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
+)
+from wits_tui.plain import jobs, render
 from wits_tui.plain.completer import SlashCompleter
 from wits_tui.plain.history import StoreHistory
 
@@ -154,6 +160,14 @@ class PlainChat:
             await self.pull(result.model)
         elif isinstance(result, SetTheme):
             self.say(f"{result.text or 'theme saved'} (themes show in the full-screen app)")
+        elif isinstance(result, SwitchModule):
+            self.say(result.text or "module changed")
+        elif isinstance(result, StartTraining):
+            await jobs.train(self.say, self.engine, result)
+        elif isinstance(result, StartReplay):
+            self.say(render.replay(result))
+        elif isinstance(result, StartMemoryJob):
+            await jobs.memory_job(self.say, self.engine, result)
 
     # -- streaming an answer ------------------------------------------------------
     async def stream(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
@@ -176,6 +190,15 @@ class PlainChat:
                     started = True
                 elif isinstance(ev, Fallback):
                     self.say(render.fallback(ev))
+                elif isinstance(ev, MemoryRecalled):
+                    if ev.segments:
+                        self.say(render.memory_used(ev))
+                elif isinstance(ev, ToolCalled):
+                    if started:
+                        self.say()
+                        started = False
+                elif isinstance(ev, ToolResult):
+                    self.say(render.tool_result(ev))
                 elif isinstance(ev, TurnDone):
                     self.say("" if ev.text.endswith("\n") else "\n", end="")
                     self.say(render.done(ev))

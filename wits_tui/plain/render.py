@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wits_tui.commands import Listing, Notice
-from wits_tui.engine.events import Fallback, TurnDone, TurnError
+from wits_tui.commands import Listing, Notice, StartReplay, describe
+from wits_tui.engine.events import Fallback, MemoryRecalled, ToolResult, TurnDone, TurnError
 
 PREFIX = {"info": "", "warning": "warning: ", "error": "error: "}
 
@@ -41,3 +41,17 @@ def error(ev: TurnError) -> str:
 
 def fallback(ev: Fallback) -> str:
     return f"note: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"
+
+
+def memory_used(ev: MemoryRecalled) -> str:
+    n = len(ev.segments)
+    return f"memory used: {n} segment{'s' if n != 1 else ''}"
+
+
+def tool_result(ev: ToolResult) -> str:
+    return describe.tool_line(ev.name, ev.arguments, ok=ev.ok, content=ev.content, error_type=ev.error_type,
+                              duration_ms=ev.duration_ms)
+
+
+def replay(result: StartReplay) -> str:
+    return f"replay is a full-screen feature: run `wits replay {result.session_id}`"

@@ -79,6 +79,8 @@ class ActionsMixin:
                 self.run_train(result.module, result.data, result.validation)
         elif isinstance(result, c.StartReplay):
             self.start_replay(result.session_id, result.speed, result.from_turn)
+        elif isinstance(result, c.StartMemoryJob):
+            self.run_memory_job(result)
 
     @work(group="listing", exit_on_error=False)
     async def open_listing(self, listing: Any) -> None:

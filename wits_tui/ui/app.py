@@ -24,6 +24,7 @@ from wits_tui.settings import Settings
 from wits_tui.ui import messages as msg
 from wits_tui.ui import modules, replay
 from wits_tui.ui.actions import ActionsMixin
+from wits_tui.ui.memory import MemoryMixin
 from wits_tui.ui.modules import ModulesMixin
 from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
 from wits_tui.ui.replay import ReplayMixin
@@ -46,7 +47,7 @@ def default_engine(settings: Settings, paths: Paths) -> Any:
     return Engine(settings, paths)
 
 
-class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, App[None]):
+class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, App[None]):
     TITLE = "Wits"
     CSS_PATH = ["styles/app.tcss"]
     COMMANDS = App.COMMANDS | {SlashCommandsProvider, SessionsProvider, ModelsProvider, ModulesProvider,
@@ -152,6 +153,7 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, App[None]):
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
         self.health_loop()
         self.load_modules()
+        self.start_memory()
         if self.replay_at_start is not None:
             self.start_replay(*self.replay_at_start, quit_after=True)
 

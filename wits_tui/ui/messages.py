@@ -191,3 +191,53 @@ class ReplayProgress(Message):
     speed: float
     paused: bool
     done: bool = False
+
+
+@dataclass
+class MemoryUsed(Message):
+    """Memory was recalled for the answer being streamed (an engine ``MemoryRecalled``)."""
+
+    session_id: int
+    event: Any  # MemoryRecalled
+
+
+@dataclass
+class ToolCallShown(Message):
+    """The model asked for a tool (an engine ``ToolCalled``)."""
+
+    session_id: int
+    event: Any  # ToolCalled
+
+
+@dataclass
+class ToolResultShown(Message):
+    """A tool answered (an engine ``ToolResult``)."""
+
+    session_id: int
+    event: Any  # ToolResult
+
+
+@dataclass
+class MemoryOpened(Message):
+    status: Any  # MemoryStatus
+
+
+@dataclass
+class MemoryStatusChanged(Message):
+    status: Any  # MemoryStatus
+
+
+@dataclass
+class MemoryPruned(Message):
+    """An automatic prune removed something (or failed)."""
+
+    result: Any  # PruneResult
+
+
+@dataclass
+class MemoryJobUpdate(Message):
+    """Progress of a memory job (a prune, a re-embedding); ``done``: hide the bar."""
+
+    text: str
+    fraction: float | None
+    done: bool = False

@@ -138,11 +138,11 @@ class ModulesMixin:
     def on_train_update(self, event: msg.TrainUpdate) -> None:
         from wits_tui.ui.widgets.progress import JobProgress
 
-        self.query_one(JobProgress).show(event.text, event.fraction)
+        self.query_one(JobProgress).show(event.text, event.fraction, owner="train")
 
     async def on_train_finished(self, event: msg.TrainFinished) -> None:
         from wits_tui.ui.widgets.progress import JobProgress
 
-        self.query_one(JobProgress).hide()
+        self.query_one(JobProgress).hide("train")
         await self.chat.add_notice(event.text, event.level)
         self.load_modules()

@@ -1,8 +1,9 @@
 """Replaying a recorded session in the TUI (a mixin of the app).
 
-The recorded events go through the same messages as a live answer (tokens to the
-streaming pane, Routed to the module label, Fallback to a notice, TurnError to an
-error card, TurnDone to the final text), paced by ``engine.replay.Player``.
+The recorded events go through the same messages as a live answer
+(:func:`wits_tui.ui.dispatch.chat_message`: tokens to the streaming pane, Routed to
+the module label, memory and tool calls to their lines, Fallback to a notice,
+TurnError to an error card, TurnDone to the final text), paced by ``engine.replay.Player``.
 Space pauses and resumes, N plays one more turn then pauses, Q or Esc ends it.
 """
 
@@ -17,6 +18,7 @@ from textual import work
 from textual.binding import Binding
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.dispatch import chat_message
 
 FRAME = 1 / 30  # seconds between batches of tokens, as for a live answer
 
@@ -80,7 +82,7 @@ class ReplayMixin:
         self.refresh_bindings()
 
     async def _play(self, state: ReplayState) -> None:
-        from wits_tui.engine.events import Fallback, Routed, Token, TurnDone, TurnError, TurnStarted
+        from wits_tui.engine.events import Token, TurnDone, TurnError
         from wits_tui.engine.replay import Note
 
         chat, sid, player = self.chat, state.session_id, state.player
@@ -116,18 +118,12 @@ class ReplayMixin:
                 elif item.kind == "interrupted" and live:
                     chat.post_message(msg.AnswerInterrupted(sid))
                     live = False
-            elif isinstance(item, Routed):
-                chat.post_message(msg.AnswerRouted(sid, item))
-            elif isinstance(item, TurnStarted):
-                chat.post_message(msg.AnswerStarted(sid, item.model))
-            elif isinstance(item, Fallback):
-                chat.post_message(msg.AnswerFallback(sid, item))
-            elif isinstance(item, TurnDone):
-                chat.post_message(msg.AnswerDone(sid, item))
-                live = False
-            elif isinstance(item, TurnError):
-                chat.post_message(msg.AnswerFailed(sid, item))
-                live = False
+            else:
+                message = chat_message(sid, item)
+                if message is not None:
+                    chat.post_message(message)
+                if isinstance(item, (TurnDone, TurnError)):
+                    live = False
             if player.paused:
                 report()
         flush()

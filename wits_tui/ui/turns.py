@@ -16,6 +16,7 @@ from textual import work
 from textual.worker import get_current_worker
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.dispatch import chat_message
 from wits_tui.ui.widgets.prompt import PromptInput
 
 RATE_EVERY = 0.25  # seconds between live tokens/s updates
@@ -74,7 +75,7 @@ class TurnsMixin:
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def run_turn(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Fallback, Routed, Token, TurnDone, TurnError, TurnStarted
+        from wits_tui.engine.events import Token
 
         chat = self.chat
         stream = (self.engine.turn(session_id, text, model=model) if text is not None
@@ -114,16 +115,9 @@ class TurnsMixin:
                         pending.append(ev.text)
                         continue
                     flush()
-                    if isinstance(ev, Routed):
-                        chat.post_message(msg.AnswerRouted(session_id, ev))
-                    elif isinstance(ev, TurnStarted):
-                        chat.post_message(msg.AnswerStarted(session_id, ev.model))
-                    elif isinstance(ev, Fallback):
-                        chat.post_message(msg.AnswerFallback(session_id, ev))
-                    elif isinstance(ev, TurnDone):
-                        chat.post_message(msg.AnswerDone(session_id, ev))
-                    elif isinstance(ev, TurnError):
-                        chat.post_message(msg.AnswerFailed(session_id, ev))
+                    message = chat_message(session_id, ev)
+                    if message is not None:
+                        chat.post_message(message)
         except asyncio.CancelledError:
             flush()
             chat.post_message(msg.AnswerInterrupted(session_id))
@@ -189,12 +183,12 @@ class TurnsMixin:
         from wits_tui.ui.widgets.progress import JobProgress
 
         pct = "" if event.fraction is None else f" {event.fraction:.0%}"
-        self.query_one(JobProgress).show(f"pull {event.model}: {event.status}{pct}", event.fraction)
+        self.query_one(JobProgress).show(f"pull {event.model}: {event.status}{pct}", event.fraction, owner="pull")
 
     async def on_pull_finished(self, event: msg.PullFinished) -> None:
         from wits_tui.ui.widgets.progress import JobProgress
 
-        self.query_one(JobProgress).hide()
+        self.query_one(JobProgress).hide("pull")
         self.command_cache.pop("models", None)
         if event.error:
             await self.chat.add_notice(f"pull {event.model} failed: {event.error}", "error")

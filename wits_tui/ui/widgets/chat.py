@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual import on
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.widgets.details import MemoryUsedLine, ToolLine
 from wits_tui.ui.widgets.error_card import ErrorCard
+from wits_tui.ui.widgets.stream import AnswerStream
 from wits_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage, route_label
 
 WELCOME = (
@@ -29,7 +30,8 @@ class _Live:
     module: str | None = None
     route: str = ""
     widget: AssistantMessage | None = None
-    stream: MarkdownStream | None = None
+    stream: AnswerStream | None = None
+    tools: list[ToolLine] = field(default_factory=list)
 
 
 def message_widget(m: Any):
@@ -186,7 +188,7 @@ class ChatView(VerticalScroll, can_focus=True):
             return
         if live.stream is None:
             widget.stop_thinking()
-            live.stream = Markdown.get_stream(widget.markdown)
+            live.stream = AnswerStream(widget.markdown)
         await live.stream.write(event.text)
 
     async def _end_live(self, session_id: int, text: str | None, status: str, message_id: int | None = None) -> AssistantMessage | None:
@@ -224,15 +226,39 @@ class ChatView(VerticalScroll, can_focus=True):
             await self._add(ErrorCard(err.error_type, err.message, err.hint))
             self.anchor()
 
+    async def _above_answer(self, widget) -> None:
+        """Put a line above the answer being streamed (else at the end)."""
+        live = self._live
+        if live is not None and live.widget is not None and live.widget.is_attached:
+            await self.mount(widget, before=live.widget)
+        else:
+            await self._add(widget)
+        if self.is_anchored:
+            self.scroll_end(animate=False, immediate=True)
+
     async def on_answer_fallback(self, event: msg.AnswerFallback) -> None:
         if event.session_id == self.session_id:
             fb = event.event
-            note = Notice(f"↪ {fb.from_model} failed ({fb.reason}); trying {fb.to_model}", "warning")
-            live = self._live
-            if live is not None and live.widget is not None and live.widget.is_attached:
-                await self.mount(note, before=live.widget)
-            else:
-                await self._add(note)
+            await self._above_answer(Notice(f"↪ {fb.from_model} failed ({fb.reason}); trying {fb.to_model}", "warning"))
+
+    async def on_memory_used(self, event: msg.MemoryUsed) -> None:
+        if event.session_id == self.session_id and event.event.segments:
+            await self._above_answer(MemoryUsedLine(event.event))
+
+    async def on_tool_call_shown(self, event: msg.ToolCallShown) -> None:
+        if event.session_id == self.session_id:
+            line = ToolLine(event.event)
+            if self._live is not None and self._live.session_id == event.session_id:
+                self._live.tools.append(line)
+            await self._above_answer(line)
+
+    def on_tool_result_shown(self, event: msg.ToolResultShown) -> None:
+        live, res = self._live, event.event
+        if live is None or live.session_id != event.session_id:
+            return
+        line = next((t for t in live.tools if not t.done and t.round == res.round and t.tool == res.name), None)
+        if line is not None and line.is_attached:
+            line.finish(res)
 
     @on(ErrorCard.Retry)
     def _retry(self, event: ErrorCard.Retry) -> None:

@@ -15,14 +15,18 @@ class Thinking(Horizontal):
 
 
 class JobProgress(Horizontal):
-    """A labelled progress bar for long jobs (model pulls); hidden when idle."""
+    """A labelled progress bar for long jobs (model pulls, training, memory pruning); hidden
+    when idle. ``owner`` names the job showing; ``hide(owner)`` leaves another job's bar alone."""
+
+    owner: str | None = None
 
     def compose(self):
         yield Label("", id="job-label")
         yield ProgressBar(total=None, show_eta=False, id="job-bar")
 
-    def show(self, label: str, fraction: float | None) -> None:
+    def show(self, label: str, fraction: float | None, owner: str | None = None) -> None:
         self.display = True
+        self.owner = owner
         self.query_one("#job-label", Label).update(label)
         bar = self.query_one(ProgressBar)
         if fraction is None:
@@ -30,5 +34,7 @@ class JobProgress(Horizontal):
         else:
             bar.update(total=100, progress=round(fraction * 100, 1))
 
-    def hide(self) -> None:
-        self.display = False
+    def hide(self, owner: str | None = None) -> None:
+        if owner is None or owner == self.owner:
+            self.display = False
+            self.owner = None

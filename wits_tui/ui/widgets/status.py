@@ -13,6 +13,7 @@ class StatusBar(Horizontal):
         yield Label("○ starting…", id="status-health")
         yield Label("", id="status-model")
         yield Label("", id="status-session")
+        yield Label("", id="status-memory")
         yield Label("", id="status-replay")
         yield Label("", id="status-speed")
 
@@ -51,6 +52,17 @@ class StatusBar(Horizontal):
         if ttft_ms is not None:
             parts.append(f"first token {ttft_ms / 1000:.2f} s")
         self._label("speed").update(("⟳ " if live else "") + " · ".join(parts))
+
+    def set_memory(self, status: Any) -> None:
+        """Memory's state, shown only when worth a look (text search only, re-embedding, broken)."""
+        from wits_tui.commands.describe import status_text
+
+        label = self._label("memory")
+        text = status_text(status)
+        label.update(text)
+        label.tooltip = "\n".join(p for p in (status.message, status.hint) if p) or None
+        label.set_class(bool(text), "-shown")
+        label.set_class(status.state == "broken", "-broken")
 
     def set_replay(self, turn: int | None, total: int = 0, speed: float = 1.0, paused: bool = False,
                    done: bool = False) -> None:
