@@ -63,11 +63,11 @@ def test_a_failed_compaction_is_reported_not_swallowed(paths, server, monkeypatc
     memory = make_memory(paths, server, max_memory_size_mb=0.3, pruning_threshold=0.5, enable_auto_pruning=False)
     write_batches(memory, batches=6)
 
-    def disk_full(**_):
+    def disk_full(*_, **__):
         raise OSError(28, "No space left on device")
 
-    # fault injection: the disk-full error LanceDB would raise from optimize()
-    monkeypatch.setattr(memory.store._table, "optimize", disk_full)
+    # fault injection: the disk-full error lance would raise while rewriting fragments
+    monkeypatch.setattr("wits_tui.engine.memory.store.compact_in_steps", disk_full)
     result = memory.prune("oldest_first")
     assert not result.ok and "No space left on device" in result.error and "free disk space" in result.error
     assert memory.stats().last_prune["ok"] is False

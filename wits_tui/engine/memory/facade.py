@@ -34,6 +34,8 @@ RECALL_LOCK_WAIT_S = 0.05
 SEARCH_DEPTH = 20
 #: Rows written since the last compaction after which maintenance folds them into the indexes.
 FOLD_AFTER_ROWS = 256
+#: Share of the size cap one compaction step may rewrite.
+COMPACT_STEP = 0.05
 INITIAL_RELEVANCE = {"note": 1.0, "fact": 1.0, "turn": 0.5}
 
 
@@ -42,7 +44,8 @@ class Memory:
         self.settings = settings
         self.directory = Path(directory)
         self.embedder = Embedder(backend, batch_size=settings.embed_batch_size)
-        self.store = SegmentStore(self.directory)
+        # compaction rewrites at most 5% of the cap at a time, so the directory stays near its size
+        self.store = SegmentStore(self.directory, compact_step_bytes=int(settings.max_memory_size_mb * 1_000_000 * COMPACT_STEP))
         self._status = MemoryStatus("off" if not settings.enabled else "closed")
         self._pending: list[dict[str, Any]] = []
         self._rebuilding = False
