@@ -236,3 +236,38 @@ def test_tools_can_be_switched_off_per_session(tools_engine, server):
     assert "read_file" in tools_engine.enabled_tools(other.id)
     with pytest.raises(ValueError, match="no tool named"):
         tools_engine.set_tool_enabled(s.id, "nope", False)
+
+
+class NoteArgs(Args):
+    text: str
+
+
+async def _write_note(args, ctx):
+    WRITTEN.append(args.text)
+    return {"written": args.text}
+
+
+WRITTEN: list[str] = []
+WRITE_NOTE = Tool("write_note", "Writes a note (a side effect).", NoteArgs, _write_note, {"text": "x"}, side_effects=True)
+
+
+@pytest.mark.parametrize(("answer", "ran"), [(None, False), (False, False), (True, True)])
+def test_a_tool_with_side_effects_runs_only_when_the_person_allows_it(tools_engine, server, answer, ran):
+    WRITTEN.clear()
+    tools_engine._tools = ToolRegistry([*BUILTINS, WRITE_NOTE])
+    asked = []
+    if answer is not None:
+        async def confirm(name, arguments):
+            asked.append((name, arguments))
+            return answer
+
+        tools_engine.confirm_tool = confirm
+    server.script(TOOLS_MODEL, Reply(tool_calls=[{"function": {"name": "write_note", "arguments": {"text": "buy milk"}}}]),
+                  Reply(text="ok"))
+    s = tools_engine.store.sessions.create()
+    events = collect(tools_engine, s.id, "note: buy milk")
+    [result] = [e for e in events if isinstance(e, ToolResult)]
+    assert result.ok is ran and WRITTEN == (["buy milk"] if ran else [])
+    if not ran:
+        assert result.error_type == "declined" and "did not allow" in json.loads(result.content)["message"]
+    assert asked == ([] if answer is None else [("write_note", {"text": "buy milk"})])

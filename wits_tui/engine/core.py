@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,9 @@ class Engine:
         #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
         self.use_memory = False
         self._background: set[asyncio.Task] = set()
+        #: Asked before a tool with side effects runs: ``await confirm_tool(name, arguments) -> bool``.
+        #: Interactive frontends set it; without it such calls are declined.
+        self.confirm_tool: Callable[[str, Any], Awaitable[bool]] | None = None
         self._tools: "ToolRegistry | None" = None
         self._router: "Router | None" = None
 

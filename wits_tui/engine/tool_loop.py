@@ -4,6 +4,7 @@ answers in text or the round limit is reached."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
@@ -12,11 +13,26 @@ from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.backends.base import BackendError
 from wits_tui.engine.events import Token, ToolCalled, ToolResult, TurnEvent
+from wits_tui.engine.tools import ToolOutcome
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
 
 TOOL_ROUNDS = "tool_rounds"
+DECLINED = "declined"
+
+
+async def _call(engine: "Engine", name: str, arguments: Any, context: Any) -> ToolOutcome:
+    """Run one call; a tool with side effects runs only if the person says yes
+    (engine.confirm_tool, set by an interactive frontend; without one the answer is no)."""
+    tool = engine.tools.tools.get(name)
+    if tool is not None and tool.side_effects:
+        ask = engine.confirm_tool
+        allowed = bool(ask and await ask(name, arguments))
+        if not allowed:
+            content = json.dumps({"error": DECLINED, "tool": name, "message": "the user did not allow this call; do not retry it"})
+            return ToolOutcome(name, arguments, False, content, DECLINED)
+    return await engine.tools.call(name, arguments, context)
 
 
 @dataclass
@@ -73,7 +89,7 @@ async def stream_attempt(
             yield ToolCalled(round=state.rounds, name=name, arguments=arguments)
         context = engine.tool_context(session_id)
         # independent calls run at once, each with its own timeout (in the registry)
-        outcomes = await asyncio.gather(*(engine.tools.call(name, arguments, context) for name, arguments in named))
+        outcomes = await asyncio.gather(*(_call(engine, name, arguments, context) for name, arguments in named))
         for outcome in outcomes:
             yield ToolResult(
                 round=state.rounds,

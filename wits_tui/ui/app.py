@@ -9,6 +9,7 @@ the first frame. Turns and slash commands live in :mod:`wits_tui.ui.turns` and
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -148,6 +149,7 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         await self._show_session(event.session, event.messages, event.has_more)
         self.query_one(SessionList).show(event.sessions, event.session.id)
         self.ready = True
+        self.engine.confirm_tool = self.confirm_tool
         if self.send_when_ready:
             self.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
@@ -156,6 +158,13 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         self.start_memory()
         if self.replay_at_start is not None:
             self.start_replay(*self.replay_at_start, quit_after=True)
+
+    async def confirm_tool(self, name: str, arguments: Any) -> bool:
+        """Asked by the engine (inside the turn's worker) before a tool with side effects runs."""
+        from wits_tui.ui.actions import TuiFrontend
+
+        shown = json.dumps(arguments, ensure_ascii=False)[:200]
+        return await TuiFrontend(self).confirm(f"Let the model run {name} with {shown}?")
 
     async def on_engine_failed(self, event: msg.EngineFailed) -> None:
         self.status.query_one("#status-health").update("✗ cannot start")

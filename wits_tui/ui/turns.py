@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import aclosing
-from typing import Any
 
 from textual import work
-from textual.worker import get_current_worker
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.dispatch import chat_message
