@@ -14,35 +14,25 @@ FORBIDDEN = ("textual", "rich", "prompt_toolkit", "lancedb")
 
 PROBE = f"""
 import importlib, pkgutil, sys
-import wits_tui.engine as engine
-for info in pkgutil.walk_packages(engine.__path__, "wits_tui.engine."):
+package = importlib.import_module(sys.argv[1])
+for info in pkgutil.walk_packages(package.__path__, sys.argv[1] + "."):
     importlib.import_module(info.name)
 loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set({FORBIDDEN!r}))
 print(",".join(loaded))
 """
 
 
-def test_importing_every_engine_module_loads_no_ui_library():
-    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, cwd=ROOT)
+@pytest.mark.parametrize(
+    "package",
+    [
+        "wits_tui.engine",
+        "wits_tui.commands",  # shared with the line mode: no Textual, Rich or prompt_toolkit either
+    ],
+)
+def test_importing_every_module_of_the_package_loads_no_ui_library(package):
+    proc = subprocess.run([sys.executable, "-c", PROBE, package], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "", f"engine imports pulled in: {proc.stdout.strip()}"
-
-
-COMMANDS_PROBE = f"""
-import importlib, pkgutil, sys
-import wits_tui.commands as commands
-for info in pkgutil.walk_packages(commands.__path__, "wits_tui.commands."):
-    importlib.import_module(info.name)
-loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set({FORBIDDEN!r}))
-print(",".join(loaded))
-"""
-
-
-def test_importing_the_slash_commands_loads_no_ui_library():
-    """The slash commands are shared with the line mode: no Textual, Rich or prompt_toolkit."""
-    proc = subprocess.run([sys.executable, "-c", COMMANDS_PROBE], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "", f"wits_tui.commands imports pulled in: {proc.stdout.strip()}"
+    assert proc.stdout.strip() == "", f"{package} imports pulled in: {proc.stdout.strip()}"
 
 
 def test_import_linter_contract_holds():

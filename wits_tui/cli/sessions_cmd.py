@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict
 
 from wits_tui.cli.context import Context, fail, print_json, print_table
+from wits_tui.engine.clock import to_minute
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +56,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         print_json([{**asdict(s), "active": s.id == active} for s in sessions])
         return 0
     rows = [
-        [("* " if s.id == active else "  ") + str(s.id), s.title, s.message_count, s.updated_at[:16].replace("T", " "),
+        [("* " if s.id == active else "  ") + str(s.id), s.title, s.message_count, to_minute(s.updated_at),
          "archived" if s.archived else ""]
         for s in sessions
     ]

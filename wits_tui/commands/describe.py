@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wits_tui.engine.clock import to_minute
+
 SUMMARY_WIDTH = 60
 
 
@@ -82,7 +84,7 @@ def pretty_json(value: Any) -> str:
 
 def segment_line(segment: dict[str, Any], width: int = 100) -> str:
     """One recalled segment: ``2025-01-02 10:30 · note · similarity 0.82 · my dog is called Rex``."""
-    when = str(segment.get("created_at") or "")[:16].replace("T", " ")
+    when = to_minute(str(segment.get("created_at") or ""))
     scores = []
     if segment.get("similarity") is not None:
         scores.append(f"similarity {segment['similarity']:.2f}")

@@ -6,7 +6,6 @@ through ``ctx.frontend`` and return a typed result; they never print.
 
 from __future__ import annotations
 
-
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.results import (
     ClearChat,
@@ -19,6 +18,7 @@ from wits_tui.commands.results import (
     StartRetry,
     SwitchSession,
 )
+from wits_tui.engine.clock import to_minute
 
 EXPORT_FORMATS = ("md", "json", "html")
 
@@ -30,10 +30,6 @@ class UsageError(Exception):
 def _one_line(text: str, width: int = 70) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _when(iso: str) -> str:
-    return iso[:16].replace("T", " ")
 
 
 def _need_session(ctx: CommandContext) -> int:
@@ -53,7 +49,7 @@ async def cmd_sessions(ctx: CommandContext, args: str) -> Result:
         raise UsageError("/sessions takes no arguments")
     sessions = await ctx.db(ctx.store.sessions.list)
     rows = tuple(
-        Row(((" *" if s.id == ctx.session_id else "  ") + str(s.id), s.title, str(s.message_count), _when(s.updated_at)),
+        Row(((" *" if s.id == ctx.session_id else "  ") + str(s.id), s.title, str(s.message_count), to_minute(s.updated_at)),
             session_id=s.id)
         for s in sessions
     )
@@ -114,7 +110,7 @@ async def cmd_history(ctx: CommandContext, args: str) -> Result:
             raise UsageError(f"N must be a whole number of at least 1, not {args!r}")
         limit = int(args)
     entries = await ctx.db(ctx.store.history.recent, limit)
-    rows = tuple(Row((str(e.id), _when(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
+    rows = tuple(Row((str(e.id), to_minute(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
                  for e in entries)
     return Listing(f"History (last {limit})", ("id", "when (UTC)", "command"), rows, empty="the history is empty")
 
@@ -124,9 +120,9 @@ async def cmd_search(ctx: CommandContext, args: str) -> Result:
         raise UsageError("what should I search for?")
     messages = await ctx.db(ctx.store.messages.search, args, 30)
     entries = await ctx.db(ctx.store.history.search, args, 20)
-    rows = [Row((m.role, _when(m.created_at), _one_line(m.content)), session_id=m.session_id, message_id=m.id)
+    rows = [Row((m.role, to_minute(m.created_at), _one_line(m.content)), session_id=m.session_id, message_id=m.id)
             for m in messages]
-    rows += [Row(("typed", _when(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
+    rows += [Row(("typed", to_minute(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
              for e in entries]
     return Listing(f"Search: {args}", ("from", "when (UTC)", "text"), tuple(rows), empty=f"nothing matches {args!r}")
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from wits_tui.commands import describe
 from wits_tui.commands.context import CommandContext
-from wits_tui.commands.impl import UsageError, _need_session, _one_line, _when
+from wits_tui.commands.impl import UsageError, _need_session, _one_line
+from wits_tui.engine.clock import to_minute
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartMemoryJob
 
 SUBCOMMANDS = ("search", "prune", "on", "off", "reembed")
@@ -66,7 +67,7 @@ async def cmd_forget(ctx: CommandContext, args: str) -> Result:
     found = await memory.find_for_forget(args)
     if not found:
         return Notice(f"nothing in memory matches {args!r}")
-    lines = [f"  {_when(s.created_at)} · {_one_line(s.text, 60)}" for s in found[:FORGET_SHOWN]]
+    lines = [f"  {to_minute(s.created_at)} · {_one_line(s.text, 60)}" for s in found[:FORGET_SHOWN]]
     if len(found) > FORGET_SHOWN:
         lines.append(f"  … and {len(found) - FORGET_SHOWN} more")
     question = f"Forget these {len(found)} memories?\n" + "\n".join(lines)
@@ -83,7 +84,7 @@ def _stats_line(stats: Any, recall_on: bool | None) -> str:
     if stats.embed_model:
         parts.append(f"embeddings {stats.embed_model}")
     last = stats.last_prune
-    parts.append(f"last prune {_when(last.get('at', ''))}: removed {last.get('removed', 0)}" if last else "never pruned")
+    parts.append(f"last prune {to_minute(last.get('at', ''))}: removed {last.get('removed', 0)}" if last else "never pruned")
     if recall_on is not None:
         parts.append(f"recall {'on' if recall_on else 'off'} in this session")
     return " · ".join(parts)
@@ -109,7 +110,7 @@ async def _search(ctx: CommandContext, text: str) -> Result:
     for h in hits:
         score = f"{h.similarity:.2f}" if h.similarity is not None else (
             f"text {h.text_score:.2f}" if h.text_score is not None else f"{h.score:.2f}")
-        rows.append(Row((_when(h.created_at), h.segment.kind, score, _one_line(h.text, 80))))
+        rows.append(Row((to_minute(h.created_at), h.segment.kind, score, _one_line(h.text, 80))))
     return Listing(f"Memory: {text}", ("when (UTC)", "kind", "similarity", "text"), tuple(rows),
                    empty=f"nothing in memory matches {text!r}")
 

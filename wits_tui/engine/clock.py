@@ -7,3 +7,8 @@ from datetime import datetime, timezone
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def to_minute(iso: str | None) -> str:
+    """An ISO timestamp as people read it in lists: ``2026-11-21 09:15`` (UTC)."""
+    return (iso or "")[:16].replace("T", " ")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from wits_tui.engine.clock import now_iso
+from wits_tui.engine.clock import now_iso, to_minute
 from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ _STATUS_NOTE = {"interrupted": "*(stopped before the end)*", "error": "*(the ans
 
 def export_markdown(store: "Store", session_id: int) -> str:
     session = store.sessions.get(session_id)
-    out = [f"# {session.title}", "", f"*Wits session {session.id}, started {session.created_at[:16].replace('T', ' ')} UTC*", ""]
+    out = [f"# {session.title}", "", f"*Wits session {session.id}, started {to_minute(session.created_at)} UTC*", ""]
     for m in store.messages.list(session_id):
         if m.role == "user":
             out += ["## You", "", m.content, ""]
@@ -100,7 +100,7 @@ def export_html(store: "Store", session_id: int) -> str:
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>'
-        f'<body><h1>{title}</h1><p class="meta">Wits session {session.id}, started {html.escape(session.created_at[:16].replace("T", " "))} UTC</p>'
+        f'<body><h1>{title}</h1><p class="meta">Wits session {session.id}, started {html.escape(to_minute(session.created_at))} UTC</p>'
         + "\n".join(body)
         + "</body></html>\n"
     )

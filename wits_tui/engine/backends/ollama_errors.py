@@ -31,7 +31,7 @@ def explain(exc: BaseException, *, host: str, model: str | None = None, read_tim
         return BackendError(
             CONNECTION,
             f"cannot reach Ollama at {host}",
-            f"start it with `ollama serve`, or point ollama.host (or $OLLAMA_HOST) at the right server",
+            "start it with `ollama serve`, or point ollama.host (or $OLLAMA_HOST) at the right server",
         )
     if isinstance(exc, httpx.TimeoutException):
         waited = f" within {read_timeout:g} s" if read_timeout else ""
