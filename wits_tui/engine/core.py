@@ -44,6 +44,7 @@ class Engine:
         self.paths = paths
         self._backend = backend
         self._store = store
+        self._owns_store = store is None  # a store handed in is closed by whoever opened it
         self.error_log = ErrorLog(paths.log_dir)
         self._details: dict[str, ModelDetails] = {}
         self._memory: "Memory | None" = None
@@ -124,7 +125,7 @@ class Engine:
             await asyncio.to_thread(self._memory.close)
         if self._backend is not None:
             await self._backend.close()
-        if self._store is not None:
+        if self._store is not None and self._owns_store:
             self._store.close()
             self._store = None
 
