@@ -1,3 +1,3 @@
-from wits_tui.cli import main
+from wits_tui.cli import run
 
-raise SystemExit(main())
+run()

@@ -15,7 +15,22 @@ from wits_tui import __version__
 COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd", "modules_cmd", "classify_cmd", "profile_cmd", "tools_cmd", "replay_cmd")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Command names that are not ``<module>_cmd``.
+_ALIASES = {"module": "modules_cmd", "export": "transfer_cmd", "import": "transfer_cmd"}
+
+
+def _modules_for(argv: list[str]) -> tuple[str, ...]:
+    """Only the named command's module when argv names one (each module costs its
+    imports; `wits ask` should not pay for the other twelve); all of them for help,
+    no command, or a misspelt one, so argparse can list every choice."""
+    if argv and not argv[0].startswith("-"):
+        name = _ALIASES.get(argv[0], f"{argv[0]}_cmd")
+        if name in COMMAND_MODULES:
+            return (name,)
+    return COMMAND_MODULES
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     import importlib
 
     parser = argparse.ArgumentParser(
@@ -24,9 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=f"wits {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in _modules_for(argv or []):
         importlib.import_module(f"wits_tui.cli.{name}").register(sub)
     return parser
+
+
+def run() -> None:
+    """The console script: ``main`` with the collector managed for a short-lived process."""
+    from wits_tui.cli import heap
+
+    heap.start()
+    try:
+        code = main()
+    finally:
+        heap.finish()
+    raise SystemExit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-V", "--version"):
         print(f"wits {__version__}")
         return 0
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
 
     from wits_tui.cli.context import Context, fail
@@ -48,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging(ctx.paths.log_dir)  # logs and tracebacks go to the log file, never to the screen
     handler = getattr(args, "handler", None)
+    from wits_tui.cli import heap
+
+    if not getattr(args, "settles_itself", False):  # ask settles after its own imports
+        heap.settle()
     if handler is None:
         from wits_tui.cli.chat_cmd import run_plain, wants_plain
 

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the engine's events as JSON lines")
     p.add_argument("--memory", action="store_true",
                    help="recall long-term memory into the prompt and remember the exchange (opening it takes about a second)")
-    p.set_defaults(handler=cmd_ask)
+    p.set_defaults(handler=cmd_ask, settles_itself=True)
 
 
 def _question(args: argparse.Namespace) -> str:
@@ -42,7 +42,11 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     from wits_tui.engine.core import Engine
     from wits_tui.engine.store import SessionNotFound
 
+    from wits_tui.cli import heap
+
     engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
+    engine.backend  # noqa: B018 - imports the client now, so start-up ends here
+    heap.settle()
     store = engine.store
     try:
         session = store.sessions.find(args.session) if args.session else store.sessions.create(model=args.model)

@@ -17,8 +17,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from wits_tui.engine.routing.domains import GENERAL, Domain, ExampleVocabulary
 
 if TYPE_CHECKING:
@@ -160,6 +158,8 @@ class Classifier:
             for t in d.examples:
                 rows.append(vectors[t])
                 owners.append(i)
+        import numpy as np  # only with embeddings: keyword-only routing never loads numpy (~45 ms)
+
         matrix = np.asarray(rows, dtype=np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         owner_arr = np.asarray(owners)
@@ -178,6 +178,8 @@ class Classifier:
     # -- deciding -------------------------------------------------------------
     def _semantic(self, vector: list[float]) -> dict[str, float]:
         assert self._index is not None
+        import numpy as np
+
         v = np.asarray(vector, dtype=np.float32)
         v /= max(float(np.linalg.norm(v)), 1e-12)
         sims = self._index.matrix @ v

@@ -7,7 +7,11 @@ import threading
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from wits_tui.engine.store.db import DatabaseError, connect
+from wits_tui.engine.store._lean_import import import_sqlite_utils
+
+import_sqlite_utils()  # before any module below imports it: see _lean_import
+
+from wits_tui.engine.store.db import DatabaseError, connect  # noqa: E402
 from wits_tui.engine.store.embedding_cache import EmbeddingCache
 from wits_tui.engine.store.module_stats import ModuleStats
 from wits_tui.engine.store.module_training import ModuleTraining

@@ -1,0 +1,64 @@
+"""sqlite-utils is imported without numpy and pandas, and nobody else is affected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(code: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_the_store_and_keyword_routing_do_not_load_numpy():
+    out = _run(
+        "import sys\n"
+        "import wits_tui.engine.store, wits_tui.engine.routing.router, wits_tui.engine.turn\n"
+        "print('numpy' in sys.modules, 'sqlite_utils' in sys.modules)\n"
+    )
+    assert out == "False True"
+
+
+def test_numpy_still_imports_normally_afterwards_and_in_other_code():
+    out = _run(
+        "import sys, wits_tui.engine.store\n"
+        "import numpy, sqlite_utils.db as d\n"
+        "print(numpy.float32(1.5) * 2, d.np is None)\n"
+    )
+    assert out == "3.0 True"
+
+
+def test_numpy_loaded_first_is_left_to_sqlite_utils():
+    out = _run("import numpy, wits_tui.engine.store, sqlite_utils.db as d\nprint(d.np is numpy)")
+    assert out == "True"
+
+
+def test_another_thread_importing_numpy_meanwhile_is_not_blocked():
+    # The block looks at the importing thread's own stack: a thread that imports numpy
+    # while sqlite-utils is being imported must get it.
+    out = _run(
+        "import sys, threading\n"
+        "from wits_tui.engine.store import _lean_import as li\n"
+        "got = []\n"
+        "finder = li._SkipForSqliteUtils()\n"
+        "sys.meta_path.insert(0, finder)\n"
+        "t = threading.Thread(target=lambda: got.append(__import__('numpy').__name__)); t.start(); t.join()\n"
+        "sys.meta_path.remove(finder)\n"
+        "print(got)\n"
+    )
+    assert out == "['numpy']"
+
+
+def test_the_block_applies_to_sqlite_utils_frames():
+    from wits_tui.engine.store._lean_import import _SkipForSqliteUtils
+
+    scope = {"__name__": "sqlite_utils.db", "finder": _SkipForSqliteUtils()}
+    exec("try:\n    finder.find_spec('numpy')\n    r = 'found'\nexcept ModuleNotFoundError:\n    r = 'blocked'", scope)
+    assert scope["r"] == "blocked"
+    assert _SkipForSqliteUtils().find_spec("numpy") is None  # from here: look it up as usual
+    assert _SkipForSqliteUtils().find_spec("json") is None

@@ -1,0 +1,46 @@
+"""Import sqlite-utils without numpy and pandas.
+
+sqlite-utils imports numpy and pandas at import time whenever they are installed,
+only to map their scalar types to column types. lancedb installs numpy, so every
+``wits`` command that opens the database paid for numpy (about 45 ms of a 300 ms
+``wits ask``); pandas, if a user has it, costs 300 ms more. Wits never hands numpy or
+pandas values to sqlite-utils, so it loses nothing by not having those mappings.
+
+The block applies only to imports made by sqlite-utils' own module code (it looks
+at the importing thread's stack), so another thread importing numpy at the same
+moment (lancedb, the classifier) is never affected. When numpy is already loaded,
+sqlite-utils gets it as usual.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.abc import MetaPathFinder
+
+_BLOCKED = frozenset({"numpy", "pandas"})
+_IMPORTERS = ("sqlite_utils",)
+
+
+class _SkipForSqliteUtils(MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001 - the finder protocol
+        if fullname not in _BLOCKED:
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_globals.get("__name__", "")
+            if name.split(".", 1)[0] in _IMPORTERS:
+                raise ModuleNotFoundError(f"{fullname} is not imported for sqlite-utils (see {__name__})", name=fullname)
+            frame = frame.f_back
+        return None
+
+
+def import_sqlite_utils():  # -> the sqlite_utils module
+    if "sqlite_utils" in sys.modules:
+        return sys.modules["sqlite_utils"]
+    finder = _SkipForSqliteUtils()
+    sys.meta_path.insert(0, finder)
+    try:
+        import sqlite_utils
+    finally:
+        sys.meta_path.remove(finder)
+    return sqlite_utils
