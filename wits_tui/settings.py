@@ -143,11 +143,11 @@ class RoutingSettings(Section):
 
     embedding_model: str = Field("all-minilm", min_length=1, description="Ollama embedding model used by the domain classifier.")
 
-    keyword_weight: float = Field(1.0, ge=0, le=10, description="Weight of the keyword score in the domain score.")
+    keyword_weight: float = Field(0.15, ge=0, le=10, description="Weight of the keyword score in the domain score (with embeddings; keyword-only routing uses keywords alone).")
 
     semantic_weight: float = Field(1.0, ge=0, le=10, description="Weight of the similarity to example utterances in the domain score.")
 
-    temperature: float = Field(0.1, gt=0, le=10, description="Softness of the confidence: lower makes the top domain's confidence sharper.")
+    temperature: float = Field(0.05, gt=0, le=10, description="Softness of the confidence: lower makes the top domain's confidence sharper.")
 
     default_threshold: float = Field(0.4, ge=0, le=1, description="Confidence below which a message goes to the general domain.")
 

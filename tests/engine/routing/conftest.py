@@ -12,7 +12,8 @@ DATA = Path(__file__).parent / "data"
 EMBED = "all-minilm"
 
 
-def labelled(name: str = "labelled.jsonl") -> list[dict]:
+def labelled(name: str = "heldout.jsonl") -> list[dict]:
+    """The held-out evaluation set (``tuning.jsonl`` for the set the settings were chosen on)."""
     return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
 
 
