@@ -119,7 +119,7 @@ def _key_latency(server, home: Path) -> list[float]:
     return lat
 
 
-def _long_session(server, home: Path, count: int) -> float | None:
+def _long_session(server, home: Path, count: int, settle: float = 0.3) -> float | None:
     from wits_tui.engine.store import Store
 
     paths_db = home / "data" / "wits.db"
@@ -131,7 +131,7 @@ def _long_session(server, home: Path, count: int) -> float | None:
         store.sessions.switch(small.id)
     _start(home, server.host)
     _wait(lambda p: "Small" in p and "ollama" in p)
-    time.sleep(0.3)
+    time.sleep(settle)
     _tmux("send-keys", "-t", SESSION, "-l", "/switch Big")
     time.sleep(0.2)
     t0 = time.perf_counter()
@@ -170,5 +170,11 @@ def run(quick: bool = False) -> list[Result]:
             n = 2000 if quick else 10_000
             ms = _long_session(server, Path(home), n)
         results.append(Result(f"open a session of {n:,} messages", ms if ms is not None else -1, "ms", "< 300 ms",
-                              ms is not None and ms < 300, "/switch, until the newest message shows"))
+                              ms is not None and ms < 300, "/switch 0.3 s after start-up, until the newest message shows"))
+        # The row above overlaps the background start-up work (LanceDB loading holds the
+        # GIL for about a second); this one shows the cost of opening the session alone.
+        with tempfile.TemporaryDirectory() as home:
+            ms = _long_session(server, Path(home), n, settle=3.0)
+        results.append(Result(f"open a session of {n:,} messages, app settled", ms if ms is not None else -1, "ms",
+                              note="/switch 3 s after start-up (memory loaded): for context"))
     return results

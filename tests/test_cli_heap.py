@@ -18,6 +18,13 @@ def test_main_in_process_leaves_the_collector_alone(tmp_path, monkeypatch, capsy
     assert not heap._managed
 
 
+def _run(code: str, home) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={"WITS_HOME": str(home), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
 def test_the_console_script_collects_during_the_command(tmp_path):
     code = (
         "import gc, sys\n"
@@ -30,7 +37,19 @@ def test_the_console_script_collects_during_the_command(tmp_path):
         "sys.argv = ['wits', 'config', 'path']\n"
         "run()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          env={"WITS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "enabled True frozen True"
+    # a long-running command (the TUI) or any other keeps a heap the collector manages as usual
+    assert _run(code, tmp_path) == "enabled True frozen False"
+
+
+def test_ask_freezes_what_start_up_built(tmp_path):
+    code = (
+        "import gc, sys\n"
+        "from wits_tui.cli import run\n"
+        "import wits_tui.cli.ask_cmd as a\n"
+        "async def spy(engine, *args):\n"
+        "    print('enabled', gc.isenabled(), 'frozen', gc.get_freeze_count() > 1000)\n"
+        "a._stream = spy\n"
+        "sys.argv = ['wits', 'ask', 'hello']\n"
+        "run()\n"
+    )
+    assert _run(code, tmp_path) == "enabled True frozen True"

@@ -29,3 +29,40 @@ async def test_a_message_sent_while_starting_goes_out_when_ready(make_app, serve
         assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "hello while starting"
         await wait_for(pilot, lambda: not app.turn_running, what="the answer")
         assert app.prompt.text == ""
+
+
+async def test_enter_never_overtakes_the_characters_typed_before_it(make_app, server):
+    """Keys that arrive together (a busy app, a paste, tmux send-keys) are handled in order:
+    Enter used to be a priority binding, run as soon as the app saw it, while the
+    characters before it still waited in the prompt's queue ("go⏎" sent "" or "g")."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.ready, what="the app")
+        app.prompt.focus()
+        await pilot.pause()
+        for key, char in (("g", "g"), ("o", "o"), ("enter", "\r")):
+            app.post_message(events.Key(key, char))  # all queued at once, as from a busy terminal
+        await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
+        assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "go"
+        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
+
+
+async def test_remapped_send_key_still_sends_and_enter_then_types_a_new_line(app_paths, server):
+    from tests.ui.conftest import make_settings
+    from wits_tui.ui.app import WitsApp
+
+    settings = make_settings(server.host)
+    settings.keymap = {"send": "ctrl+s"}
+    app = WitsApp(app_paths, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.ready, what="the app")
+        await type_text(pilot, "one")
+        await pilot.press("enter")
+        await type_text(pilot, "two")
+        assert app.prompt.text == "one\ntwo" and not server.requests_to("/api/chat")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
+        assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "one\ntwo"
+        await wait_for(pilot, lambda: not app.turn_running, what="the answer")

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from wits_tui.cli import heap
 
     if not getattr(args, "settles_itself", False):  # ask settles after its own imports
-        heap.settle()
+        heap.release()
     if handler is None:
         from wits_tui.cli.chat_cmd import run_plain, wants_plain
 

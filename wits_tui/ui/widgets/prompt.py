@@ -31,12 +31,18 @@ class CompletionMenu(OptionList, can_focus=False):
         return option.id if option is not None and self.display else None
 
 
+_OWN_BINDINGS = frozenset({"send", "newline", "complete"})
+
+
 class PromptInput(TextArea):
     """Enter sends; Ctrl+J (or Shift+Enter where the terminal tells them apart) adds a line."""
 
     BINDINGS = [
-        Binding("enter", "submit", "Send", id="send", priority=True),
-        Binding("ctrl+j,shift+enter", "newline", "New line", id="newline", show=False, priority=True),
+        # Not priority bindings: those run when the App receives the key, ahead of the
+        # characters still queued for this widget, so "go⏎" typed while the app was busy
+        # sent "" or "g". _on_key runs them instead, in typing order.
+        Binding("enter", "submit", "Send", id="send"),
+        Binding("ctrl+j,shift+enter", "newline", "New line", id="newline", show=False),
         Binding("tab", "complete", "Complete", id="complete", show=False),
     ]
 
@@ -59,6 +65,18 @@ class PromptInput(TextArea):
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return key not in self.PASS_KEYS and super().check_consume_key(key, character)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run this widget's binding for ``event`` (as the user's keymap has it), if any."""
+        if event.is_printable:
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.node is not self or not active.enabled or active.binding.id not in _OWN_BINDINGS:
+            return False  # TextArea's own keys (arrows, ...) stay TextArea's
+        event.stop()
+        event.prevent_default()  # TextArea must not type it (Enter would add a line)
+        await self.run_action(active.binding.action)
+        return True
 
     def __init__(self, **kwargs) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
@@ -111,6 +129,8 @@ class PromptInput(TextArea):
 
     # -- history and the menu on Up/Down -----------------------------------------
     async def _on_key(self, event: events.Key) -> None:
+        if await self._run_own_binding(event):
+            return
         menu_open = self.menu is not None and self.menu.display
         if menu_open and event.key in ("up", "down"):
             event.stop()
