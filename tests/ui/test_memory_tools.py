@@ -110,9 +110,15 @@ async def test_memory_off_in_config_is_never_opened(make_app, server):
 async def test_text_only_shows_in_the_status_bar(make_app, server):
     """No embedding model: memory works by exact words and the status bar says so."""
     server.script(MODEL, Reply(text="Noted."))
+    import sys
+
+    interval = sys.getswitchinterval()
     app = make_app(settings=make_settings(server.host, memory={}))
     async with app.run_test(size=SIZE) as pilot:
         await memory_open(pilot)
+        await wait_for(pilot, lambda: not any(w.group == "memory-open" and w.is_running for w in app.workers),
+                       what="the opening worker")
+        assert sys.getswitchinterval() == interval  # shortened only while lancedb loads
         label = app.status.query_one("#status-memory")
         assert not label.has_class("-shown")
         app.run_slash("/remember the spare key is under the blue pot")

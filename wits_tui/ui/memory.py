@@ -33,7 +33,16 @@ class MemoryMixin:
 
     @work(thread=True, exclusive=True, group="memory-open", exit_on_error=False)
     def open_memory(self) -> None:
-        status = self.engine.memory.open()  # imports lancedb: about a second; never raises
+        import sys
+
+        # Importing lancedb is about a second of pure-Python work that holds the GIL; with the
+        # default 5 ms switch interval the UI thread waited up to 5 ms for every step it took.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+        try:
+            status = self.engine.memory.open()  # never raises
+        finally:
+            sys.setswitchinterval(interval)
         self.post_message(msg.MemoryOpened(status))
 
     def on_memory_opened(self, event: msg.MemoryOpened) -> None:
