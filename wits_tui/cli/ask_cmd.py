@@ -39,10 +39,9 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     question = _question(args)
     if not question:
         return fail('nothing to ask: give a question (wits ask "...") or pipe text on stdin', code=2)
+    from wits_tui.cli import heap
     from wits_tui.engine.core import Engine
     from wits_tui.engine.store import SessionNotFound
-
-    from wits_tui.cli import heap
 
     engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here

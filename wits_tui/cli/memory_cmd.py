@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from dataclasses import asdict
@@ -36,16 +35,6 @@ def _memory(ctx: Context):
 
     ctx.paths.ensure()
     return Memory(ctx.settings.memory, ctx.paths.memory_dir, OllamaBackend(ctx.settings.ollama))
-
-
-def _async(memory, coro):
-    async def go():
-        try:
-            return await coro
-        finally:
-            await memory.embedder.backend.close()
-
-    return asyncio.run(go())
 
 
 def cmd_memory(args: argparse.Namespace, ctx: Context) -> int:
@@ -86,7 +75,7 @@ def _stats(args, memory) -> int:
 
 
 def _search(args, memory) -> int:
-    hits = _async(memory, memory.search(args.text, args.limit))
+    hits = memory.run_sync(memory.search(args.text, args.limit))
     if args.json:
         print_json([asdict(h) for h in hits])
         return 0
@@ -117,7 +106,7 @@ def _export(args, memory) -> int:
 
 
 def _reembed(args, memory) -> int:
-    done = _async(memory, memory.reembed(lambda p: print(f"{p.done}/{p.total} embedded with {p.model}", file=sys.stderr)))
+    done = memory.run_sync(memory.reembed(lambda p: print(f"{p.done}/{p.total} embedded with {p.model}", file=sys.stderr)))
     if memory.status.state == "text_only":
         return fail(f"{memory.status.message}\n  fix: {memory.status.hint}")
     print(f"re-embedded {done} segments with {memory.settings.embedding_model}")

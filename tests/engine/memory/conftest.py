@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -25,15 +24,7 @@ def make_memory(paths, server, **settings) -> Memory:
 
 
 def run(memory: Memory, coro):
-    """Run one coroutine of ``memory`` on a fresh loop and close the backend's client on it."""
-
-    async def go():
-        try:
-            return await coro
-        finally:
-            await memory.embedder.backend.close()
-
-    return asyncio.run(go())
+    return memory.run_sync(coro)
 
 
 @pytest.fixture

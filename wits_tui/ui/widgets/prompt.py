@@ -31,9 +31,6 @@ class CompletionMenu(OptionList, can_focus=False):
         return option.id if option is not None and self.display else None
 
 
-_OWN_BINDINGS = frozenset({"send", "newline", "complete"})
-
-
 class PromptInput(TextArea):
     """Enter sends; Ctrl+J (or Shift+Enter where the terminal tells them apart) adds a line."""
 
@@ -45,6 +42,7 @@ class PromptInput(TextArea):
         Binding("ctrl+j,shift+enter", "newline", "New line", id="newline", show=False),
         Binding("tab", "complete", "Complete", id="complete", show=False),
     ]
+    _OWN_IDS = frozenset(b.id for b in BINDINGS)  # not TextArea's (arrows, ...)
 
     @dataclass
     class Submitted(Message):
@@ -71,7 +69,7 @@ class PromptInput(TextArea):
         if event.is_printable:
             return False
         active = self.screen.active_bindings.get(event.key)
-        if active is None or active.node is not self or not active.enabled or active.binding.id not in _OWN_BINDINGS:
+        if active is None or active.node is not self or not active.enabled or active.binding.id not in self._OWN_IDS:
             return False  # TextArea's own keys (arrows, ...) stay TextArea's
         event.stop()
         event.prevent_default()  # TextArea must not type it (Enter would add a line)
