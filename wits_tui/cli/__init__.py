@@ -87,8 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         from wits_tui.cli.app_cmd import run_app
 
         return run_app(ctx)
+    from wits_tui.engine.errors import WitsError
+
     try:
         return handler(args, ctx)
+    except WitsError as exc:  # an expected failure a command did not handle itself: said, not a traceback
+        return fail(exc.describe())
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -15,6 +15,7 @@ from wits_tui.commands import describe
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.impl import UsageError, _need_session, _one_line
 from wits_tui.engine.clock import to_minute
+from wits_tui.engine.errors import MemoryUnavailable
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartMemoryJob
 
 SUBCOMMANDS = ("search", "prune", "on", "off", "reembed")
@@ -25,32 +26,16 @@ FORGET_SHOWN = 8
 Progress = Callable[[str, float | None], None]
 
 
-class MemoryUnavailable(Exception):
-    """Memory is switched off or broken; the message says what to do."""
-
-
 async def _open_memory(ctx: CommandContext) -> Any:
     memory = ctx.engine.memory
     if memory is None:
-        raise MemoryUnavailable("memory is switched off in the config (memory.enabled = false)")
+        raise MemoryUnavailable("memory is switched off in the config", "set memory.enabled = true to use it")
     status = await ctx.db(memory.open)
     if status.state == "broken":
-        raise MemoryUnavailable(f"memory is broken: {status.message}; {status.hint}")
+        raise MemoryUnavailable(f"memory is broken: {status.message}", status.hint)
     return memory
 
 
-def _guarded(fn: Callable[[CommandContext, str], Any]) -> Callable[[CommandContext, str], Any]:
-    async def run(ctx: CommandContext, args: str) -> Result:
-        try:
-            return await fn(ctx, args)
-        except MemoryUnavailable as exc:
-            return Notice(str(exc), "warning")
-        except RuntimeError as exc:  # the facade's "memory is <state>" for writes it cannot do
-            return Notice(str(exc), "error")
-    return run
-
-
-@_guarded
 async def cmd_remember(ctx: CommandContext, args: str) -> Result:
     if not args:
         raise UsageError("what should I remember?")
@@ -59,7 +44,6 @@ async def cmd_remember(ctx: CommandContext, args: str) -> Result:
     return Notice(f"remembered: {_one_line(segment.text)}")
 
 
-@_guarded
 async def cmd_forget(ctx: CommandContext, args: str) -> Result:
     if not args:
         raise UsageError("what should I forget? give words from it")
@@ -125,7 +109,6 @@ async def _recall(ctx: CommandContext, on: bool) -> Result:
     return Notice("memory recall is off for this session (answers do not use what memory holds)")
 
 
-@_guarded
 async def cmd_memory(ctx: CommandContext, args: str) -> Result:
     sub, _, rest = args.partition(" ")
     sub, rest = sub.lower(), rest.strip()

@@ -10,6 +10,7 @@ from wits_tui.commands import impl, memory, routing, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
+from wits_tui.engine.errors import MemoryUnavailable, WitsError
 
 Runner = Callable[[CommandContext, str], Awaitable[Result]]
 Completer = Callable[[CommandContext, str], Awaitable[list[str]]]
@@ -132,6 +133,8 @@ async def run_command(text: str, ctx: CommandContext) -> Result:
         return await cmd.run(ctx, inv.args)
     except impl.UsageError as exc:
         return Notice(f"{exc}; usage: {cmd.usage}", "error")
+    except WitsError as exc:  # the one place an expected engine failure becomes a notice
+        return Notice(exc.describe(), "warning" if isinstance(exc, MemoryUnavailable) else "error")
     except (LookupError, ValueError) as exc:
         return Notice(f"/{cmd.name}: {exc}", "error")
 

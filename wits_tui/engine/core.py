@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.backends.base import Backend, BackendError, LoadedModel, ModelDetails, ModelInfo, PullProgress
 from wits_tui.engine.errorlog import ErrorLog, new_error_id
+from wits_tui.engine.errors import WitsError
 from wits_tui.engine.events import TurnError, TurnEvent, TurnStats
 from wits_tui.paths import Paths
 from wits_tui.settings import Settings
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
-    from wits_tui.engine.store.records import Session
+    from wits_tui.engine.store.records import MessageStatus, Session
     from wits_tui.engine.tools import ToolContext, ToolRegistry
 
 log = logging.getLogger("wits.engine")
@@ -222,14 +223,15 @@ class Engine:
         return run_turn(self, session_id, None, model)
 
     # -- bookkeeping used by the turn loop -----------------------------------
-    def fail(self, err: BackendError, *, model: str, session_id: int, attempt: int, partial_text: str = "") -> TurnError:
-        """Log a failure (error log + traceback in wits.log) and describe it as an event."""
+    def fail(self, err: WitsError, *, model: str, session_id: int, attempt: int, partial_text: str = "") -> TurnError:
+        """Log a failure (error log + traceback in wits.log) and describe it as an event:
+        the one place a turn's failure becomes a :class:`TurnError`."""
         error_id = new_error_id()
         context: dict[str, Any] = {"model": model, "host": self.backend.host, "attempt": attempt, "session_id": session_id}
-        self.error_log.write(error_id=error_id, model=model, error_type=err.error_type, message=err.message, context=context)
-        log.error("turn failed [%s] %s: %s", error_id, err.error_type, err.message, exc_info=err.__cause__ or err)
+        self.error_log.write(error_id=error_id, model=model, error_type=err.kind, message=err.message, context=context)
+        log.error("turn failed [%s] %s: %s", error_id, err.kind, err.message, exc_info=err.__cause__ or err)
         return TurnError(
-            error_type=err.error_type,
+            error_type=err.kind,
             message=err.message,
             hint=err.hint,
             context=context,
@@ -238,7 +240,7 @@ class Engine:
         )
 
     def record_metrics(
-        self, session_id: int, message_id: int | None, model: str, status: str, stats: TurnStats, module: str | None = None
+        self, session_id: int, message_id: int | None, model: str, status: "MessageStatus", stats: TurnStats, module: str | None = None
     ) -> None:
         def ns(ms: float | None) -> int | None:
             return int(ms * 1e6) if ms is not None else None

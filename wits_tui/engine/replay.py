@@ -78,7 +78,6 @@ class Player:
         self.step_mode = False
         self._paused_at: float | None = None
         self._shift = 0.0  # seconds spent paused in the current turn
-        self.current_turn: int | None = None
 
     # -- controls ------------------------------------------------------------
     def pause(self) -> None:
@@ -108,7 +107,6 @@ class Player:
     async def items(self) -> AsyncIterator[tuple[int, Item]]:
         for turn in self.turns:
             await self._while_paused()
-            self.current_turn = turn.turn
             base, self._shift = self.clock(), 0.0
             for offset_ms, item in turn.items:
                 if self.speed > 0:

@@ -11,14 +11,13 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.backends.base import BackendError
+from wits_tui.engine.errors import BackendError, ErrorKind
 from wits_tui.engine.events import Token, ToolCalled, ToolResult, TurnEvent
 from wits_tui.engine.tools import ToolOutcome
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
 
-TOOL_ROUNDS = "tool_rounds"
 DECLINED = "declined"
 
 
@@ -78,7 +77,7 @@ async def stream_attempt(
             return
         if state.rounds >= engine.settings.tools.max_rounds:
             raise BackendError(
-                TOOL_ROUNDS,
+                ErrorKind.TOOL_ROUNDS,
                 f"{model} was still calling tools after {state.rounds} rounds, so Wits stopped it",
                 "ask more directly, or raise tools.max_rounds in the config",
             )

@@ -15,7 +15,7 @@ from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
+from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry
 from wits_tui.engine.context import build_messages
 from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine import memory_hooks
@@ -25,6 +25,7 @@ from wits_tui.engine.tool_loop import Attempt, stream_attempt
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
     from wits_tui.engine.routing.router import Route
+    from wits_tui.engine.store.records import MessageStatus
 
 log = logging.getLogger("wits.turn")
 
@@ -92,7 +93,7 @@ class _Answer:
             self.engine.store.messages.update(self.message_id, content=self.text)
             self._flushed_at = now
 
-    def finish(self, status: str) -> int:
+    def finish(self, status: MessageStatus) -> int:
         messages = self.engine.store.messages
         if self.message_id is None:
             self.message_id = messages.append(
@@ -116,7 +117,7 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
     else:
         last = [m for m in store.messages.list(session_id, limit=50) if m.role == "user"]
         if not last:
-            err = BackendError(BAD_REQUEST, "there is no question in this session to answer again", "type a message first")
+            err = NothingToRetry("there is no question in this session to answer again", "type a message first")
             yield engine.fail(err, model=primary, session_id=session_id, attempt=0)
             return
         user = last[-1]
@@ -164,7 +165,7 @@ def routed_event(route: "Route") -> Routed:
     )
 
 
-def _after(engine: "Engine", route: "Route | None", text: str, model: str, stats: TurnStats, status: str) -> None:
+def _after(engine: "Engine", route: "Route | None", text: str, model: str, stats: TurnStats, status: "MessageStatus") -> None:
     if route is None:
         return
     try:
@@ -204,10 +205,10 @@ async def _answer(
         except BackendError as err:
             stats = stats_from(state.raw_stats, state.ttft_ms, state.elapsed_ms())
             # only a model that failed before saying or doing anything is swapped for the next
-            can_fall_back = not answer.parts and not state.rounds and attempt < len(models) and err.error_type != CONNECTION
+            can_fall_back = not answer.parts and not state.rounds and attempt < len(models) and err.kind != ErrorKind.CONNECTION
             event = engine.fail(err, model=current, session_id=session_id, attempt=attempt, partial_text=answer.text)
             if can_fall_back:
-                yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.error_type, attempt=attempt + 1)
+                yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.kind, attempt=attempt + 1)
                 continue
             message_id = answer.finish("error")
             engine.record_metrics(session_id, message_id, current, "error", stats, module)

@@ -13,6 +13,7 @@ from contextlib import aclosing
 
 from textual import work
 
+from wits_tui.engine.errors import WitsError
 from wits_tui.ui import messages as msg
 from wits_tui.ui.dispatch import chat_message
 from wits_tui.ui.widgets.prompt import PromptInput
@@ -169,10 +170,11 @@ class TurnsMixin:
         except asyncio.CancelledError:
             error = "stopped"
             raise
-        except Exception as exc:
-            error = getattr(exc, "message", None) or str(exc)
-            hint = getattr(exc, "hint", "")
-            error = f"{error}. {hint}".strip(". ") if hint else error
+        except WitsError as exc:
+            error = exc.describe()
+        except Exception as exc:  # a bug: said in the chat, and the worker logs it
+            error = f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             self.pull_running = False
             self.post_message(msg.PullFinished(model, error))

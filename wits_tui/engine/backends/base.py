@@ -6,26 +6,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-# Error types, shared by every backend (the UI and the error log key on them).
-CONNECTION = "connection"  # server not running / unreachable
-MODEL_NOT_FOUND = "model_not_found"  # 404
-SERVER_ERROR = "server_error"  # 5xx, e.g. the runner crashed
-STREAM_ERROR = "stream_error"  # an {"error": ...} line in the middle of a stream
-DISCONNECTED = "disconnected"  # the connection dropped mid-stream
-TIMEOUT = "timeout"  # no bytes within the read timeout
-BAD_REQUEST = "bad_request"  # 4xx other than 404
-UNSUPPORTED = "unsupported"  # e.g. embeddings from a chat-only model
+from wits_tui.engine.errors import BackendError, ErrorKind
 
-
-class BackendError(Exception):
-    """A failure talking to the backend, already explained for people."""
-
-    def __init__(self, error_type: str, message: str, hint: str = "", *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.error_type = error_type
-        self.message = message
-        self.hint = hint
-        self.status = status
+__all__ = ["Backend", "BackendError", "ChatChunk", "ErrorKind", "LoadedModel", "ModelDetails", "ModelInfo", "PullProgress"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from wits_tui.engine.backends.base import (
     PullProgress,
 )
 from wits_tui.engine.backends.ollama_errors import explain
+from wits_tui.engine.errors import ErrorKind
 from wits_tui.settings import OllamaSettings
 
 _STAT_FIELDS = ("total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration")
@@ -99,7 +100,7 @@ class OllamaBackend:
             return str(response.json().get("version", "unknown"))
         except Exception as exc:  # noqa: BLE001
             if isinstance(exc, httpx.HTTPStatusError):
-                raise BackendError("server_error", f"{self.host} answered {exc.response.status_code}: is it an Ollama server?") from exc
+                raise BackendError(ErrorKind.SERVER_ERROR, f"{self.host} answered {exc.response.status_code}: is it an Ollama server?") from exc
             raise self._explain(exc) from exc
 
     async def list_models(self) -> list[ModelInfo]:
@@ -174,10 +175,10 @@ class OllamaBackend:
                 yield PullProgress(status=p.status or "", completed=p.completed, total=p.total, digest=p.digest)
         except Exception as exc:  # noqa: BLE001
             err = self._explain(exc, model)
-            if err.error_type in ("stream_error", "bad_request", "model_not_found"):
+            if err.kind in (ErrorKind.STREAM_ERROR, ErrorKind.BAD_REQUEST, ErrorKind.MODEL_NOT_FOUND):
                 detail = getattr(exc, "error", str(exc))
                 raise BackendError(
-                    err.error_type, f"cannot pull '{model}': {detail}", "check the name on ollama.com/library (e.g. llama3.2:3b)"
+                    err.kind, f"cannot pull '{model}': {detail}", "check the name on ollama.com/library (e.g. llama3.2:3b)"
                 ) from exc
             raise err from exc
 

@@ -7,17 +7,7 @@ import json
 import httpx
 from ollama import ResponseError
 
-from wits_tui.engine.backends.base import (
-    BAD_REQUEST,
-    CONNECTION,
-    DISCONNECTED,
-    MODEL_NOT_FOUND,
-    SERVER_ERROR,
-    STREAM_ERROR,
-    TIMEOUT,
-    UNSUPPORTED,
-    BackendError,
-)
+from wits_tui.engine.errors import BackendError, ErrorKind
 
 
 def explain(exc: BaseException, *, host: str, model: str | None = None, read_timeout: float | None = None) -> BackendError:
@@ -29,14 +19,14 @@ def explain(exc: BaseException, *, host: str, model: str | None = None, read_tim
     # in the others it raises the builtin ConnectionError.
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, ConnectionError)):
         return BackendError(
-            CONNECTION,
+            ErrorKind.CONNECTION,
             f"cannot reach Ollama at {host}",
             "start it with `ollama serve`, or point ollama.host (or $OLLAMA_HOST) at the right server",
         )
     if isinstance(exc, httpx.TimeoutException):
         waited = f" within {read_timeout:g} s" if read_timeout else ""
         return BackendError(
-            TIMEOUT,
+            ErrorKind.TIMEOUT,
             f"{what} sent nothing{waited}",
             "a large model may still be loading: try again, or raise ollama.read_timeout in the config",
         )
@@ -46,38 +36,38 @@ def explain(exc: BaseException, *, host: str, model: str | None = None, read_tim
         if status == 404:
             name = model or "the model"
             return BackendError(
-                MODEL_NOT_FOUND,
+                ErrorKind.MODEL_NOT_FOUND,
                 f"{what} is not installed on {host}",
                 f"run `ollama pull {name}` (or /pull {name}), or choose an installed model with /model",
                 status=status,
             )
         if status == 501:  # e.g. embeddings asked of a chat-only model
             return BackendError(
-                UNSUPPORTED,
+                ErrorKind.UNSUPPORTED,
                 f"{what} cannot do that: {detail}",
                 "choose a model with that capability (for embeddings e.g. nomic-embed-text)",
                 status=status,
             )
         if status is not None and status >= 500:
             return BackendError(
-                SERVER_ERROR,
+                ErrorKind.SERVER_ERROR,
                 f"Ollama failed running {what}: {detail}",
                 "the model may not fit in memory: try a smaller model, or see `ollama ps` and the server log",
                 status=status,
             )
         if status == -1:  # an {"error": ...} line in the middle of a stream
             return BackendError(
-                STREAM_ERROR,
+                ErrorKind.STREAM_ERROR,
                 f"{what} stopped with an error: {detail}",
                 "try again; if it repeats, try another model or check the server log",
             )
-        return BackendError(BAD_REQUEST, f"Ollama refused the request for {what}: {detail}", "check the model name and options", status=status)
+        return BackendError(ErrorKind.BAD_REQUEST, f"Ollama refused the request for {what}: {detail}", "check the model name and options", status=status)
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError, httpx.StreamError)):
         return BackendError(
-            DISCONNECTED,
+            ErrorKind.DISCONNECTED,
             f"the connection to Ollama at {host} dropped mid-answer",
             "Ollama may have crashed or restarted: try again",
         )
     if isinstance(exc, json.JSONDecodeError):
-        return BackendError(STREAM_ERROR, f"Ollama sent a garbled answer for {what}", "check that ollama.host points at an Ollama server")
-    return BackendError(SERVER_ERROR, f"unexpected error talking to Ollama: {type(exc).__name__}: {exc}", "see the log file for details")
+        return BackendError(ErrorKind.STREAM_ERROR, f"Ollama sent a garbled answer for {what}", "check that ollama.host points at an Ollama server")
+    return BackendError(ErrorKind.SERVER_ERROR, f"unexpected error talking to Ollama: {type(exc).__name__}: {exc}", "see the log file for details")

@@ -9,19 +9,12 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from wits_tui.engine.backends.base import Backend, BackendError
+from wits_tui.engine.backends.base import Backend
+from wits_tui.engine.errors import BackendError, EmbeddingUnavailable, ErrorKind
+
+__all__ = ["Embedder", "EmbeddingUnavailable"]
 
 log = logging.getLogger("wits.memory")
-
-
-class EmbeddingUnavailable(Exception):
-    """No vectors: the model is missing, cannot embed, or the server is down."""
-
-    def __init__(self, model: str, err: BackendError) -> None:
-        super().__init__(f"embedding model '{model}' is unavailable: {err.message}")
-        self.model = model
-        self.error = err
-        self.hint = err.hint or f"run `ollama pull {model}`, or set memory.embedding_model"
 
 
 class Embedder:
@@ -46,7 +39,7 @@ class Embedder:
             finally:
                 self.requests += 1
             if len(vectors) != len(batch) or any(not v for v in vectors):
-                raise EmbeddingUnavailable(model, BackendError("unsupported", f"'{model}' returned no embeddings"))
+                raise EmbeddingUnavailable(model, BackendError(ErrorKind.UNSUPPORTED, f"'{model}' returned no embeddings"))
             fresh.update(zip(batch, vectors))
         for text, vector in fresh.items():
             self._remember(model, text, vector)

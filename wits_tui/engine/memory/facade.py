@@ -19,9 +19,10 @@ from typing import Any
 
 from wits_tui.engine.backends.base import Backend
 from wits_tui.engine.memory import maintenance, recall as recall_mod
-from wits_tui.engine.memory.embedder import Embedder, EmbeddingUnavailable
+from wits_tui.engine.errors import EmbeddingUnavailable, MemoryBroken, MemoryUnavailable
+from wits_tui.engine.memory.embedder import Embedder
 from wits_tui.engine.memory.records import (
-    Hit, MemoryBroken, MemoryStats, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
+    Hit, MemoryStats, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
 )
 from wits_tui.engine.memory.store import PLACEHOLDER_DIM, SegmentStore
 from wits_tui.settings import MemorySettings
@@ -50,7 +51,6 @@ class Memory:
         self._pending: list[dict[str, Any]] = []
         self._rebuilding = False
         self._accessed: dict[str, float] = {}
-        self.last_error = ""
         #: Called (from a worker thread) with every automatic prune result and status change.
         self.on_prune: Callable[[PruneResult], None] | None = None
         self.on_status: Callable[[MemoryStatus], None] | None = None
@@ -192,16 +192,14 @@ class Memory:
         if self.settings.enable_auto_pruning:
             self.maintain()
 
-    async def add_turn(self, session_id: int, user_text: str, answer_text: str, *, message_id: int | None = None) -> int:
-        self.queue_turn(session_id, user_text, answer_text, message_id=message_id)
-        return await self.flush()
-
     async def remember(self, text: str, *, session_id: int | None = None, kind: str = "note") -> Segment:
-        """Store a note now (`/remember TEXT`). Raises ValueError on empty text."""
+        """Store a note now (`/remember TEXT`). Raises ValueError on empty text and
+        :class:`MemoryUnavailable` when memory cannot take it (off, broken)."""
         if not text.strip():
             raise ValueError("nothing to remember: give the text, e.g. /remember my dog is called Rex")
         if not await self._ready():
-            raise RuntimeError(f"memory is {self._status.state}: {self._status.message} {self._status.hint}".strip())
+            raise MemoryUnavailable(f"memory is {self._status.state}" + (f": {self._status.message}" if self._status.message else ""),
+                                    self._status.hint)
         row = self._row(text.strip(), kind, "user", session_id, None)
         self._pending.append(row)
         await self.flush()
@@ -240,10 +238,8 @@ class Memory:
     def prune(self, strategy: str | None = None, *, progress: Callable[[PruneProgress], None] | None = None,
               only_if_needed: bool = False) -> PruneResult:
         """Remove segments until the size is comfortably under the threshold (sync)."""
-        result = maintenance.prune(self.store, self.settings, strategy or self.settings.pruning_strategy,
-                                   progress=progress, only_if_needed=only_if_needed)
-        self.last_error = result.error
-        return result
+        return maintenance.prune(self.store, self.settings, strategy or self.settings.pruning_strategy,
+                                 progress=progress, only_if_needed=only_if_needed)
 
     def stats(self) -> MemoryStats:
         cap = int(self.settings.max_memory_size_mb * 1_000_000)

@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wits_tui.engine.errors import MemoryBroken, MemoryMaintenanceError
+
+__all__ = [
+    "Hit", "MemoryBroken", "MemoryMaintenanceError", "MemoryState", "MemoryStats", "MemoryStatus", "PruneProgress",
+    "PruneResult", "Recall", "ReembedProgress", "Segment", "SegmentKind",
+]
+
 #: What a segment is: an exchange stored after a turn, a note (`/remember`), or a fact about the user.
 SegmentKind = Literal["turn", "note", "fact"]
 
@@ -93,10 +100,6 @@ class PruneResult:
     error: str = ""
     finished_at: str = ""
 
-    @property
-    def freed_bytes(self) -> int:
-        return max(0, self.size_before - self.size_after)
-
 
 @dataclass(frozen=True, slots=True)
 class ReembedProgress:
@@ -120,16 +123,3 @@ class MemoryStats:
     @property
     def size_mb(self) -> float:
         return self.size_bytes / 1_000_000
-
-
-class MemoryBroken(Exception):
-    """The memory directory cannot be read; ``hint`` says how to start afresh."""
-
-    def __init__(self, message: str, hint: str = "run `wits memory repair` to move it aside and start a fresh memory") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
-class MemoryMaintenanceError(Exception):
-    """Compaction or the clean-up of old versions failed: space was not freed."""

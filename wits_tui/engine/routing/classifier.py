@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wits_tui.engine.errors import WitsError
 from wits_tui.engine.routing.domains import GENERAL, Domain, ExampleVocabulary
 
 if TYPE_CHECKING:
@@ -115,10 +116,6 @@ class Classifier:
         return domain.threshold if domain.threshold is not None else self.settings.default_threshold
 
     # -- embeddings ---------------------------------------------------------
-    @property
-    def embeddings_ready(self) -> bool:
-        return self._index is not None
-
     def _embeddings_wanted(self) -> bool:
         if not self.settings.use_embeddings or self.backend is None:
             return False
@@ -126,8 +123,7 @@ class Classifier:
 
     def _embedding_failed(self, exc: Exception) -> None:
         self._failed_at = time.monotonic()
-        msg = getattr(exc, "message", None) or str(exc)
-        hint = getattr(exc, "hint", "")
+        msg, hint = (exc.message, exc.hint) if isinstance(exc, WitsError) else (str(exc), "")
         model = self.settings.embedding_model
         self.embedding_note = f"embeddings unavailable ({msg}); using keywords only" + (f". Fix: {hint}" if hint else f". Fix: `ollama pull {model}`")
         log.info("classifier: %s", self.embedding_note)

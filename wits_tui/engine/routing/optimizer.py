@@ -117,5 +117,5 @@ async def prewarm(backend: "Backend", model: str) -> Prewarm:
             return Prewarm(model, True, (time.perf_counter() - started) * 1000)
         await backend.load(model)
     except Exception as exc:  # noqa: BLE001 - a failed pre-warm only means the first answer waits
-        return Prewarm(model, False, (time.perf_counter() - started) * 1000, error=getattr(exc, "message", None) or str(exc))
+        return Prewarm(model, False, (time.perf_counter() - started) * 1000, error=str(exc))
     return Prewarm(model, False, (time.perf_counter() - started) * 1000)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wits_tui.engine.errors import MAX_PROBLEMS, TrainingDataError
 from wits_tui.engine.routing.registry import apply_training
 from wits_tui.engine.store.module_training import TrainingRecord
 
@@ -32,17 +33,7 @@ if TYPE_CHECKING:
     from wits_tui.engine.routing.registry import ModuleRegistry
     from wits_tui.engine.store import Store
 
-MAX_PROBLEMS = 20
 DERIVED_PREFIX = "wits-"
-
-
-class TrainingDataError(ValueError):
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.path, self.problems = path, problems
-        shown = problems[:MAX_PROBLEMS]
-        more = [f"... and {len(problems) - MAX_PROBLEMS} more"] if len(problems) > MAX_PROBLEMS else []
-        super().__init__("\n".join([f"bad training data in {path}:", *(f"  {p}" for p in shown + more)]))
-
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -135,7 +126,7 @@ async def train_module(
             async for status in create(target, from_=base_model, system=module.system, messages=messages, parameters=params):
                 say(Progress("creating", f"{target}: {status}"))
         except Exception as exc:  # noqa: BLE001 - reported; the few-shot module still works
-            msg = getattr(exc, "message", None) or str(exc)
+            msg = str(exc)
             report["derived_model"] = f"not created: {msg}; the examples are sent as few-shot messages"
         else:
             record.derived_model = target
@@ -170,7 +161,7 @@ async def evaluate(module, model: str, checks: list[dict[str, str]], backend: "B
                 parts.append(chunk.content)
         except Exception as exc:  # noqa: BLE001 - counted as a miss, with the reason
             failures += 1
-            items.append({"prompt": ex["prompt"], "error": getattr(exc, "message", None) or str(exc)})
+            items.append({"prompt": ex["prompt"], "error": str(exc)})
             sims.append(0.0)
             continue
         total = (time.perf_counter() - started) * 1000
@@ -203,4 +194,4 @@ def progress_line(p: Progress) -> str:
     return f"{p.stage}{count}: {p.message}"
 
 
-__all__ = ["Progress", "TrainingDataError", "evaluate", "progress_line", "read_pairs", "similarity", "train_module"]
+__all__ = ["MAX_PROBLEMS", "Progress", "TrainingDataError", "evaluate", "progress_line", "read_pairs", "similarity", "train_module"]

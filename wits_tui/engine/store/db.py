@@ -7,11 +7,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from wits_tui.engine.errors import DatabaseError
 from wits_tui.engine.store.migrations import migrate
 
-
-class DatabaseError(Exception):
-    """The database cannot be opened or upgraded; the message says why and what to do."""
+__all__ = ["DatabaseError", "connect"]
 
 
 def connect(path: Path | str) -> sqlite_utils.Database:

@@ -6,9 +6,7 @@ import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.fts import fts_search
-from wits_tui.engine.store.records import Message
-
-STATUSES = ("complete", "interrupted", "error", "streaming")
+from wits_tui.engine.store.records import STATUSES, Message, MessageStatus, Role
 
 
 class Messages:
@@ -18,10 +16,10 @@ class Messages:
     def append(
         self,
         session_id: int,
-        role: str,
+        role: Role,
         content: str,
         *,
-        status: str = "complete",
+        status: MessageStatus = "complete",
         module: str | None = None,
         model: str | None = None,
     ) -> Message:
@@ -52,7 +50,7 @@ class Messages:
         message_id: int,
         *,
         content: str | None = None,
-        status: str | None = None,
+        status: MessageStatus | None = None,
         model: str | None = None,
         module: str | None = None,
     ) -> None:

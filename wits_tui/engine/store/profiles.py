@@ -103,6 +103,3 @@ class Profiles:
     def reset(self, user: str) -> bool:
         with self.db.conn:
             return self.db.execute("DELETE FROM user_profiles WHERE user = ?", [user]).rowcount > 0
-
-    def users(self) -> list[str]:
-        return [r["user"] for r in self.db.query("SELECT user FROM user_profiles ORDER BY user")]

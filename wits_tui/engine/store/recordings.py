@@ -44,7 +44,3 @@ class Recordings:
 
     def turns(self, session_id: int) -> int:
         return self.next_turn(session_id) - 1
-
-    def delete_session(self, session_id: int) -> None:
-        with self.db.conn:
-            self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])

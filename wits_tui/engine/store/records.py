@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Role = Literal["system", "user", "assistant", "tool"]
 MessageStatus = Literal["complete", "interrupted", "error", "streaming"]
+#: The values of :data:`MessageStatus`, for checks at run time.
+STATUSES: tuple[MessageStatus, ...] = get_args(MessageStatus)
 
 
 def _from_row(cls: type, row: dict[str, Any]) -> Any:
@@ -34,9 +36,9 @@ class Session:
 class Message:
     id: int
     session_id: int
-    role: str
+    role: Role
     content: str
-    status: str
+    status: MessageStatus
     created_at: str
     updated_at: str
     module: str | None = None

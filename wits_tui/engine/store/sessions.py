@@ -5,15 +5,10 @@ from __future__ import annotations
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.errors import SessionNotFound
 from wits_tui.engine.store.records import Session
 
 DEFAULT_TITLE = "New chat"
-
-
-class SessionNotFound(LookupError):
-    def __init__(self, ref: object) -> None:
-        super().__init__(f"no session '{ref}'; `wits sessions list` shows the sessions there are")
-        self.ref = ref
 
 
 class Sessions:

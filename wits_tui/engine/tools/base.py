@@ -8,15 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from wits_tui.engine.errors import ToolFailed
+
+__all__ = ["Args", "Tool", "ToolContext", "ToolFailed", "ToolOutcome"]
+
 
 class Args(BaseModel):
     """Base for tool argument models: unknown fields are errors the model is told about."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class ToolFailed(Exception):
-    """A tool's own, expected failure (file missing, bad time zone ...): said to the model as is."""
 
 
 @dataclass(frozen=True)
