@@ -252,16 +252,17 @@ WRITE_NOTE = Tool("write_note", "Writes a note (a side effect).", NoteArgs, _wri
 
 
 @pytest.mark.parametrize(("answer", "ran"), [(None, False), (False, False), (True, True)])
-def test_a_tool_with_side_effects_runs_only_when_the_person_allows_it(tools_engine, server, answer, ran):
+def test_a_tool_with_side_effects_runs_only_when_the_person_allows_it(paths, server, answer, ran):
     WRITTEN.clear()
-    tools_engine._tools = ToolRegistry([*BUILTINS, WRITE_NOTE])
     asked = []
-    if answer is not None:
-        async def confirm(name, arguments):
-            asked.append((name, arguments))
-            return answer
 
-        tools_engine.confirm_tool = confirm
+    async def confirm(name, arguments):
+        asked.append((name, arguments))
+        return answer
+
+    server.add_model(TOOLS_MODEL, capabilities=["completion", "tools"])
+    tools_engine = make_engine(paths, server.host, default_model=TOOLS_MODEL, confirm_tool=confirm if answer is not None else None)
+    tools_engine._tools = ToolRegistry([*BUILTINS, WRITE_NOTE])
     server.script(TOOLS_MODEL, Reply(tool_calls=[{"function": {"name": "write_note", "arguments": {"text": "buy milk"}}}]),
                   Reply(text="ok"))
     s = tools_engine.store.sessions.create()

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from contextlib import aclosing
 
 import pytest
@@ -259,10 +261,16 @@ def test_retry_with_nothing_to_retry(engine):
 def test_an_answer_cut_off_by_a_crash_is_recovered_as_interrupted(paths, server):
     engine = make_engine(paths, server.host)
     s = engine.store.sessions.create()
-    engine.store.messages.append(s.id, "assistant", "half an ans", status="streaming")
+    m = engine.store.messages.append(s.id, "assistant", "half an ans", status="streaming")
+    again = make_engine(paths, server.host)  # this process is alive: its answer is still being written
+    assert again.store.messages.get(m.id).status == "streaming"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    engine.store.db.execute("UPDATE message_writers SET pid = ? WHERE message_id = ?", [int(gone.stdout), m.id])
+    engine.store.db.conn.commit()
     engine.store.close()
-    again = make_engine(paths, server.host)
-    assert [(m.content, m.status) for m in again.store.messages.list(s.id)] == [("half an ans", "interrupted")]
+    again.store.close()
+    third = make_engine(paths, server.host)  # the writer is gone now
+    assert [(m.content, m.status) for m in third.store.messages.list(s.id)] == [("half an ans", "interrupted")]
 
 
 def test_events_serialise_to_json(engine, server):

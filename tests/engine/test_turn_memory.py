@@ -13,9 +13,7 @@ from wits_tui.engine.memory.session_flags import set_recall_enabled
 
 def memory_engine(paths, server):
     server.add_model("nomic-embed-text", capabilities=["embedding"], embedding_dim=768)
-    engine = make_engine(paths, server.host)
-    engine.use_memory = True
-    return engine
+    return make_engine(paths, server.host, use_memory=True)
 
 
 async def run_turn(engine, session_id, text):

@@ -27,7 +27,7 @@ def test_memory_used_and_tool_lines(paths, server):
     server.add_model("nomic-embed-text", capabilities=["embedding"], embedding_dim=768)
     server.script(CHAT, Reply(tool_calls=[{"function": {"name": "calculator", "arguments": {"expression": "12*7"}}}]),
                   Reply(text="84 square metres."))
-    engine = make_engine(paths, server.host)
+    engine = make_engine(paths, server.host, use_memory=True)
     engine.settings.memory.recall_min_similarity = 0.2  # hashed fake embeddings
     text = run_lines(engine, "/remember The garden is 12 metres long and 7 metres wide.\n"
                              "How big is my garden in square metres?\n")
@@ -38,7 +38,7 @@ def test_memory_used_and_tool_lines(paths, server):
 
 def test_replay_module_and_memory_results(paths, server):
     server.script(CHAT, Reply(text="Hi."))
-    engine = make_engine(paths, server.host)
+    engine = make_engine(paths, server.host, use_memory=True)
     engine.settings.memory.enabled = False
     text = run_lines(engine, "hello\n/replay\n/module math_expert\n/memory\n")
     assert "replay is a full-screen feature: run `wits replay 1`" in text

@@ -67,7 +67,7 @@ async def _session(engine, title: str, turns: list[tuple[str, list]]) -> int:
 
 async def _record_bundled() -> None:
     from tests.fakes.ollama_server import Reply, ScriptedOllama
-    from wits_tui.engine.core import Engine
+    from wits_tui.engine.build import build_engine
     from wits_tui.paths import resolve_paths
     from wits_tui.settings import Settings
 
@@ -80,7 +80,7 @@ async def _record_bundled() -> None:
             "ollama": {"host": server.host}, "chat": {"default_model": main, "fallback_models": [spare]},
             "routing": {"use_embeddings": False},
         })
-        engine = Engine(settings, resolve_paths().ensure())
+        engine = build_engine(settings, resolve_paths().ensure())
         engine._server = server
         fast = {"token_delay": 0.01}
         try:
@@ -112,7 +112,7 @@ async def _record_memory_tools() -> None:
     """``memory_tools``: a note in memory, then a question that recalls it and makes the model call
     the calculator twice (one good call, one with a missing argument) before it answers."""
     from tests.fakes.ollama_server import Reply, ScriptedOllama
-    from wits_tui.engine.core import Engine
+    from wits_tui.engine.build import EngineOptions, build_engine
     from wits_tui.paths import resolve_paths
     from wits_tui.settings import Settings
 
@@ -124,9 +124,8 @@ async def _record_memory_tools() -> None:
         settings = Settings.model_validate({"ollama": {"host": server.host}, "chat": {"default_model": main},
                                             "routing": {"enabled": False},
                                             "memory": {"recall_min_similarity": 0.2}})  # hashed fake embeddings
-        engine = Engine(settings, resolve_paths().ensure())
+        engine = build_engine(settings, resolve_paths().ensure(), EngineOptions(use_memory=True))
         engine._server = server
-        engine.use_memory = True
         try:
             await asyncio.to_thread(engine.memory.open)
             await engine.memory.remember("The garden is 12 metres long and 7 metres wide.")

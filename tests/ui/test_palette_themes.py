@@ -69,7 +69,7 @@ def test_user_themes_add_and_bad_files_are_reported(tmp_path: Path):
 
 
 async def test_saved_theme_and_user_theme_are_used_at_start(app_paths, server):
-    from wits_tui.cli.app_cmd import saved_theme
+    from wits_tui.engine.peek import saved_theme
     from wits_tui.engine.store import Store
     from wits_tui.ui.app import WitsApp
 

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.anyio
 async def test_a_message_sent_while_starting_goes_out_when_ready(make_app, server):
     gate = threading.Event()
 
-    def slow_engine(settings, paths):
+    def slow_engine(settings, paths, options):
         gate.wait(10)  # the store takes its time to open
-        return default_engine(settings, paths)
+        return default_engine(settings, paths, options)
 
     app = make_app(engine_factory=slow_engine)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -40,10 +40,10 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     if not question:
         return fail('nothing to ask: give a question (wits ask "...") or pipe text on stdin', code=2)
     from wits_tui.cli import heap
-    from wits_tui.engine.core import Engine
+    from wits_tui.engine.build import EngineOptions
     from wits_tui.engine.store import SessionNotFound
 
-    engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
+    engine = ctx.engine(EngineOptions(use_memory=args.memory))
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here
     heap.settle()
     store = engine.store
@@ -67,8 +67,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
     from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, event_to_dict
 
     out = sys.stdout
-    if args.memory and engine.memory is not None:
-        engine.use_memory = True
+    if engine.use_memory and engine.memory is not None:
         status = await asyncio.to_thread(engine.memory.open)
         if status.state == "broken":
             print(f"wits: memory is unavailable: {status.message}; {status.hint}", file=sys.stderr)

@@ -36,11 +36,11 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_plain(ctx: Context, session_ref: str | None = None, model: str | None = None) -> int:
-    from wits_tui.engine.core import Engine
+    from wits_tui.engine.build import EngineOptions
     from wits_tui.engine.store import SessionNotFound
     from wits_tui.plain.app import PlainChat
 
-    engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
+    engine = ctx.engine(EngineOptions(use_memory=True))
     session_id = None
     if session_ref:
         try:

@@ -23,11 +23,9 @@ def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
         text = sys.stdin.read().strip()
     if not text:
         return fail('nothing to classify: give a message (wits classify "...") or pipe it on stdin', code=2)
-    from wits_tui.engine.core import Engine
     from wits_tui.engine.routing.router import Router
 
-    engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
-    backend = None if args.keywords_only else engine.backend
+    backend = None if args.keywords_only else ctx.engine().backend
     router = Router(ctx.settings, ctx.paths, ctx.store, backend)
 
     async def go():

@@ -1,14 +1,19 @@
-"""What every command gets: paths, validated settings, and the store on demand."""
+"""What every command gets: paths, validated settings, and the engine (and its store) on demand."""
 
 from __future__ import annotations
 
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.paths import Paths, resolve_paths
 from wits_tui.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from wits_tui.engine.build import EngineOptions
+    from wits_tui.engine.core import Engine
+    from wits_tui.engine.store import Store
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -21,26 +26,33 @@ def fail(message: str, code: int = 1) -> int:
 class Context:
     paths: Paths
     settings: Settings
-    _store: Any = field(default=None, repr=False)
+    _engine: "Engine | None" = field(default=None, repr=False)
 
     @classmethod
     def load(cls) -> "Context":
         paths = resolve_paths()
         return cls(paths=paths, settings=load_settings(paths))
 
-    @property
-    def store(self):  # -> wits_tui.engine.store.Store
-        if self._store is None:
-            from wits_tui.engine.store import Store
+    def engine(self, options: "EngineOptions | None" = None) -> "Engine":
+        """The command's engine, built on first call with ``options`` (built by
+        :func:`~wits_tui.engine.build.build_engine`, like every front end's)."""
+        if self._engine is None:
+            from wits_tui.engine.build import build_engine
 
-            self.paths.ensure()
-            self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
-        return self._store
+            self._engine = build_engine(self.settings, self.paths, options)
+        elif options is not None:
+            raise RuntimeError("the engine was built already; pass its options on the first call")
+        return self._engine
+
+    @property
+    def store(self) -> "Store":
+        """The engine's store: opening it marks answers cut off by a dead writer as interrupted."""
+        return self.engine().store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
 
 def print_json(data: Any) -> None:

@@ -62,10 +62,9 @@ def local_checks(ctx: Context) -> list[Check]:
 
 
 async def ollama_checks(ctx: Context) -> list[Check]:
-    from wits_tui.engine.backends.base import BackendError
-    from wits_tui.engine.backends.ollama import OllamaBackend
+    from wits_tui.engine.errors import BackendError
 
-    backend = OllamaBackend(ctx.settings.ollama)
+    backend = ctx.engine().backend
     checks = []
     try:
         try:

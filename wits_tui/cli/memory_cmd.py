@@ -29,14 +29,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_memory)
 
 
-def _memory(ctx: Context):
-    from wits_tui.engine.backends.ollama import OllamaBackend
-    from wits_tui.engine.memory import Memory
-
-    ctx.paths.ensure()
-    return Memory(ctx.settings.memory, ctx.paths.memory_dir, OllamaBackend(ctx.settings.ollama))
-
-
 def cmd_memory(args: argparse.Namespace, ctx: Context) -> int:
     action = args.memory_command
     if action == "repair":
@@ -47,7 +39,9 @@ def cmd_memory(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     if not ctx.settings.memory.enabled:
         return fail("memory is switched off (memory.enabled = false in the config)")
-    memory = _memory(ctx)
+    ctx.paths.ensure()
+    memory = ctx.engine().memory
+    assert memory is not None  # memory.enabled was checked above
     try:
         status = memory.open()
         if status.state == "broken":

@@ -87,12 +87,11 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_train(args: argparse.Namespace, ctx: Context) -> int:
-    from wits_tui.engine.core import Engine
     from wits_tui.engine.routing.training import TrainingDataError, progress_line, train_module
 
     registry = _registry(ctx)
     module = _find(registry, args.name)
-    engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
+    engine = ctx.engine()
 
     async def go():
         try:

@@ -1,6 +1,8 @@
 """The engine facade: what a frontend (TUI, CLI, plain mode, a library user) holds.
 
-Construction is cheap and does no I/O; :meth:`Engine.open` opens the store.
+Build it with :func:`wits_tui.engine.build.build_engine` (every front end does). Construction is cheap
+and does no I/O; :meth:`Engine.open` opens the store and marks answers cut off by
+a dead writer as interrupted (it runs on first use of the store too).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("wits.engine")
 
 
+#: Asked before a tool with side effects runs: ``await confirm_tool(name, arguments) -> bool``.
+ConfirmTool = Callable[[str, Any], Awaitable[bool]]
+
+
 @dataclass(frozen=True, slots=True)
 class Health:
     ok: bool
@@ -40,42 +46,66 @@ class Health:
 
 
 class Engine:
-    def __init__(self, settings: Settings, paths: Paths, *, backend: Backend | None = None, store: "Store | None" = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Paths,
+        *,
+        backend: Backend | None = None,
+        store: "Store | None" = None,
+        use_memory: bool = False,
+        confirm_tool: ConfirmTool | None = None,
+    ) -> None:
+        """Prefer :func:`build_engine`. ``store``: an open store to share (tests); it is
+        closed by whoever opened it."""
         self.settings = settings
         self.paths = paths
         self._backend = backend
         self._store = store
-        self._owns_store = store is None  # a store handed in is closed by whoever opened it
+        self._owns_store = store is None
+        self._opened = False
         self.error_log = ErrorLog(paths.log_dir)
         self._details: dict[str, ModelDetails] = {}
         self._memory: "Memory | None" = None
         self._build_lock = threading.RLock()
-        #: Frontends that keep running (TUI, line mode) set this and open memory in a
-        #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
-        self.use_memory = False
-        self._background: set[asyncio.Task] = set()
-        #: Asked before a tool with side effects runs: ``await confirm_tool(name, arguments) -> bool``.
-        #: Interactive frontends set it; without it such calls are declined.
-        self.confirm_tool: Callable[[str, Any], Awaitable[bool]] | None = None
+        self._use_memory = use_memory
+        self._background: set[asyncio.Task[Any]] = set()
+        self._confirm_tool = confirm_tool
         self._tools: "ToolRegistry | None" = None
         self._router: "Router | None" = None
 
+    @property
+    def use_memory(self) -> bool:
+        """Whether turns recall and remember (the front end asked, and memory is enabled)."""
+        return self._use_memory and self.settings.memory.enabled
+
+    @property
+    def confirm_tool(self) -> ConfirmTool | None:
+        return self._confirm_tool
+
     # -- resources, opened on first use ------------------------------------
     def open(self) -> "Engine":
-        """Open the store (sync; call it from a worker thread in a UI)."""
-        _ = self.store
+        """Open the store and recover what crashed writers left behind (sync: call it from
+        a worker thread in a UI). Safe to call again; the store property calls it too."""
+        with self._build_lock:
+            if self._opened:
+                return self
+            if self._store is None:
+                from wits_tui.engine.store import Store
+
+                self.paths.ensure()
+                self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
+            self._opened = True
+            recovered = self._store.messages.recover_streaming()
+            if recovered:
+                log.warning("marked %d answers cut off by a writer that is gone as interrupted", recovered)
         return self
 
     @property
     def store(self) -> "Store":
-        if self._store is None:
-            from wits_tui.engine.store import Store
-
-            self.paths.ensure()
-            self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
-            recovered = self._store.messages.recover_streaming()
-            if recovered:
-                log.warning("marked %d answers cut off by a crash as interrupted", recovered)
+        if not self._opened:
+            self.open()
+        assert self._store is not None
         return self._store
 
     @property
@@ -110,6 +140,7 @@ class Engine:
         return self._memory
 
     def memory_ready(self) -> bool:
+        """True when turns may recall: the front end uses memory and it is open."""
         memory = self._memory if self.use_memory else None
         return memory is not None and memory.status.state in ("ready", "text_only")
 
@@ -126,9 +157,20 @@ class Engine:
             await asyncio.to_thread(self._memory.close)
         if self._backend is not None:
             await self._backend.close()
+        self._close_store()
+
+    def close(self) -> None:
+        """Close memory and the store (sync). ``aclose`` also waits for background writes
+        and closes the backend's client, which needs the running loop."""
+        if self._memory is not None:
+            self._memory.close()
+        self._close_store()
+
+    def _close_store(self) -> None:
         if self._store is not None and self._owns_store:
             self._store.close()
             self._store = None
+            self._opened = False
 
     # -- models -------------------------------------------------------------
     def model_for(self, session: "Session | None") -> str:
@@ -190,7 +232,7 @@ class Engine:
         # memory is reached only if memory_search is really called (opening it imports lancedb)
         return ToolContext(
             allowed_dirs=list(self.settings.tools.allowed_dirs),
-            memory=lambda: getattr(self, "memory", None),
+            memory=lambda: self.memory,
             session_id=session_id,
         )
 

@@ -99,10 +99,9 @@ class PlainChat:
 
     # -- the loop -----------------------------------------------------------------
     async def _start(self) -> None:
-        memory = self.engine.memory
+        memory = self.engine.memory if self.engine.use_memory else None
         if memory is not None:
             # opened off the loop; recall starts with the first turn after it is open
-            self.engine.use_memory = True
             self.engine.in_background(asyncio.to_thread(memory.open))
         if self.session_id is None:
             self.session_id = (await asyncio.to_thread(self.engine.store.sessions.active)).id

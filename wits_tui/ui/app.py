@@ -38,14 +38,15 @@ from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
 from wits_tui.ui.widgets.status import StatusBar
 
-EngineFactory = Callable[[Settings, Paths], Any]
+EngineFactory = Callable[[Settings, Paths, Any], Any]  # (settings, paths, EngineOptions) -> Engine
 TAIL = 40  # messages shown when a session opens; older ones load on scrolling up
 
 
-def default_engine(settings: Settings, paths: Paths) -> Any:
-    from wits_tui.engine.core import Engine
+def default_engine(settings: Settings, paths: Paths, options: Any = None) -> Any:
+    """The app's engine: :func:`wits_tui.engine.build.build_engine`, like every front end's."""
+    from wits_tui.engine.build import build_engine
 
-    return Engine(settings, paths)
+    return build_engine(settings, paths, options)
 
 
 class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, App[None]):
@@ -129,7 +130,10 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def open_engine(self) -> None:
         try:
-            engine = self.engine_factory(self.settings, self.paths)
+            from wits_tui.engine.build import EngineOptions
+
+            options = EngineOptions(use_memory=True, confirm_tool=self.confirm_tool)
+            engine = self.engine_factory(self.settings, self.paths, options)
             engine.open()
             store = engine.store
             session = (store.sessions.get(self.start_session) if self.start_session is not None
@@ -149,7 +153,6 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         await self._show_session(event.session, event.messages, event.has_more)
         self.query_one(SessionList).show(event.sessions, event.session.id)
         self.ready = True
-        self.engine.confirm_tool = self.confirm_tool
         if self.send_when_ready:
             self.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it

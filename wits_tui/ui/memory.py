@@ -23,10 +23,9 @@ class MemoryMixin:
     memory_job_running: bool = False
 
     def start_memory(self) -> None:
-        memory = self.engine.memory
+        memory = self.engine.memory if self.engine.use_memory else None
         if memory is None:  # switched off in the config
             return
-        self.engine.use_memory = True
         memory.on_status = lambda status: self.post_message(msg.MemoryStatusChanged(status))
         memory.on_prune = lambda result: self.post_message(msg.MemoryPruned(result))
         self.open_memory()

@@ -27,7 +27,7 @@ async def _render(app: Any, size: tuple[int, int]) -> str:
 
 def session_svg(paths: Any, settings: Any, session_id: int, size: tuple[int, int] = SIZE) -> str:
     """The chat of ``session_id`` as an SVG document."""
-    from wits_tui.cli.app_cmd import saved_theme
+    from wits_tui.engine.peek import saved_theme
     from wits_tui.ui.app import WitsApp
 
     app = WitsApp(paths, settings, start_session=session_id, initial_theme=saved_theme(paths.database))

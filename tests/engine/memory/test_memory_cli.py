@@ -42,3 +42,21 @@ def test_stats_search_export_prune_and_repair(capsys, paths, server, monkeypatch
 def test_an_unknown_strategy_names_the_choices(capsys):
     code, _, err = run(capsys, "memory", "prune", "random")
     assert code == 2 and "oldest_first" in err
+
+
+def test_truncated_data_files_are_reported_not_called_ready(capsys, paths, server, monkeypatch):
+    """A data file cut short (a full disk, a copy that stopped): `stats` used to say "ready"
+    while `search` and `export` died with a lance traceback."""
+    monkeypatch.setenv("WITS_OLLAMA__HOST", server.host)
+    memory = make_memory(paths, server)
+    for i in range(3):
+        run_async(memory, memory.remember(f"note {i} about the blue flowerpot"))
+    memory.close()
+    files = list(paths.memory_dir.rglob("data/*.lance"))
+    assert files
+    for f in files:
+        f.write_bytes(f.read_bytes()[:40])
+    for args in (("memory", "stats"), ("memory", "search", "flowerpot"), ("memory", "export")):
+        code, out, err = run(capsys, *args)
+        assert code == 1 and out == "", args
+        assert "cannot be read" in err and "wits memory repair" in err, (args, err)

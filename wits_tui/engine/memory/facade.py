@@ -85,6 +85,11 @@ class Memory:
             await asyncio.to_thread(self.open)
         return self._status.usable
 
+    def _unreadable(self, exc: Exception) -> MemoryUnavailable:
+        """Switch memory off after a failed read and describe it as the error to raise."""
+        self._broken(exc)
+        return MemoryUnavailable(self._status.message, self._status.hint)
+
     def _broken(self, exc: Exception) -> None:
         message = f"memory failed and is switched off for this run: {type(exc).__name__}: {exc}"
         log.error(message, exc_info=exc)
@@ -143,8 +148,11 @@ class Memory:
             return []
         vectors = await self._embed([query]) if self.store.dim else None
         vector = vectors[0] if vectors and len(vectors[0]) == self.store.dim else None
-        by_meaning, by_text = await asyncio.to_thread(
-            lambda: (self.store.vector_search(vector, limit) if vector else [], self.store.text_search(query, limit)))
+        try:
+            by_meaning, by_text = await asyncio.to_thread(
+                lambda: (self.store.vector_search(vector, limit) if vector else [], self.store.text_search(query, limit)))
+        except Exception as exc:  # noqa: BLE001 - damaged files: memory is switched off and the reason said
+            raise self._unreadable(exc) from exc
         return recall_mod.fuse(by_meaning, by_text, min_similarity=-1.0, min_text_score=0.0)[:limit]
 
     # -- writing -----------------------------------------------------------------
@@ -253,8 +261,11 @@ class Memory:
 
     def export(self) -> Iterator[Segment]:
         if self.open().usable:
-            for batch in self.store.iter_segments():
-                yield from batch
+            try:
+                for batch in self.store.iter_segments():
+                    yield from batch
+            except Exception as exc:  # noqa: BLE001 - damaged files: said, not a traceback
+                raise self._unreadable(exc) from exc
 
     async def reembed(self, progress: Callable[[ReembedProgress], None] | None = None) -> int:
         """Embed again every segment not embedded with ``settings.embedding_model`` (async)."""

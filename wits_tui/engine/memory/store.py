@@ -91,13 +91,25 @@ class SegmentStore:
                 name = self.meta.get("table")
                 if name:
                     self._table = self._db.open_table(name)
-                    self._table.count_rows()  # reads the manifest: fails on a damaged one
+                    self.verify()
             except MemoryBroken:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure here means the directory is unusable
                 self._db = self._table = None
                 raise MemoryBroken(f"the memory in {self.directory} cannot be read: {type(exc).__name__}: {exc}") from exc
             return self
+
+    def verify(self) -> int:
+        """Read the manifest and the id column of every data file (the cheapest read that
+        opens each file): a damaged manifest or a truncated data file fails here, at open,
+        instead of in the middle of a search or an export. Returns the row count."""
+        with self.lock:
+            if self._table is None:
+                return 0
+            count = self._table.count_rows()
+            if count:
+                self._table.search().select(["id"]).limit(None).to_arrow()
+            return int(count)
 
     def _read_meta(self) -> dict[str, Any]:
         path = self.directory / META_FILE

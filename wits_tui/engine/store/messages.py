@@ -6,6 +6,7 @@ import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.fts import fts_search
+from wits_tui.engine.store import writers
 from wits_tui.engine.store.records import STATUSES, Message, MessageStatus, Role
 
 
@@ -43,7 +44,15 @@ class Messages:
                 row,
             )
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [ts, session_id])
+            if status == "streaming":
+                self._claim(cursor.lastrowid)
         return Message(id=cursor.lastrowid, **row)
+
+    def _claim(self, message_id: int | None) -> None:
+        """Record this process as the writer of a streaming answer (see :mod:`.writers`)."""
+        me = writers.current()
+        self.db.execute("INSERT OR REPLACE INTO message_writers (message_id, pid, started) VALUES (?, ?, ?)",
+                        [message_id, me.pid, me.started])
 
     def update(
         self,
@@ -61,6 +70,10 @@ class Messages:
         sets = ", ".join(f"{k} = :{k}" for k in values)
         with self.db.conn:
             self.db.execute(f"UPDATE messages SET {sets} WHERE id = :id", {**values, "id": message_id})
+            if status == "streaming":
+                self._claim(message_id)
+            elif status is not None:
+                self.db.execute("DELETE FROM message_writers WHERE message_id = ?", [message_id])
 
     def get(self, message_id: int) -> Message | None:
         rows = list(self.db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
@@ -84,11 +97,23 @@ class Messages:
         return next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"]
 
     def recover_streaming(self) -> int:
-        """Answers left 'streaming' by a crash or kill become 'interrupted' (their text is kept)."""
+        """Answers left 'streaming' by a writer that is gone (crash, kill) become 'interrupted'
+        (their text is kept). Answers a live process is still writing are left alone."""
+        rows = self.db.query(
+            "SELECT m.id, w.pid, w.started FROM messages m LEFT JOIN message_writers w ON w.message_id = m.id "
+            "WHERE m.status = 'streaming'"
+        )
+        dead = [r["id"] for r in rows if r["pid"] is None or not writers.alive(writers.Writer(r["pid"], r["started"] or ""))]
+        now = now_iso()
         with self.db.conn:
-            return self.db.execute(
-                "UPDATE messages SET status = 'interrupted', updated_at = ? WHERE status = 'streaming'", [now_iso()]
-            ).rowcount
+            for start in range(0, len(dead), 500):
+                part = dead[start : start + 500]
+                marks = ", ".join("?" * len(part))
+                self.db.execute(f"UPDATE messages SET status = 'interrupted', updated_at = ? WHERE status = 'streaming' "
+                                f"AND id IN ({marks})", [now, *part])
+            self.db.execute("DELETE FROM message_writers WHERE message_id NOT IN "
+                            "(SELECT id FROM messages WHERE status = 'streaming')")
+        return len(dead)
 
     def clear(self, session_id: int) -> int:
         with self.db.conn:

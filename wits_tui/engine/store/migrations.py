@@ -241,3 +241,15 @@ def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
         defaults={"examples": "[]", "validation": "[]", "report": "{}"},
         if_not_exists=True,
     )
+
+
+@migration
+def m009_message_writers(db: sqlite_utils.Database) -> None:
+    """The process writing each streaming answer, so recovery only touches answers whose writer is gone."""
+    db["message_writers"].create(
+        {"message_id": int, "pid": int, "started": str},
+        pk="message_id",
+        not_null={"pid"},
+        defaults={"started": ""},
+        if_not_exists=True,
+    )
