@@ -27,12 +27,14 @@ class UsageError(Exception):
     """Bad arguments; the runner adds the usage line."""
 
 
-def _one_line(text: str, width: int = 70) -> str:
+def one_line(text: str, width: int = 70) -> str:
+    """``text`` flattened to one line of at most ``width`` characters (for listings and notices)."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _need_session(ctx: CommandContext) -> int:
+def need_session(ctx: CommandContext) -> int:
+    """The open session's id; a :class:`UsageError` when there is none yet."""
     if ctx.session_id is None:
         raise UsageError("there is no open session yet")
     return ctx.session_id
@@ -70,7 +72,7 @@ async def cmd_switch(ctx: CommandContext, args: str) -> Result:
 
 
 async def cmd_rename(ctx: CommandContext, args: str) -> Result:
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     if not args:
         raise UsageError("give the new title")
     session = await ctx.db(ctx.store.sessions.rename, session_id, args)
@@ -80,7 +82,7 @@ async def cmd_rename(ctx: CommandContext, args: str) -> Result:
 async def cmd_delete(ctx: CommandContext, args: str) -> Result:
     if args:
         raise UsageError("/delete deletes the current session and takes no arguments")
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     session = await ctx.db(ctx.store.sessions.get, session_id)
     count = await ctx.db(ctx.store.messages.count, session_id)
     if not await ctx.frontend.confirm(f"Delete session {session.id} '{session.title}' and its {count} messages?"):
@@ -93,7 +95,7 @@ async def cmd_delete(ctx: CommandContext, args: str) -> Result:
 async def cmd_clear(ctx: CommandContext, args: str) -> Result:
     if args:
         raise UsageError("/clear takes no arguments")
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     count = await ctx.db(ctx.store.messages.count, session_id)
     if count == 0:
         return Notice("this session has no messages")
@@ -110,7 +112,7 @@ async def cmd_history(ctx: CommandContext, args: str) -> Result:
             raise UsageError(f"N must be a whole number of at least 1, not {args!r}")
         limit = int(args)
     entries = await ctx.db(ctx.store.history.recent, limit)
-    rows = tuple(Row((str(e.id), to_minute(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
+    rows = tuple(Row((str(e.id), to_minute(e.created_at), one_line(e.command)), session_id=e.session_id, text=e.command)
                  for e in entries)
     return Listing(f"History (last {limit})", ("id", "when (UTC)", "command"), rows, empty="the history is empty")
 
@@ -120,15 +122,15 @@ async def cmd_search(ctx: CommandContext, args: str) -> Result:
         raise UsageError("what should I search for?")
     messages = await ctx.db(ctx.store.messages.search, args, 30)
     entries = await ctx.db(ctx.store.history.search, args, 20)
-    rows = [Row((m.role, to_minute(m.created_at), _one_line(m.content)), session_id=m.session_id, message_id=m.id)
+    rows = [Row((m.role, to_minute(m.created_at), one_line(m.content)), session_id=m.session_id, message_id=m.id)
             for m in messages]
-    rows += [Row(("typed", to_minute(e.created_at), _one_line(e.command)), session_id=e.session_id, text=e.command)
+    rows += [Row(("typed", to_minute(e.created_at), one_line(e.command)), session_id=e.session_id, text=e.command)
              for e in entries]
     return Listing(f"Search: {args}", ("from", "when (UTC)", "text"), tuple(rows), empty=f"nothing matches {args!r}")
 
 
 async def cmd_model(ctx: CommandContext, args: str) -> Result:
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     if not args:
         session = await ctx.db(ctx.store.sessions.get, session_id)
         return Notice(f"model: {ctx.engine.model_for(session)}  (/model NAME changes it)")
@@ -146,7 +148,7 @@ async def cmd_pull(ctx: CommandContext, args: str) -> Result:
 
 
 async def cmd_retry(ctx: CommandContext, args: str) -> Result:
-    _need_session(ctx)
+    need_session(ctx)
     return StartRetry(args or None)
 
 
@@ -156,7 +158,7 @@ async def cmd_export(ctx: CommandContext, args: str) -> Result:
     fmt = (args or "md").lower()
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"the format is {' or '.join(EXPORT_FORMATS)}, not {args!r}")
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     writer = {"md": transfer.export_markdown, "json": transfer.export_json, "html": transfer.export_html}[fmt]
     body = await ctx.db(writer, ctx.store, session_id)
     path = ctx.export_dir / f"wits-session-{session_id}.{fmt}"

@@ -13,7 +13,7 @@ from typing import Any
 
 from wits_tui.commands import describe
 from wits_tui.commands.context import CommandContext
-from wits_tui.commands.impl import UsageError, _need_session, _one_line
+from wits_tui.commands.impl import UsageError, need_session, one_line
 from wits_tui.engine.clock import to_minute
 from wits_tui.engine.errors import MemoryUnavailable
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartMemoryJob
@@ -41,7 +41,7 @@ async def cmd_remember(ctx: CommandContext, args: str) -> Result:
         raise UsageError("what should I remember?")
     memory = await _open_memory(ctx)
     segment = await memory.remember(args, session_id=ctx.session_id)
-    return Notice(f"remembered: {_one_line(segment.text)}")
+    return Notice(f"remembered: {one_line(segment.text)}")
 
 
 async def cmd_forget(ctx: CommandContext, args: str) -> Result:
@@ -51,7 +51,7 @@ async def cmd_forget(ctx: CommandContext, args: str) -> Result:
     found = await memory.find_for_forget(args)
     if not found:
         return Notice(f"nothing in memory matches {args!r}")
-    lines = [f"  {to_minute(s.created_at)} · {_one_line(s.text, 60)}" for s in found[:FORGET_SHOWN]]
+    lines = [f"  {to_minute(s.created_at)} · {one_line(s.text, 60)}" for s in found[:FORGET_SHOWN]]
     if len(found) > FORGET_SHOWN:
         lines.append(f"  … and {len(found) - FORGET_SHOWN} more")
     question = f"Forget these {len(found)} memories?\n" + "\n".join(lines)
@@ -94,7 +94,7 @@ async def _search(ctx: CommandContext, text: str) -> Result:
     for h in hits:
         score = f"{h.similarity:.2f}" if h.similarity is not None else (
             f"text {h.text_score:.2f}" if h.text_score is not None else f"{h.score:.2f}")
-        rows.append(Row((to_minute(h.created_at), h.segment.kind, score, _one_line(h.text, 80))))
+        rows.append(Row((to_minute(h.created_at), h.segment.kind, score, one_line(h.text, 80))))
     return Listing(f"Memory: {text}", ("when (UTC)", "kind", "similarity", "text"), tuple(rows),
                    empty=f"nothing in memory matches {text!r}")
 
@@ -102,7 +102,7 @@ async def _search(ctx: CommandContext, text: str) -> Result:
 async def _recall(ctx: CommandContext, on: bool) -> Result:
     from wits_tui.engine.memory.session_flags import set_recall_enabled
 
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     await ctx.db(set_recall_enabled, ctx.store, session_id, on)
     if on:
         return Notice("memory recall is on for this session")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wits_tui.commands.context import CommandContext
-from wits_tui.commands.impl import UsageError, _need_session
+from wits_tui.commands.impl import UsageError, need_session
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartReplay, StartTraining, SwitchModule
 
 FEEDBACK_WORDS = ("good", "bad", "neutral")
@@ -22,7 +22,7 @@ async def router(ctx: CommandContext):
 
 
 async def cmd_module(ctx: CommandContext, args: str) -> Result:
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     r = await router(ctx)
     if not args:
         session = await ctx.db(ctx.store.sessions.get, session_id)
@@ -50,7 +50,7 @@ def feedback_word(word: str) -> str:
 
 async def rate(ctx: CommandContext, word: str, message_id: int | None = None) -> Notice:
     """Feedback about an answer: ``message_id``'s, else the last answer of the session."""
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     kind = feedback_word(word)
     messages = await ctx.db(ctx.store.messages.list, session_id, limit=200)
     answers = [m for m in messages if m.role == "assistant" and (message_id is None or m.id == message_id)]
@@ -133,7 +133,7 @@ async def cmd_replay(ctx: CommandContext, args: str) -> Result:
             return Notice(f"no session '{' '.join(parts)}'; /sessions lists them", "error")
         session_id = session.id
     else:
-        session_id = _need_session(ctx)
+        session_id = need_session(ctx)
     turns = await ctx.db(ctx.store.recordings.turns, session_id)
     if not turns:
         return Notice(f"session {session_id} has nothing recorded to replay", "warning")

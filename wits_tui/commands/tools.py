@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from wits_tui.commands.context import CommandContext
-from wits_tui.commands.impl import UsageError, _need_session
+from wits_tui.commands.impl import UsageError, need_session
 from wits_tui.commands.results import Listing, Notice, Result, Row
 
 
 async def cmd_tools(ctx: CommandContext, args: str) -> Result:
-    session_id = _need_session(ctx)
+    session_id = need_session(ctx)
     registry = ctx.engine.tools
     parts = args.split()
     if not parts:

@@ -69,7 +69,7 @@ class Memory:
     def open(self) -> MemoryStatus:
         """Open the store (sync, imports lancedb: about a second). Never raises: a damaged
         directory gives the ``broken`` status with a repair hint."""
-        if self._status.state == "off" or self.store._db is not None or self._status.state == "broken":
+        if self._status.state == "off" or self.store.is_open or self._status.state == "broken":
             return self._status
         try:
             self.store.open()
@@ -95,8 +95,8 @@ class Memory:
         log.error(message, exc_info=exc)
         self._set_status(MemoryStatus("broken", message, "run `wits memory repair` to move it aside and start a fresh memory"))
 
-    async def _embed(self, texts: list[str], model: str | None = None) -> list[list[float]] | None:
-        """Vectors, or None (status text_only) when no embedding model answers."""
+    async def embed(self, texts: list[str], model: str | None = None) -> list[list[float]] | None:
+        """Vectors for ``texts`` (async), or None (status text_only) when no embedding model answers."""
         model = model or self.store.embed_model or self.settings.embedding_model
         try:
             vectors = await self.embedder.embed(model, texts)
@@ -115,7 +115,7 @@ class Memory:
         s = self.settings
         if not await self._ready() or s.recall_max_segments == 0:
             return Recall([], "", 0, "skipped", elapsed(), self._status.message or self._status.state)
-        vectors = await self._embed([query]) if self.store.dim else None
+        vectors = await self.embed([query]) if self.store.dim else None
         try:
             found = await asyncio.to_thread(self._search, query, vectors[0] if vectors else None, SEARCH_DEPTH)
         except Exception as exc:  # noqa: BLE001 - memory must never break a turn
@@ -146,7 +146,7 @@ class Memory:
         """Segments matching ``query`` by meaning or exact terms, no thresholds (async)."""
         if not await self._ready():
             return []
-        vectors = await self._embed([query]) if self.store.dim else None
+        vectors = await self.embed([query]) if self.store.dim else None
         vector = vectors[0] if vectors and len(vectors[0]) == self.store.dim else None
         try:
             by_meaning, by_text = await asyncio.to_thread(
@@ -176,7 +176,7 @@ class Memory:
         if not self._pending or self._rebuilding or not await self._ready():
             return 0
         rows, self._pending = self._pending, []
-        vectors = await self._embed([r["text"] for r in rows])
+        vectors = await self.embed([r["text"] for r in rows])
         model = self.store.embed_model or self.settings.embedding_model
         if vectors:
             for row, vec in zip(rows, vectors):

@@ -85,7 +85,7 @@ async def reembed(memory: "Memory", progress: Callable[[ReembedProgress], None] 
     if not todo:
         return 0
     batch = memory.settings.embed_batch_size
-    probe = await memory._embed([todo[0][1]], model)
+    probe = await memory.embed([todo[0][1]], model)
     if probe is None:
         return 0
     dim = len(probe[0])
@@ -93,7 +93,7 @@ async def reembed(memory: "Memory", progress: Callable[[ReembedProgress], None] 
     if dim == store.dim:
         for k in range(0, len(todo), batch):
             part = todo[k : k + batch]
-            vectors = await memory._embed([t for _, t in part], model)
+            vectors = await memory.embed([t for _, t in part], model)
             if vectors is None:
                 return k
             await asyncio.to_thread(store.set_vectors, [i for i, _ in part], vectors, model)
@@ -103,9 +103,9 @@ async def reembed(memory: "Memory", progress: Callable[[ReembedProgress], None] 
     name, table = await asyncio.to_thread(store.new_generation, dim)
     done = 0
     for segments in store.iter_segments(batch):
-        vectors = await memory._embed([s.text for s in segments], model)
+        vectors = await memory.embed([s.text for s in segments], model)
         if vectors is None:
-            await asyncio.to_thread(store._db.drop_table, name)
+            await asyncio.to_thread(store.drop_generation, name)
             return 0
         rows = [{**_fields(s), "vector": v, "embed_model": model} for s, v in zip(segments, vectors)]
         await asyncio.to_thread(store.add, rows, table)

@@ -172,6 +172,15 @@ class SegmentStore:
             table.create_index("text", config=FTS())
             return name, table
 
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    def drop_generation(self, name: str) -> None:
+        """Drop a table generation made by :meth:`new_generation` that will not be used."""
+        with self.lock:
+            self._db.drop_table(name)
+
     def switch_to(self, name: str, table: Any, dim: int, embed_model: str | None) -> None:
         with self.lock:
             old = self.meta.get("table")

@@ -224,7 +224,7 @@ class Classifier:
             scores=scores,
             keyword_scores=kw,
             semantic_scores=semantic,
-            candidates=[m.name for m in self.registry.for_domain(chosen)],
+            candidates=self.candidates_for(chosen),
             method=method,
             top_domain=top.name,
             fell_back=fell_back,
@@ -238,7 +238,19 @@ class Classifier:
         vector = await self.embed_message(text) if self._embeddings_wanted() else None
         decision = self.decide(text, vector)
         if self.settings.llm_tiebreak and decision.scores[decision.top_domain] < self.settings.tiebreak_below:
-            from wits_tui.engine.routing.tiebreak import tiebreak
+            from wits_tui.engine.routing.tiebreak import Tiebreaker, tiebreak
 
-            decision = await tiebreak(self, text, decision)
+            if self.backend is not None:
+                setup = Tiebreaker(
+                    backend=self.backend,
+                    model=self.settings.tiebreak_model or self.registry.default_model,
+                    timeout=self.settings.tiebreak_timeout,
+                    descriptions={d.name: d.description for d in self.domains},
+                    candidates_for=self.candidates_for,
+                )
+                decision = await tiebreak(setup, text, decision)
         return decision
+
+    def candidates_for(self, domain: str) -> list[str]:
+        """The modules that serve ``domain`` (by name)."""
+        return [m.name for m in self.registry.for_domain(domain)]

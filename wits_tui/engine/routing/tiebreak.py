@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wits_tui.engine.routing.classifier import Classifier, Decision
+    from wits_tui.engine.backends.base import Backend
+    from wits_tui.engine.routing.classifier import Decision
 
 log = logging.getLogger("wits.routing")
 CHOICES = 3
@@ -31,14 +33,22 @@ def parse_choice(answer: str, names: list[str]) -> str | None:
     return min(found)[1] if found else None
 
 
-async def tiebreak(classifier: "Classifier", text: str, decision: "Decision") -> "Decision":
-    backend = classifier.backend
-    if backend is None:
-        return decision
+@dataclass(frozen=True, slots=True)
+class Tiebreaker:
+    """What a tiebreak needs, handed over by the classifier: the model to ask and how long
+    to wait, each domain's description, and the modules that serve a domain."""
+
+    backend: "Backend"
+    model: str
+    timeout: float
+    descriptions: dict[str, str]
+    candidates_for: Callable[[str], list[str]]
+
+
+async def tiebreak(setup: Tiebreaker, text: str, decision: "Decision") -> "Decision":
+    backend, model = setup.backend, setup.model
     ranked = sorted(decision.scores, key=decision.scores.__getitem__, reverse=True)[:CHOICES]
-    by_name = {d.name: d for d in classifier.domains}
-    options = [(n, by_name[n].description) for n in ranked]
-    model = classifier.settings.tiebreak_model or classifier.registry.default_model
+    options = [(n, setup.descriptions[n]) for n in ranked]
 
     async def ask() -> str:
         parts = []
@@ -47,7 +57,7 @@ async def tiebreak(classifier: "Classifier", text: str, decision: "Decision") ->
         return "".join(parts)
 
     try:
-        answer = await asyncio.wait_for(ask(), timeout=classifier.settings.tiebreak_timeout)
+        answer = await asyncio.wait_for(ask(), timeout=setup.timeout)
     except Exception as exc:  # noqa: BLE001 - a timeout or failure leaves the decision as it was
         log.info("tiebreak with %s gave no answer: %s", model, exc)
         return replace(decision, note=(decision.note + "; " if decision.note else "") + f"tiebreak by {model} gave no answer in time")
@@ -58,7 +68,7 @@ async def tiebreak(classifier: "Classifier", text: str, decision: "Decision") ->
         decision,
         domain=choice,
         confidence=decision.scores[choice],
-        candidates=[m.name for m in classifier.registry.for_domain(choice)],
+        candidates=setup.candidates_for(choice),
         method=decision.method + "+llm",
         fell_back=False,
         note=(decision.note + "; " if decision.note else "") + f"chosen by {model} among {', '.join(ranked)}",
