@@ -200,3 +200,10 @@ def test_completion(store):
     assert [v for v, _ in asyncio.run(complete("/model qw", c))] == ["/model qwen2.5:3b"]
     assert asyncio.run(complete("hello", c)) == [] and asyncio.run(complete("/nosuch x", c)) == []
     assert asyncio.run(complete("/model q", ctx(store, 1, down=True))) == []  # server down: no completions, no error
+
+
+def test_a_misspelt_command_suggests_every_close_match():
+    from wits_tui.commands.table import _unknown
+
+    text = _unknown("modle").text
+    assert "/module" in text and "/model" in text
