@@ -37,7 +37,7 @@ def engine_for(store, models=("llama3.2:1b", "qwen2.5:3b"), down=False):
             raise ModelError("cannot reach Ollama")
         return [SimpleNamespace(name=n) for n in models]
 
-    return SimpleNamespace(store=store, list_models=list_models,
+    return SimpleNamespace(store=store, list_models=list_models, memory=None,
                            model_for=lambda s: (s.model if s and s.model else "llama3.2"))
 
 
