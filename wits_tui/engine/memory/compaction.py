@@ -30,7 +30,7 @@ def compact_in_steps(table: Any, step_bytes: int, directory_bytes: int) -> int:
 
     rows = max(1, table.count_rows())
     row_bytes = max(1, directory_bytes // rows)
-    options = {"target_rows_per_fragment": max(MIN_STEP_ROWS, step_bytes // row_bytes), "materialize_deletions": True}
+    options: Any = {"target_rows_per_fragment": max(MIN_STEP_ROWS, step_bytes // row_bytes), "materialize_deletions": True}
     first = Compaction.plan(table.to_lance(), options).num_tasks()
     steps = 0
     # Each plan is made against the current version: a task of an older plan refers to a

@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from wits_tui.engine.backends.base import Backend
+from wits_tui.engine.context import estimate_tokens
 from wits_tui.engine.memory import maintenance, recall as recall_mod
 from wits_tui.engine.errors import EmbeddingUnavailable, MemoryBroken, MemoryUnavailable
 from wits_tui.engine.memory.embedder import Embedder
@@ -113,7 +114,10 @@ class Memory:
     async def recall(self, query: str) -> Recall:
         """The memories for a prompt (async). Never raises; ``mode='skipped'`` says why not."""
         started = time.perf_counter()
-        elapsed = lambda: (time.perf_counter() - started) * 1000  # noqa: E731
+
+        def elapsed() -> float:
+            return (time.perf_counter() - started) * 1000
+
         s = self.settings
         if not await self._ready() or s.recall_max_segments == 0:
             return Recall([], "", 0, "skipped", elapsed(), self._status.message or self._status.state)
@@ -131,15 +135,15 @@ class Memory:
         for h in hits:  # access counts are written with the next batch (a write per recall would cost every turn)
             self._accessed[h.segment.id] = h.similarity if h.similarity is not None else 1.0
         block = recall_mod.format_block(hits)
-        mode = "hybrid" if vectors else "text_only"
-        return Recall(hits, block, recall_mod.estimate_tokens(block) if block else 0, mode, elapsed())
+        mode: Literal["hybrid", "text_only"] = "hybrid" if vectors else "text_only"
+        return Recall(hits, block, estimate_tokens(block) if block else 0, mode, elapsed())
 
-    def _search(self, query: str, vector: list[float] | None, depth: int) -> tuple[list, list] | None:
+    def _search(self, query: str, vector: list[float] | None, depth: int) -> tuple[list[tuple[Segment, float]], list[tuple[Segment, float]]] | None:
         if not self.store.lock.acquire(timeout=RECALL_LOCK_WAIT_S):
             return None
         try:
             usable = vector is not None and len(vector) == self.store.dim
-            by_meaning = self.store.vector_search(vector, depth) if usable else []
+            by_meaning = self.store.vector_search(vector, depth) if vector is not None and usable else []
             return by_meaning, self.store.text_search(query, depth)
         finally:
             self.store.lock.release()

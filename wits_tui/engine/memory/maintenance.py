@@ -9,11 +9,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.memory import pruning
-from wits_tui.engine.memory.records import MemoryMaintenanceError, PruneProgress, PruneResult, ReembedProgress
+from wits_tui.engine.memory.records import MemoryMaintenanceError, PruneProgress, PruneResult, ReembedProgress, Segment
 from wits_tui.engine.memory.store import SegmentStore, epoch_seconds
 from wits_tui.settings import MemorySettings
 
@@ -115,7 +115,7 @@ async def reembed(memory: "Memory", progress: Callable[[ReembedProgress], None] 
     return done
 
 
-def _fields(s) -> dict:
+def _fields(s: Segment) -> dict[str, Any]:
     from datetime import datetime
 
     return {

@@ -41,7 +41,7 @@ def keep_value(c: Candidate, now: float) -> float:
     """How much a segment is worth keeping: relevance, boosted by use, decaying while unused."""
     unused = max(0.0, now - c.last_accessed_at)
     decay = 0.5 ** (unused / UNUSED_HALF_LIFE_S)
-    return max(c.relevance, 0.0) * (1.0 + math.log1p(max(c.access_count, 0))) * decay
+    return float(max(c.relevance, 0.0) * (1.0 + math.log1p(max(c.access_count, 0))) * decay)
 
 
 def order(candidates: Sequence[Candidate], strategy: str, now: float) -> list[Candidate]:
@@ -57,7 +57,10 @@ def order(candidates: Sequence[Candidate], strategy: str, now: float) -> list[Ca
     n = max(len(candidates) - 1, 1)
     age_rank = {c.id: i / n for i, c in enumerate(by_age)}
     value_rank = {c.id: i / n for i, c in enumerate(by_value)}
-    mixed = lambda c: HYBRID_AGE_WEIGHT * age_rank[c.id] + (1 - HYBRID_AGE_WEIGHT) * value_rank[c.id]  # noqa: E731
+
+    def mixed(c: Candidate) -> float:
+        return HYBRID_AGE_WEIGHT * age_rank[c.id] + (1 - HYBRID_AGE_WEIGHT) * value_rank[c.id]
+
     return sorted(candidates, key=lambda c: (mixed(c), c.created_at, c.id))
 
 
@@ -65,7 +68,8 @@ def choose_victims(candidates: Sequence[Candidate], strategy: str, need_bytes: i
     """The first segments in ``strategy`` order whose sizes add up to ``need_bytes``."""
     if need_bytes <= 0:
         return []
-    chosen, freed = [], 0
+    chosen: list[Candidate] = []
+    freed = 0
     for c in order(candidates, strategy, now):
         if freed >= need_bytes:
             break

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from wits_tui.engine.context import estimate_tokens
 from wits_tui.engine.memory.records import Hit, Segment
@@ -38,7 +39,7 @@ def fuse(
 ) -> list[Hit]:
     """Hits that pass a threshold (similarity for meaning; BM25 or an exact term for full-text
     matches), ranked by reciprocal rank fusion of the two lists."""
-    by_id: dict[str, dict] = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for rank, (seg, sim) in enumerate(vector_hits):
         e = by_id.setdefault(seg.id, {"segment": seg, "rrf": 0.0, "sim": None, "bm25": None})
         e["rrf"] += 1.0 / (RRF_K + rank + 1)
@@ -59,7 +60,8 @@ def fuse(
 
 def within_budget(hits: Sequence[Hit], *, max_segments: int, token_budget: int) -> list[Hit]:
     """The best hits whose lines fit ``token_budget`` (one that does not fit is skipped, not cut)."""
-    chosen, used = [], estimate_tokens(HEADING)
+    chosen: list[Hit] = []
+    used = estimate_tokens(HEADING)
     for hit in hits:
         if len(chosen) >= max_segments:
             break

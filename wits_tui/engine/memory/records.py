@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from wits_tui.engine.errors import MemoryBroken, MemoryMaintenanceError
 
@@ -118,7 +118,7 @@ class MemoryStats:
     embed_model: str | None
     dim: int | None
     indexed: bool
-    last_prune: dict | None = field(default=None)
+    last_prune: dict[str, Any] | None = field(default=None)
 
     @property
     def size_mb(self) -> float:

@@ -207,7 +207,7 @@ class SegmentStore:
             before = self._table.count_rows()
             for i in range(0, len(ids), 1000):
                 self._table.delete(f"id IN ({_quote(ids[i:i + 1000])})")
-            return before - self._table.count_rows()
+            return int(before - self._table.count_rows())
 
     def delete_session(self, session_id: int) -> int:
         """Delete every segment made in the session (its turns and notes kept there)."""
@@ -216,7 +216,7 @@ class SegmentStore:
         with self.lock:
             before = self._table.count_rows()
             self._table.delete(f"session_id = {int(session_id)}")
-            return before - self._table.count_rows()
+            return int(before - self._table.count_rows())
 
     def count_session(self, session_id: int) -> int:
         with self.lock:

@@ -15,17 +15,20 @@ sqlite-utils gets it as usual.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from types import FrameType, ModuleType
 
 _BLOCKED = frozenset({"numpy", "pandas"})
 _IMPORTERS = ("sqlite_utils",)
 
 
 class _SkipForSqliteUtils(MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001 - the finder protocol
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> ModuleSpec | None:
         if fullname not in _BLOCKED:
             return None
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             name = frame.f_globals.get("__name__", "")
             if name.split(".", 1)[0] in _IMPORTERS:
@@ -34,7 +37,7 @@ class _SkipForSqliteUtils(MetaPathFinder):
         return None
 
 
-def import_sqlite_utils():  # -> the sqlite_utils module
+def import_sqlite_utils() -> ModuleType:  # the sqlite_utils module
     if "sqlite_utils" in sys.modules:
         return sys.modules["sqlite_utils"]
     finder = _SkipForSqliteUtils()

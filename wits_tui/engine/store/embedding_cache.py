@@ -40,12 +40,12 @@ class EmbeddingCache:
             for t, v in items.items()
         ]
         with self.db.conn:
-            self.db["embedding_cache"].insert_all(rows, replace=True)
+            self.db.table("embedding_cache").insert_all(rows, replace=True)
 
     def count(self, model: str | None = None) -> int:
         if model is None:
-            return self.db["embedding_cache"].count
-        return self.db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [model]).fetchone()[0]
+            return self.db.table("embedding_cache").count
+        return int(self.db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [model]).fetchone()[0])
 
     def clear(self, model: str | None = None) -> None:
         with self.db.conn:

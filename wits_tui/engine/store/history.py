@@ -28,6 +28,7 @@ class History:
                 "INSERT INTO command_history (command, session_id, created_at) VALUES (?, ?, ?)",
                 [command, session_id, ts],
             ).lastrowid
+            assert new_id is not None  # an INSERT always sets it
             # ids only grow, so everything at or below new_id - cap is beyond the cap:
             # an indexed range delete instead of counting a million rows.
             self.db.execute("DELETE FROM command_history WHERE id <= ?", [new_id - self.max_entries])
@@ -43,4 +44,4 @@ class History:
         return [HistoryEntry.from_row(r) for r in fts_search(self.db, "command_history", text, limit)]
 
     def count(self) -> int:
-        return next(self.db.query("SELECT count(*) AS n FROM command_history"))["n"]
+        return int(next(self.db.query("SELECT count(*) AS n FROM command_history"))["n"])

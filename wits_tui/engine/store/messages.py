@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
@@ -44,11 +46,14 @@ class Messages:
                 row,
             )
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [ts, session_id])
+            message_id = cursor.lastrowid
+            assert message_id is not None  # an INSERT always sets it
             if status == "streaming":
-                self._claim(cursor.lastrowid)
-        return Message(id=cursor.lastrowid, **row)
+                self._claim(message_id)
+        return Message(id=message_id, session_id=session_id, role=role, content=content, status=status, module=module,
+                       model=model, created_at=ts, updated_at=ts)
 
-    def _claim(self, message_id: int | None) -> None:
+    def _claim(self, message_id: int) -> None:
         """Record this process as the writer of a streaming answer (see :mod:`.writers`)."""
         me = writers.current()
         self.db.execute("INSERT OR REPLACE INTO message_writers (message_id, pid, started) VALUES (?, ?, ?)",
@@ -94,7 +99,7 @@ class Messages:
         return [Message.from_row(r) for r in self.db.query(sql, params)]
 
     def count(self, session_id: int) -> int:
-        return next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"]
+        return int(next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"])
 
     def recover_streaming(self) -> int:
         """Answers left 'streaming' by a writer that is gone (crash, kill) become 'interrupted'
@@ -121,6 +126,6 @@ class Messages:
             self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])
             return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
 
-    def search(self, text: str, limit: int = 50) -> list[Message]:
+    def search(self, text: str, limit: int = 50) -> builtins.list[Message]:
         """Full-text search over all messages, newest first."""
         return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit)]

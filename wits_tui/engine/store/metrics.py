@@ -34,7 +34,9 @@ class TurnMetrics:
             raise ValueError(f"unknown metric fields: {', '.join(sorted(unknown))}")
         row = {"session_id": session_id, "message_id": message_id, "created_at": now_iso(), **values}
         with self.db.conn:
-            return self.db["turn_metrics"].insert(row).last_pk
+            pk = self.db.table("turn_metrics").insert(row).last_pk
+        assert pk is not None  # an insert always has one
+        return int(pk)
 
     def for_session(self, session_id: int) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM turn_metrics WHERE session_id = ? ORDER BY id", [session_id]))

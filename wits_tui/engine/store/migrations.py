@@ -25,19 +25,19 @@ def migration(fn: Migration) -> Migration:
 def applied(db: sqlite_utils.Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()
-    return {row["name"] for row in db["_migrations"].rows}
+    return {row["name"] for row in db.table("_migrations").rows}
 
 
 def migrate(db: sqlite_utils.Database, upto: str | None = None) -> list[str]:
     """Apply pending migrations (all, or up to and including ``upto``); return their names."""
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    db.table("_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
     done = applied(db)
     ran = []
     for name, fn in MIGRATIONS:
         if name not in done:
             with db.conn:
                 fn(db)
-                db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+                db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
             ran.append(name)
         if name == upto:
             break
@@ -73,13 +73,13 @@ def _fts(db: sqlite_utils.Database, table: str, column: str) -> None:
 
 @migration
 def m001_sessions_messages_state(db: sqlite_utils.Database) -> None:
-    db["sessions"].create(
+    db.table("sessions").create(
         {"id": int, "title": str, "created_at": str, "updated_at": str, "model": str},
         pk="id",
         not_null={"title", "created_at", "updated_at"},
         if_not_exists=True,
     )
-    db["messages"].create(
+    db.table("messages").create(
         {
             "id": int,
             "session_id": int,
@@ -97,13 +97,13 @@ def m001_sessions_messages_state(db: sqlite_utils.Database) -> None:
         foreign_keys=[("session_id", "sessions", "id")],
         if_not_exists=True,
     )
-    db["messages"].create_index(["session_id", "id"], if_not_exists=True)
-    db["state"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table("messages").create_index(["session_id", "id"], if_not_exists=True)
+    db.table("state").create({"key": str, "value": str}, pk="key", if_not_exists=True)
 
 
 @migration
 def m002_command_history(db: sqlite_utils.Database) -> None:
-    db["command_history"].create(
+    db.table("command_history").create(
         {"id": int, "command": str, "session_id": int, "created_at": str},
         pk="id",
         not_null={"command", "created_at"},
@@ -114,7 +114,7 @@ def m002_command_history(db: sqlite_utils.Database) -> None:
 
 @migration
 def m003_turn_metrics(db: sqlite_utils.Database) -> None:
-    db["turn_metrics"].create(
+    db.table("turn_metrics").create(
         {
             "id": int,
             "session_id": int,
@@ -136,12 +136,12 @@ def m003_turn_metrics(db: sqlite_utils.Database) -> None:
         pk="id",
         if_not_exists=True,
     )
-    db["turn_metrics"].create_index(["session_id"], if_not_exists=True)
+    db.table("turn_metrics").create_index(["session_id"], if_not_exists=True)
 
 
 @migration
 def m004_profiles_and_module_stats(db: sqlite_utils.Database) -> None:
-    db["user_profiles"].create(
+    db.table("user_profiles").create(
         {
             "user": str,
             "domain_prefs": str,
@@ -166,7 +166,7 @@ def m004_profiles_and_module_stats(db: sqlite_utils.Database) -> None:
         },
         if_not_exists=True,
     )
-    db["module_stats"].create(
+    db.table("module_stats").create(
         {
             "module": str,
             "model": str,
@@ -186,12 +186,12 @@ def m004_profiles_and_module_stats(db: sqlite_utils.Database) -> None:
 
 @migration
 def m005_session_pin_and_archive(db: sqlite_utils.Database) -> None:
-    columns = db["sessions"].columns_dict
+    columns = db.table("sessions").columns_dict
     if "pinned_module" not in columns:
-        db["sessions"].add_column("pinned_module", str)
+        db.table("sessions").add_column("pinned_module", str)
     if "archived" not in columns:
-        db["sessions"].add_column("archived", int, not_null_default=0)
-    db["sessions"].create_index(["archived", "updated_at"], if_not_exists=True)
+        db.table("sessions").add_column("archived", int, not_null_default=0)
+    db.table("sessions").create_index(["archived", "updated_at"], if_not_exists=True)
 
 
 @migration
@@ -201,7 +201,7 @@ def m006_message_search(db: sqlite_utils.Database) -> None:
 
 @migration
 def m007_turn_recordings(db: sqlite_utils.Database) -> None:
-    db["turn_events"].create(
+    db.table("turn_events").create(
         {
             "id": int,
             "session_id": int,
@@ -215,19 +215,19 @@ def m007_turn_recordings(db: sqlite_utils.Database) -> None:
         not_null={"session_id", "turn", "seq", "t_ms", "kind", "data"},
         if_not_exists=True,
     )
-    db["turn_events"].create_index(["session_id", "turn", "seq"], if_not_exists=True)
+    db.table("turn_events").create_index(["session_id", "turn", "seq"], if_not_exists=True)
 
 
 @migration
 def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
     """The classifier's embedding cache and what `wits module train` built."""
-    db["embedding_cache"].create(
+    db.table("embedding_cache").create(
         {"model": str, "text_hash": str, "text": str, "dim": int, "vector": bytes, "created_at": str},
         pk=("model", "text_hash"),
         not_null={"model", "text_hash", "dim", "vector"},
         if_not_exists=True,
     )
-    db["module_training"].create(
+    db.table("module_training").create(
         {
             "module": str,
             "base_model": str,
@@ -246,7 +246,7 @@ def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
 @migration
 def m009_message_writers(db: sqlite_utils.Database) -> None:
     """The process writing each streaming answer, so recovery only touches answers whose writer is gone."""
-    db["message_writers"].create(
+    db.table("message_writers").create(
         {"message_id": int, "pid": int, "started": str},
         pk="message_id",
         not_null={"pid"},

@@ -38,7 +38,7 @@ class ModuleTraining:
             "trained_at": record.trained_at,
         }
         with self.db.conn:
-            self.db["module_training"].upsert(row, pk="module")
+            self.db.table("module_training").upsert(row, pk="module")
         return record
 
     def get(self, module: str) -> TrainingRecord | None:

@@ -75,7 +75,7 @@ class Profiles:
             "updated_at": profile.updated_at,
         }
         with self.db.conn:
-            self.db["user_profiles"].upsert(row, pk="user")
+            self.db.table("user_profiles").upsert(row, pk="user")
         return profile
 
     def record_turn(self, user: str, *, domain: str | None, module: str | None, topics: list[str]) -> Profile:

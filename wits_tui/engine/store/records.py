@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 Role = Literal["system", "user", "assistant", "tool"]
 MessageStatus = Literal["complete", "interrupted", "error", "streaming"]
@@ -11,8 +11,11 @@ MessageStatus = Literal["complete", "interrupted", "error", "streaming"]
 STATUSES: tuple[MessageStatus, ...] = get_args(MessageStatus)
 
 
-def _from_row(cls: type, row: dict[str, Any]) -> Any:
-    names = {f.name for f in fields(cls)}
+R = TypeVar("R")
+
+
+def _from_row(cls: type[R], row: dict[str, Any]) -> R:
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # cls is one of the dataclasses below
     return cls(**{k: v for k, v in row.items() if k in names})
 
 

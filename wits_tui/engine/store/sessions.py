@@ -6,6 +6,8 @@ import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.errors import SessionNotFound
+
+__all__ = ["DEFAULT_TITLE", "SessionNotFound", "Sessions"]
 from wits_tui.engine.store.records import Session
 
 DEFAULT_TITLE = "New chat"
@@ -66,7 +68,7 @@ class Sessions:
     def _update(self, session_id: int, **values: object) -> Session:
         self.get(session_id)
         with self.db.conn:
-            self.db["sessions"].update(session_id, values)
+            self.db.table("sessions").update(session_id, values)
         return self.get(session_id)
 
     def rename(self, session_id: int, title: str) -> Session:
