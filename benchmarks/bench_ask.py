@@ -121,7 +121,7 @@ class _InstantBackend:
 
 
 def engine_overhead(quick: bool) -> list[Result]:
-    from wits_tui.engine.core import Engine
+    from wits_tui.engine.build import EngineOptions, build_engine
     from wits_tui.paths import Paths
     from wits_tui.settings import Settings
 
@@ -129,7 +129,7 @@ def engine_overhead(quick: bool) -> list[Result]:
         root = Path(tmp)
         paths = Paths(root / "c", root / "d", root / "ca", root / "l").ensure()
         backend = _InstantBackend()
-        engine = Engine(Settings(), paths, backend=backend).open()
+        engine = build_engine(Settings(), paths, EngineOptions(backend=backend)).open()
         sid = engine.store.sessions.create("bench").id
         with engine.store.lock, engine.store.db.conn:
             engine.store.db.conn.executemany(
