@@ -12,6 +12,7 @@ import difflib
 import json
 import os
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -232,7 +233,7 @@ def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     return keys
 
 
-def _expected(error: dict[str, Any]) -> str:
+def _expected(error: Mapping[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     msg = error["msg"]
     if kind == "extra_forbidden":
@@ -244,7 +245,7 @@ def _expected(error: dict[str, Any]) -> str:
     return msg[0].lower() + msg[1:]
 
 
-def _describe(errors: list[dict[str, Any]], origin: dict[str, str], file: str) -> tuple[str | None, list[str]]:
+def _describe(errors: Sequence[Mapping[str, Any]], origin: dict[str, str], file: str) -> tuple[str | None, list[str]]:
     """(common source or None, one line per problem)."""
     known = _known_keys(Settings)
     found: list[tuple[str, str]] = []

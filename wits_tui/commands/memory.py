@@ -16,14 +16,14 @@ from wits_tui.commands.context import CommandContext
 from wits_tui.commands.impl import UsageError, need_session, one_line
 from wits_tui.engine.clock import to_minute
 from wits_tui.engine.errors import MemoryUnavailable
-from wits_tui.commands.results import Listing, Notice, Result, Row, StartMemoryJob
+from wits_tui.commands.results import Level, Listing, Notice, Result, Row, StartMemoryJob
 
 SUBCOMMANDS = ("search", "prune", "on", "off", "reembed")
 MEMORY_USAGE = "/memory [search TEXT | prune [oldest_first|least_relevant|hybrid] | on | off | reembed]"
 #: At most this many segments are listed in the /forget question.
 FORGET_SHOWN = 8
 
-Progress = Callable[[str, float | None], None]
+Progress = Callable[[str, float | None], object]
 
 
 async def _open_memory(ctx: CommandContext) -> Any:
@@ -107,7 +107,7 @@ async def _stats(ctx: CommandContext) -> Result:
     memory = await _open_memory(ctx)
     stats = await ctx.db(memory.stats)
     recall_on = await ctx.db(recall_enabled, ctx.store, ctx.session_id) if ctx.session_id is not None else None
-    level = "warning" if stats.status.state == "text_only" else "info"
+    level: Level = "warning" if stats.status.state == "text_only" else "info"
     hint = f" ({stats.status.message})" if stats.status.state == "text_only" and stats.status.message else ""
     return Notice(_stats_line(stats, recall_on) + hint, level)
 

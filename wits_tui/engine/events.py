@@ -150,4 +150,5 @@ def event_from_dict(data: dict[str, Any]) -> TurnEvent:
     cls = EVENT_TYPES[fields.pop("event")]
     if cls is TurnDone:
         fields["stats"] = TurnStats(**fields["stats"])
-    return cls(**fields)
+    event: TurnEvent = cls(**fields)
+    return event

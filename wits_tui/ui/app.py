@@ -135,6 +135,7 @@ class WitsApp(App[None]):
         store = engine.store
         session = (store.sessions.get(self.start_session) if self.start_session is not None
                    else store.sessions.active())
+        assert session is not None  # active() creates one when there is none
         sessions = store.sessions.list()
         messages = store.messages.list(session.id, limit=TAIL + 1)
         history = [e.command for e in store.history.recent(500)]

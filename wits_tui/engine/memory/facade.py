@@ -55,8 +55,8 @@ class Memory:
         #: Sessions deleted or cleared in this process, and when: their older rows are never written.
         self._forgotten: dict[int, datetime] = {}
         #: Called (from a worker thread) with every automatic prune result and status change.
-        self.on_prune: Callable[[PruneResult], None] | None = None
-        self.on_status: Callable[[MemoryStatus], None] | None = None
+        self.on_prune: Callable[[PruneResult], object] | None = None
+        self.on_status: Callable[[MemoryStatus], object] | None = None
 
     # -- status and opening --------------------------------------------------
     @property

@@ -86,4 +86,4 @@ class ModulesController(Controller):
 
         notice = await self.bridge.run(rate(self.screen.slash.context(), word, message_id))
         level = "information" if notice.level == "info" else notice.level
-        self.screen.notify(notice.text, severity=level, timeout=3)  # type: ignore[arg-type]
+        self.screen.notify(notice.text, severity=level, timeout=3)

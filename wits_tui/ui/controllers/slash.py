@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.controllers.base import Controller
@@ -28,7 +28,7 @@ class TuiFrontend:
         answer: Future[bool] = Future()
         if not self.screen.post_message(msg.ConfirmAsked(question, answer)):
             return False  # the screen is closing: nobody can say yes
-        return bool(await asyncio.wrap_future(answer))
+        return bool(await asyncio.wrap_future(cast("Future[object]", answer)))
 
 
 class SlashCommands(Controller):

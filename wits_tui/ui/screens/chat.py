@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.messages import Prune
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.controllers import modules, replay
@@ -132,7 +132,7 @@ class ChatScreen(Screen[None]):
             self.replay.start(*self.replay_at_start, quit_after=True)
 
     async def on_engine_failed(self, event: msg.EngineFailed) -> None:
-        self.status.query_one("#status-health").update("✗ cannot start")
+        self.status.query_one("#status-health", Static).update("✗ cannot start")
         await self.chat.add_notice(f"Wits could not open its data: {event.error}", "error")
 
     async def confirm_tool(self, name: str, arguments: Any) -> bool:

@@ -36,5 +36,5 @@ class ListingScreen(ModalScreen[Row | None]):
             table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        row = self.listing.rows[int(event.row_key.value)]
+        row = self.listing.rows[int(event.row_key.value or 0)]
         self.dismiss(row if (row.session_id is not None or row.text is not None) else None)

@@ -17,11 +17,11 @@ class DetailLine(Collapsible):
     """One line (a ▶ title) with a body shown when expanded. Titles are plain text."""
 
     def __init__(self, title: str, body: str, *, classes: str = "") -> None:
-        super().__init__(Static(body, markup=False, classes="detail-body"), title=Content(title),
+        super().__init__(Static(body, markup=False, classes="detail-body"), title=Content(title),  # type: ignore[arg-type]  # a Content is shown as is (a str is markup)
                          collapsed=True, collapsed_symbol="▸", expanded_symbol="▾", classes=f"detail-line {classes}")
 
     def set_detail(self, title: str, body: str) -> None:
-        self.title = Content(title)
+        self.title = Content(title)  # type: ignore[assignment]
         self.query_one(".detail-body", Static).update(body)
 
 

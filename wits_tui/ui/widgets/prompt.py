@@ -42,7 +42,7 @@ class PromptInput(TextArea):
         Binding("ctrl+j,shift+enter", "newline", "New line", id="newline", show=False),
         Binding("tab", "complete", "Complete", id="complete", show=False),
     ]
-    _OWN_IDS = frozenset(b.id for b in BINDINGS)  # not TextArea's (arrows, ...)
+    _OWN_IDS = frozenset(b.id for b in BINDINGS if isinstance(b, Binding))  # not TextArea's (arrows, ...)
 
     @dataclass
     class Submitted(Message):
@@ -59,7 +59,7 @@ class PromptInput(TextArea):
     #: Option-character module keys): the prompt lets the app have them. Set by the app.
     pass_keys: frozenset[str] = frozenset()
 
-    def check_consume_key(self, key: str, character: str | None) -> bool:
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
         return key not in self.pass_keys and super().check_consume_key(key, character)
 
     async def _run_own_binding(self, event: events.Key) -> bool:
@@ -127,17 +127,17 @@ class PromptInput(TextArea):
     async def _on_key(self, event: events.Key) -> None:
         if await self._run_own_binding(event):
             return
-        menu_open = self.menu is not None and self.menu.display
-        if menu_open and event.key in ("up", "down"):
+        menu = self.menu if self.menu is not None and self.menu.display else None
+        if menu is not None and event.key in ("up", "down"):
             event.stop()
             event.prevent_default()
             self._menu_touched = True
-            self.menu.action_cursor_up() if event.key == "up" else self.menu.action_cursor_down()
+            menu.action_cursor_up() if event.key == "up" else menu.action_cursor_down()
             return
-        if menu_open and event.key == "escape":
+        if menu is not None and event.key == "escape":
             event.stop()
             event.prevent_default()
-            self.menu.hide()
+            menu.hide()
             return
         row, _ = self.cursor_location
         if event.key == "up" and row == 0 and self.past:
