@@ -80,7 +80,7 @@ def end_to_end(quick: bool) -> list[Result]:
                 with httpx.stream("POST", f"{server.host}/api/chat", json={"model": MODEL, "messages": [{"role": "user", "content": QUESTION}]}) as r:
                     for _line in r.iter_lines():
                         pass
-                server_times.append((time.perf_counter() - t0))
+                server_times.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
     finally:
         server.stop()

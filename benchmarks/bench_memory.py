@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.common import Result, percentile
@@ -35,7 +35,7 @@ def _rows(n, dim, rng, np_rng, clustered=False):
     else:
         vecs = np_rng.standard_normal((n, dim)).astype("float32")
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return [
         {"id": uuid.uuid4().hex, "text": " ".join(rng.choices(WORDS, k=40)), "kind": "turn", "role": "exchange",
          "session_id": 1, "message_id": i, "created_at": now, "last_accessed_at": now, "access_count": 0,
@@ -86,7 +86,8 @@ def _recall_figures(n: int, dim: int, results: list[Result], clustered: bool = T
         label = f"recall (vector+FTS), {n:,} x {dim}d" + ("" if clustered else " uniform")
         note = f"index built in {index_s:.1f} s" if built else "exact search (below index_min_rows)"
         p50 = percentile(times, 50)
-        results.append(Result(f"{label}, p50", p50, "ms", f"< {RECALL_P50_MS:g} ms" if n >= 100_000 else "", p50 < RECALL_P50_MS if n >= 100_000 else None, note))
+        target = n >= 100_000
+        results.append(Result(f"{label}, p50", p50, "ms", f"< {RECALL_P50_MS:g} ms" if target else "", p50 < RECALL_P50_MS if target else None, note))
         results.append(Result(f"{label}, p95", percentile(times, 95), "ms"))
         if agree:
             r = sum(agree) / len(agree)
@@ -108,7 +109,8 @@ def _write_rate(results: list[Result]) -> None:
         t0 = time.perf_counter()
         for i in range(0, len(rows), 32):
             m._write(rows[i : i + 32], 768)
-        results.append(Result("write, batches of 32 turns (768d)", len(rows) / (time.perf_counter() - t0), "rows/s", note="Memory._write: one LanceDB add per batch"))
+        results.append(Result("write, batches of 32 turns (768d)", len(rows) / (time.perf_counter() - t0), "rows/s",
+                              note="Memory._write: one LanceDB add per batch"))
         m.close()
 
 

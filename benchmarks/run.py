@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import platform
 import os
+import platform
 import sys
 
 from benchmarks.common import print_table

@@ -92,7 +92,9 @@ class UISettings(Section):
 
     show_sidebar: bool = Field(True, description="Show the session sidebar at start-up.")
 
-    option_digit_module_keys: bool = Field(False, description="Also switch modules with the characters Alt+digit arrives as in tmux and xterm (the macOS Option characters ¡ ™ £ ¢ ∞ § ¶ • ª º). Off by default: on UK, Spanish and Portuguese keyboards £ and º are characters people type.")
+    option_digit_module_keys: bool = Field(False, description="Also switch modules with the characters Alt+digit arrives as in tmux and xterm (the macOS "
+                                                              "Option characters ¡ ™ £ ¢ ∞ § ¶ • ª º). Off by default: on UK, Spanish and Portuguese keyboards "
+                                                              "£ and º are characters people type.")
 
 
 class MemorySettings(Section):
@@ -106,15 +108,19 @@ class MemorySettings(Section):
 
     pruning_threshold: float = Field(0.9, gt=0, le=1, description="Prune when the size reaches this fraction of max_memory_size_mb.")
 
-    pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = Field("hybrid", description="Which segments go first: oldest_first, least_relevant or hybrid.")
+    pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = Field("hybrid", description="Which segments go first: oldest_first, least_relevant "
+                                                                                                        "or hybrid.")
 
-    prune_to_fraction: float = Field(0.8, gt=0, lt=1, description="Pruning removes segments until the size is at most this fraction of the threshold size (headroom for new writes).")
+    prune_to_fraction: float = Field(0.8, gt=0, lt=1, description="Pruning removes segments until the size is at most this fraction of the threshold size "
+                                                                  "(headroom for new writes).")
 
-    prune_check_interval_s: float = Field(300.0, ge=1, le=86_400, description="Seconds between background checks of the memory size (besides the check after every write).")
+    prune_check_interval_s: float = Field(300.0, ge=1, le=86_400, description="Seconds between background checks of the memory size (besides the check after "
+                                                                              "every write).")
 
     recall_max_segments: int = Field(6, ge=0, le=100, description="At most this many memory segments are added to a prompt.")
 
-    recall_token_budget: int = Field(600, ge=0, le=100_000, description="Token budget for recalled memory in a prompt (estimated at about four characters a token).")
+    recall_token_budget: int = Field(600, ge=0, le=100_000, description="Token budget for recalled memory in a prompt (estimated at about four characters a "
+                                                                        "token).")
 
     recall_min_similarity: float = Field(0.55, ge=-1, le=1, description="Cosine similarity a segment needs to be recalled by meaning.")
 
@@ -122,7 +128,8 @@ class MemorySettings(Section):
 
     embed_batch_size: int = Field(32, ge=1, le=4096, description="Texts sent to the embedding model in one request.")
 
-    index_min_rows: int = Field(20_000, ge=256, description="Build an approximate vector index once memory holds this many segments (below it, exact search is faster).")
+    index_min_rows: int = Field(20_000, ge=256, description="Build an approximate vector index once memory holds this many segments (below it, exact search is "
+                                                            "faster).")
 
     max_segment_chars: int = Field(4000, ge=100, le=1_000_000, description="Longer texts are cut to this many characters before they are stored.")
 
@@ -136,7 +143,8 @@ class CustomDomain(Section):
 
     examples: list[str] = Field(default_factory=list, description="Example messages of the domain, compared by meaning when embeddings are available.")
 
-    threshold: float | None = Field(None, ge=0, le=1, description="Confidence below which the message goes to general instead (default: routing.default_threshold).")
+    threshold: float | None = Field(None, ge=0, le=1, description="Confidence below which the message goes to general instead (default: "
+                                                                  "routing.default_threshold).")
 
 
 class RoutingSettings(Section):
@@ -146,7 +154,8 @@ class RoutingSettings(Section):
 
     embedding_model: str = Field("all-minilm", min_length=1, description="Ollama embedding model used by the domain classifier.")
 
-    keyword_weight: float = Field(0.15, ge=0, le=10, description="Weight of the keyword score in the domain score (with embeddings; keyword-only routing uses keywords alone).")
+    keyword_weight: float = Field(0.15, ge=0, le=10, description="Weight of the keyword score in the domain score (with embeddings; keyword-only routing uses "
+                                                                 "keywords alone).")
 
     semantic_weight: float = Field(1.0, ge=0, le=10, description="Weight of the similarity to example utterances in the domain score.")
 
@@ -156,7 +165,8 @@ class RoutingSettings(Section):
 
     thresholds: dict[str, float] = Field(default_factory=dict, description="Per-domain confidence thresholds, e.g. {code = 0.5}.")
 
-    domains: dict[str, CustomDomain] = Field(default_factory=dict, description="Domains of your own: [routing.domains.NAME] with keywords, examples, threshold.")
+    domains: dict[str, CustomDomain] = Field(default_factory=dict, description="Domains of your own: [routing.domains.NAME] with keywords, examples, threshold."
+                                                                               )
 
     llm_tiebreak: bool = Field(False, description="Ask a model to choose between the top domains when the confidence is low.")
 

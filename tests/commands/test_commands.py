@@ -9,8 +9,18 @@ from types import SimpleNamespace
 import pytest
 
 from wits_tui.commands import (
-    COMMANDS, ClearChat, CommandContext, Listing, Notice, SetTheme, StartPull, StartRetry, SwitchSession, complete,
-    parse, run_command,
+    COMMANDS,
+    ClearChat,
+    CommandContext,
+    Listing,
+    Notice,
+    SetTheme,
+    StartPull,
+    StartRetry,
+    SwitchSession,
+    complete,
+    parse,
+    run_command,
 )
 from wits_tui.commands.parser import unescape
 

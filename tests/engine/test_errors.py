@@ -25,6 +25,7 @@ from wits_tui.settings import Settings
     (httpx.ConnectError("refused"), ErrorKind.CONNECTION),
     (httpx.ReadTimeout("slow"), ErrorKind.TIMEOUT),
     (ResponseError("no such model", 404), ErrorKind.MODEL_NOT_FOUND),
+    (ResponseError("404 page not found", 404), ErrorKind.UNSUPPORTED),  # an endpoint the server lacks
     (ResponseError("no embeddings", 501), ErrorKind.UNSUPPORTED),
     (ResponseError("runner crashed", 500), ErrorKind.SERVER_ERROR),
     (ResponseError("bad option", 400), ErrorKind.BAD_REQUEST),

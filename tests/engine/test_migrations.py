@@ -22,7 +22,8 @@ CREATE TABLE [state] ([key] TEXT PRIMARY KEY, [value] TEXT);
 INSERT INTO sessions VALUES (1, 'Old chat', '2026-01-01T00:00:00.000+00:00', '2026-01-02T00:00:00.000+00:00', 'llama3');
 INSERT INTO sessions VALUES (2, 'Older chat', '2025-12-01T00:00:00.000+00:00', '2025-12-02T00:00:00.000+00:00', NULL);
 INSERT INTO messages VALUES (1, 1, 'user', 'remember the zebra', NULL, NULL, 'complete', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00');
-INSERT INTO messages VALUES (2, 1, 'assistant', 'zebras have stripes', NULL, 'llama3', 'interrupted', '2026-01-01T00:00:01.000+00:00', '2026-01-01T00:00:01.000+00:00');
+INSERT INTO messages VALUES (2, 1, 'assistant', 'zebras have stripes', NULL, 'llama3', 'interrupted',
+  '2026-01-01T00:00:01.000+00:00', '2026-01-01T00:00:01.000+00:00');
 INSERT INTO state VALUES ('active_session', '1');
 """
 

@@ -91,7 +91,7 @@ def test_pause_holds_playback_and_resume_continues_where_it_was():
     events = []
 
     async def go():
-        async for turn, item in player.items():
+        async for _turn, item in player.items():
             events.append((round(fake.now, 3), getattr(item, "text", None)))
             if getattr(item, "text", None) == "a":
                 player.pause()

@@ -121,7 +121,8 @@ def test_each_kind_of_invalid_call_names_the_field_and_shows_a_valid_call(name, 
     assert expected in problem["expected"] and problem["problem"]
     assert body["example_call"]["name"] == name and body["example_call"]["arguments"]
     # the example itself is a valid call
-    assert asyncio.run(ToolRegistry(BUILTINS).call(name, body["example_call"]["arguments"], ToolContext(allowed_dirs=["/nonexistent"]))).error_type != "invalid_arguments"
+    outcome = asyncio.run(ToolRegistry(BUILTINS).call(name, body["example_call"]["arguments"], ToolContext(allowed_dirs=["/nonexistent"])))
+    assert outcome.error_type != "invalid_arguments"
 
 
 def test_unknown_tool():

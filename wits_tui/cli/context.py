@@ -62,9 +62,9 @@ def print_json(data: Any) -> None:
 
 def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing to show") -> None:
     """A readable table on a terminal (plain, aligned text when piped)."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
-    from rich import box
 
     # piped output (logs, CI, `| less`) keeps each row on one line instead of wrapping at 80
     console = Console() if sys.stdout.isatty() else Console(width=200)

@@ -77,7 +77,8 @@ def _stats(args, memory) -> int:
         ["segments", st.segments],
         ["on disk", f"{st.size_mb:.2f} MB of {st.cap_bytes / 1e6:g} MB (prunes at {st.threshold_bytes / 1e6:g} MB)"],
         ["embedding model", f"{st.embed_model or '-'} ({st.dim or '-'} dims){', vector index' if st.indexed else ''}"],
-        ["last prune", f"{last['at'][:19]} {last['strategy']}: {last['removed']} removed" + ("" if last.get("ok") else f" FAILED: {last.get('error')}") if last else "never"],
+        ["last prune", f"{last['at'][:19]} {last['strategy']}: {last['removed']} removed"
+         + ("" if last.get("ok") else f" FAILED: {last.get('error')}") if last else "never"],
     ]
     print_table(["", ""], rows)
     return 0

@@ -47,7 +47,7 @@ def _find(ctx: Context, ref: str):
     try:
         return ctx.store.sessions.find(ref)
     except SessionNotFound as exc:
-        raise SystemExit(fail(str(exc)))
+        raise SystemExit(fail(str(exc))) from None
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:

@@ -14,9 +14,9 @@ from typing import Any
 from wits_tui.commands import describe
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.impl import UsageError, need_session, one_line
+from wits_tui.commands.results import Level, Listing, Notice, Result, Row, StartMemoryJob
 from wits_tui.engine.clock import to_minute
 from wits_tui.engine.errors import MemoryUnavailable
-from wits_tui.commands.results import Level, Listing, Notice, Result, Row, StartMemoryJob
 
 SUBCOMMANDS = ("search", "prune", "on", "off", "reembed")
 MEMORY_USAGE = "/memory [search TEXT|prune [STRATEGY]|on|off|reembed]"

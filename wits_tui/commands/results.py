@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 Level = Literal["info", "warning", "error"]
 
@@ -109,5 +109,5 @@ class StartMemoryJob:
     strategy: str | None = None
 
 
-Result = Union[Notice, Listing, SwitchSession, ClearChat, StartRetry, StartPull, SetTheme, SwitchModule, StartTraining,
-               StartReplay, StartMemoryJob]
+Result = (Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
+          | StartReplay | StartMemoryJob)

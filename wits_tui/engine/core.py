@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -256,14 +256,14 @@ class Engine:
 
     # -- turns ----------------------------------------------------------------
     def turn(self, session_id: int, text: str, *, model: str | None = None,
-             on_saved: Callable[[Any], None] | None = None) -> AsyncIterator[TurnEvent]:
+             on_saved: Callable[[Any], None] | None = None) -> AsyncGenerator[TurnEvent, None]:
         """``on_saved(message)`` is called once the question is in the database, before
         anything else the turn does (a frontend shows the question then)."""
         from wits_tui.engine.turn import run_turn
 
         return run_turn(self, session_id, text, model, on_saved=on_saved)
 
-    def retry(self, session_id: int, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
+    def retry(self, session_id: int, *, model: str | None = None) -> AsyncGenerator[TurnEvent, None]:
         from wits_tui.engine.turn import run_turn
 
         return run_turn(self, session_id, None, model)

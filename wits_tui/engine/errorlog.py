@@ -11,7 +11,7 @@ import logging
 import logging.handlers
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ class ErrorLog:
         return self.log_dir / f"model-errors-{when:%Y-%m-%d}.jsonl"
 
     def write(self, *, error_id: str, model: str | None, error_type: str, message: str, context: dict[str, Any]) -> Path | None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         record = {
             "error_id": error_id,
             "timestamp": now.isoformat(timespec="milliseconds"),

@@ -4,7 +4,7 @@ CLI prints them; `wits ask --json` writes them as JSON lines."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 from wits_tui.engine.clock import now_iso
 
@@ -132,7 +132,7 @@ class TurnError:
     timestamp: str = field(default_factory=now_iso)
 
 
-TurnEvent = Union[Routed, MemoryRecalled, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError]
+TurnEvent = Routed | MemoryRecalled | TurnStarted | Token | ToolCalled | ToolResult | Fallback | TurnDone | TurnError
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from wits_tui.engine.events import EVENT_TYPES, Token, TurnEvent, event_from_dict
 from wits_tui.engine.store.recordings import RecordedEvent
@@ -30,7 +30,7 @@ class Note:
     data: dict[str, Any]
 
 
-Item = Union[TurnEvent, Note]
+Item = TurnEvent | Note
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,7 +55,7 @@ async def stream_attempt(
     options: dict[str, Any] | None,
     answer: Any,
     state: Attempt,
-) -> AsyncIterator[TurnEvent]:
+) -> AsyncGenerator[TurnEvent, None]:
     tools = await engine.tool_schemas(session_id, model)
     conversation = list(messages)
     while True:

@@ -122,6 +122,11 @@ def _parse(text: str, source: str) -> SessionFile:
         raise ImportProblem(f"{source} is not a Wits session export: " + "; ".join(problems) + more) from None
 
 
+def _inserted(rowid: int | None) -> int:
+    assert rowid is not None  # an INSERT always sets it
+    return rowid
+
+
 def import_session(store: "Store", text: str, source: str = "the file") -> int:
     """Create a new session from a JSON export; returns its id. All or nothing."""
     data = _parse(text, source)
@@ -129,16 +134,16 @@ def import_session(store: "Store", text: str, source: str = "the file") -> int:
     with store.lock, store.db.conn:
         db = store.db
         s = data.session
-        sid = db.execute(
+        sid = _inserted(db.execute(
             "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived) VALUES (?, ?, ?, ?, ?, ?)",
             [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived],
-        ).lastrowid
+        ).lastrowid)
         for m in data.messages:
-            ids[m.id] = db.execute(
+            ids[m.id] = _inserted(db.execute(
                 "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at],
-            ).lastrowid
+            ).lastrowid)
         for e in data.events:
             payload = dict(e.data)
             for key in _MESSAGE_KEYS:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry
-from wits_tui.engine.context import build_messages
-from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine import memory_hooks
+from wits_tui.engine.context import build_messages
+from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry
+from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.recording import TurnRecorder
 from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
@@ -108,7 +108,7 @@ class _Answer:
 async def run_turn(
     engine: "Engine", session_id: int, text: str | None, model: str | None = None,
     *, on_saved: Callable[[Any], None] | None = None,
-) -> AsyncIterator[TurnEvent]:
+) -> AsyncGenerator[TurnEvent, None]:
     """One question and its answer. ``text=None`` answers the last user message again.
     The question is saved first; ``on_saved(message)`` is told so before anything else."""
     store, settings = engine.store, engine.settings
@@ -189,7 +189,7 @@ async def _answer(
     rec: TurnRecorder,
     route: "Route | None",
     memory_prefix: list[dict[str, str]],
-) -> AsyncIterator[TurnEvent]:
+) -> AsyncGenerator[TurnEvent, None]:
     store, settings = engine.store, engine.settings
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
     models = candidate_models(primary, settings.chat)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing, contextmanager
 from typing import IO, Any
 
@@ -39,7 +39,14 @@ from wits_tui.commands import (
 from wits_tui.commands.parser import parse, unescape
 from wits_tui.engine.backends.base import BackendError
 from wits_tui.engine.events import (
-    Fallback, MemoryRecalled, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
+    Fallback,
+    MemoryRecalled,
+    Token,
+    ToolCalled,
+    ToolResult,
+    TurnDone,
+    TurnError,
+    TurnEvent,
 )
 from wits_tui.plain import jobs, render
 from wits_tui.plain.completer import SlashCompleter
@@ -172,7 +179,7 @@ class PlainChat:
             await jobs.memory_job(self.say, self.engine, result)
 
     # -- streaming an answer ------------------------------------------------------
-    async def stream(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
+    async def stream(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
         task = asyncio.create_task(self._consume(start))
         with self._ctrl_c_stops(task):
             try:
@@ -182,7 +189,7 @@ class PlainChat:
                     raise
                 self.say("\n[stopped: the partial answer is kept as interrupted]")
 
-    async def _consume(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
+    async def _consume(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
         started = False
         async with aclosing(start()) as events:
             async for ev in events:

@@ -154,7 +154,7 @@ class EngineStream(Generic[T]):
         future.cancel()
         try:
             await asyncio.wait_for(self._ended.wait(), grace)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     def emit(self, item: Any) -> None:

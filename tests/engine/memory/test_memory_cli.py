@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.engine.memory.conftest import make_memory, run as run_async
+from tests.engine.memory.conftest import make_memory
+from tests.engine.memory.conftest import run as run_async
 from tests.test_cli import run
 
 

@@ -7,7 +7,8 @@ import json
 from types import SimpleNamespace
 
 from tests.commands.test_commands import Answers
-from tests.engine.memory.conftest import make_memory, run as run_async
+from tests.engine.memory.conftest import make_memory
+from tests.engine.memory.conftest import run as run_async
 from tests.test_cli import run as run_cli
 from wits_tui.commands import ClearChat, CommandContext, SwitchSession, run_command
 

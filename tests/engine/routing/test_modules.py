@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.test_cli import run
 from wits_tui.engine.routing.modules import BUILTIN_MODULES, load_modules
 from wits_tui.engine.routing.registry import ModuleRegistry, UnknownModule
-import pytest
 
 
 def write(paths, name: str, text: str):

@@ -47,8 +47,8 @@ def test_session_model_is_used_by_modules_without_their_own(router):
 
 def test_switch_pins_and_prewarms(router, embed_server):
     embed_server.add_model("mathy:7b", load_ms=300)
-    from wits_tui.engine.routing.registry import ModuleRegistry
     from wits_tui.engine.routing.modules import BUILTIN_MODULES
+    from wits_tui.engine.routing.registry import ModuleRegistry
 
     mods = {m.name: m for m in BUILTIN_MODULES}
     mods["math_expert"] = mods["math_expert"].model_copy(update={"model": "mathy:7b"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -75,7 +75,7 @@ class Backend(Protocol):
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
-    ) -> AsyncIterator[ChatChunk]: ...
+    ) -> AsyncGenerator[ChatChunk, None]: ...
 
     async def version(self) -> str: ...
 

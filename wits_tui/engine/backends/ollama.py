@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import httpx
@@ -72,7 +72,7 @@ class OllamaBackend:
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
-    ) -> AsyncIterator[ChatChunk]:
+    ) -> AsyncGenerator[ChatChunk, None]:
         try:
             stream = await self.client.chat(
                 model=model,
@@ -90,7 +90,7 @@ class OllamaBackend:
                     yield ChatChunk(content=message.content or "", done=True, stats=stats, tool_calls=calls)
                 else:
                     yield ChatChunk(content=message.content or "", tool_calls=calls)
-        except (Exception,) as exc:  # noqa: BLE001 - every failure becomes a BackendError
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a BackendError
             raise self._explain(exc, model) from exc
 
     async def version(self) -> str:

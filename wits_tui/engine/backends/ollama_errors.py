@@ -35,7 +35,7 @@ def explain(exc: BaseException, *, host: str, model: str | None = None, read_tim
         status = exc.status_code
         if status == 404 and "page not found" in detail.lower():  # the server lacks the endpoint itself
             return BackendError(
-                UNSUPPORTED,
+                ErrorKind.UNSUPPORTED,
                 f"Ollama at {host} does not offer this (it answered 404 page not found)",
                 "update Ollama (`ollama --version` says which you run): older servers lack this endpoint",
                 status=status,

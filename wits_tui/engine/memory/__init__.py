@@ -5,8 +5,16 @@ Importing this package is cheap: lancedb is imported only when the memory is ope
 
 from wits_tui.engine.memory.facade import Memory
 from wits_tui.engine.memory.records import (
-    Hit, MemoryBroken, MemoryMaintenanceError, MemoryStats, MemoryStatus, PruneProgress, PruneResult, Recall,
-    ReembedProgress, Segment,
+    Hit,
+    MemoryBroken,
+    MemoryMaintenanceError,
+    MemoryStats,
+    MemoryStatus,
+    PruneProgress,
+    PruneResult,
+    Recall,
+    ReembedProgress,
+    Segment,
 )
 from wits_tui.engine.memory.repair import repair
 

@@ -13,17 +13,25 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from wits_tui.engine.backends.base import Backend
 from wits_tui.engine.context import estimate_tokens
-from wits_tui.engine.memory import maintenance, recall as recall_mod
 from wits_tui.engine.errors import EmbeddingUnavailable, MemoryBroken, MemoryUnavailable
+from wits_tui.engine.memory import maintenance
+from wits_tui.engine.memory import recall as recall_mod
 from wits_tui.engine.memory.embedder import Embedder
 from wits_tui.engine.memory.records import (
-    Hit, MemoryStats, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
+    Hit,
+    MemoryStats,
+    MemoryStatus,
+    PruneProgress,
+    PruneResult,
+    Recall,
+    ReembedProgress,
+    Segment,
 )
 from wits_tui.engine.memory.store import PLACEHOLDER_DIM, SegmentStore
 from wits_tui.settings import MemorySettings
@@ -165,7 +173,7 @@ class Memory:
 
     # -- writing -----------------------------------------------------------------
     def _row(self, text: str, kind: str, role: str, session_id: int | None, message_id: int | None) -> dict[str, Any]:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return {
             "id": uuid.uuid4().hex, "text": text[: self.settings.max_segment_chars], "kind": kind, "role": role,
             "session_id": session_id, "message_id": message_id, "created_at": now, "last_accessed_at": now,
@@ -245,7 +253,7 @@ class Memory:
         """Delete what memory holds from a session that is deleted or cleared (sync):
         its queued exchanges too, so nothing of it is written afterwards."""
         # A flush under way holds rows taken from the queue: _write drops those made before now.
-        self._forgotten[session_id] = datetime.now(timezone.utc)
+        self._forgotten[session_id] = datetime.now(UTC)
         queued = [r for r in self._pending if r["session_id"] == session_id]
         self._pending = [r for r in self._pending if r["session_id"] != session_id]
         removed = self.store.delete_session(session_id)
@@ -313,7 +321,7 @@ class Memory:
         """Write the access counts of recent recalls (sync; also done after every write and by maintain())."""
         accessed, self._accessed = self._accessed, {}
         if accessed and self._status.usable:
-            self.store.touch(accessed, datetime.now(timezone.utc))
+            self.store.touch(accessed, datetime.now(UTC))
 
     def run_sync(self, coro: Any) -> Any:
         """Run one of this memory's coroutines on a fresh event loop (a plain command, a

@@ -14,7 +14,7 @@ import os
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ FIELDS = ("id", "text", "kind", "role", "session_id", "message_id", "created_at"
 INDEX_ROWS_PER_PARTITION = 25_000
 INDEX_EF = 64
 INDEX_REFINE = 4
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def directory_bytes(path: Path) -> int:

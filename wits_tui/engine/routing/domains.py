@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wits_tui.settings import CustomDomain, RoutingSettings
 
 GENERAL = "general"
 
@@ -22,6 +26,7 @@ class Domain:
     examples: tuple[str, ...] = ()
     threshold: float | None = None
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _patterns: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         parts = []
@@ -41,7 +46,7 @@ class Domain:
     def keyword_hits(self, text: str) -> float:
         """Distinct keywords found (each 1) plus matching patterns (each 1.5)."""
         hits = len({m.group(0).lower() for m in self._regex.finditer(text)}) if self._regex else 0
-        return hits + 1.5 * sum(1 for p in self._patterns if p.search(text))  # type: ignore[attr-defined]
+        return hits + 1.5 * sum(1 for p in self._patterns if p.search(text))
 
 
 _WORD = re.compile(r"[a-z][a-z+#']+")
@@ -401,11 +406,11 @@ BUILTIN_DOMAINS: tuple[Domain, ...] = (
 )
 
 
-def custom_domain(name: str, spec) -> Domain:  # spec: settings.CustomDomain
+def custom_domain(name: str, spec: CustomDomain) -> Domain:
     return Domain(name, spec.description, keywords=tuple(spec.keywords), examples=tuple(spec.examples), threshold=spec.threshold)
 
 
-def build_domains(routing_settings) -> list[Domain]:
+def build_domains(routing_settings: RoutingSettings) -> list[Domain]:
     """Built-in domains plus the custom ones from settings (a custom domain named like a
     built-in one replaces it)."""
     out = {d.name: d for d in BUILTIN_DOMAINS}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,7 @@ def rank(
     candidates: list["Module"],
     *,
     complexity: float,
-    model_of,  # Callable[[Module], str]
+    model_of: Callable[["Module"], str],
     stats: dict[str, "ModuleStat"],
     loaded: set[str],
     preferences: dict[str, float] | None = None,

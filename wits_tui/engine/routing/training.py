@@ -30,6 +30,7 @@ from wits_tui.engine.store.module_training import TrainingRecord
 
 if TYPE_CHECKING:
     from wits_tui.engine.backends.base import Backend
+    from wits_tui.engine.routing.modules import Module
     from wits_tui.engine.routing.registry import ModuleRegistry
     from wits_tui.engine.store import Store
 
@@ -147,10 +148,14 @@ async def train_module(
     return record
 
 
-async def evaluate(module, model: str, checks: list[dict[str, str]], backend: "Backend", say: Callable[[Progress], None]) -> dict[str, Any]:
+async def evaluate(module: Module, model: str, checks: list[dict[str, str]], backend: "Backend", say: Callable[[Progress], None]) -> dict[str, Any]:
     """Run the module on each validation prompt: exact and similarity scores, timings."""
     prefix = module.prompt_messages()
-    items, exact, sims, totals, ttfts, failures = [], 0, [], [], [], 0
+    items: list[dict[str, Any]] = []
+    sims: list[float] = []
+    totals: list[float] = []
+    ttfts: list[float] = []
+    exact = failures = 0
     for i, ex in enumerate(checks, start=1):
         say(Progress("evaluating", f"validation prompt {i} of {len(checks)}", i - 1, len(checks)))
         started, first, parts = time.perf_counter(), None, []

@@ -13,14 +13,14 @@ import_sqlite_utils()  # before any module below imports it: see _lean_import
 
 from wits_tui.engine.store.db import DatabaseError, connect  # noqa: E402
 from wits_tui.engine.store.embedding_cache import EmbeddingCache
-from wits_tui.engine.store.module_stats import ModuleStats
-from wits_tui.engine.store.module_training import ModuleTraining
-from wits_tui.engine.store.profiles import Profiles
 from wits_tui.engine.store.history import History
 from wits_tui.engine.store.messages import Messages
 from wits_tui.engine.store.metrics import TurnMetrics
-from wits_tui.engine.store.records import HistoryEntry, Message, Session
+from wits_tui.engine.store.module_stats import ModuleStats
+from wits_tui.engine.store.module_training import ModuleTraining
+from wits_tui.engine.store.profiles import Profiles
 from wits_tui.engine.store.recordings import Recordings
+from wits_tui.engine.store.records import HistoryEntry, Message, Session
 from wits_tui.engine.store.sessions import SessionNotFound, Sessions
 from wits_tui.engine.store.state import State
 

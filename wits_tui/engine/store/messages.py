@@ -7,8 +7,8 @@ import builtins
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
-from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store import writers
+from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store.records import STATUSES, Message, MessageStatus, Role
 
 

@@ -99,7 +99,7 @@ class ToolRegistry:
             result = await asyncio.wait_for(tool.run(args, ctx), self.timeout_s)
         except ToolFailed as exc:
             return done(False, _dumps({"error": "tool_failed", "tool": name, "message": str(exc)}), "tool_failed", arguments)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return done(False, _dumps({"error": "timeout", "tool": name, "message": f"no result within {self.timeout_s:g} s"}),
                         "timeout", arguments)
         except Exception as exc:  # noqa: BLE001 - a tool bug becomes an error result; the traceback goes to the log

@@ -30,10 +30,10 @@ from wits_tui.ui.controllers.sessions import SessionsController, SessionView
 from wits_tui.ui.controllers.slash import SlashCommands
 from wits_tui.ui.controllers.training import TrainingJob
 from wits_tui.ui.controllers.turns import TurnController
+from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.chat import ChatView
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
-from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
 from wits_tui.ui.widgets.setup_card import SetupCard
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar

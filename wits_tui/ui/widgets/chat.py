@@ -13,8 +13,8 @@ from textual.widgets import Static
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.details import MemoryUsedLine, ToolLine
 from wits_tui.ui.widgets.error_card import ErrorCard
-from wits_tui.ui.widgets.stream import AnswerStream
 from wits_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage, route_label
+from wits_tui.ui.widgets.stream import AnswerStream
 
 WELCOME = (
     "[b]Ask anything.[/b]\n\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Markdown, Static
 
