@@ -21,8 +21,9 @@ from wits_tui.engine.backends.base import Backend
 from wits_tui.engine.memory import maintenance, recall as recall_mod
 from wits_tui.engine.memory.embedder import Embedder, EmbeddingUnavailable
 from wits_tui.engine.memory.records import (
-    Hit, MemoryBroken, MemoryStats, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
+    Hit, MemoryBroken, MemoryStats, MemoryWriteFailed, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
 )
+from wits_tui.engine.memory.proclock import MemoryBusy
 from wits_tui.engine.memory.store import PLACEHOLDER_DIM, SegmentStore
 from wits_tui.settings import MemorySettings
 
@@ -88,7 +89,10 @@ class Memory:
     def _broken(self, exc: Exception) -> None:
         message = f"memory failed and is switched off for this run: {type(exc).__name__}: {exc}"
         log.error(message, exc_info=exc)
-        self._set_status(MemoryStatus("broken", message, "run `wits memory repair` to move it aside and start a fresh memory"))
+        # a failure while running says nothing about the files: repair (moving them aside) is only
+        # the advice when opening finds them unreadable
+        self._set_status(MemoryStatus("broken", message, "restart to use memory again; if `wits memory stats` then "
+                                      "says it cannot be read, `wits memory repair` moves it aside"))
 
     async def _embed(self, texts: list[str], model: str | None = None) -> list[list[float]] | None:
         """Vectors, or None (status text_only) when no embedding model answers."""
@@ -164,10 +168,15 @@ class Memory:
         self._pending.append(self._row(text, "turn", "exchange", session_id, message_id))
 
     async def flush(self) -> int:
-        """Embed the queued segments in one batch and write them (async); then check the size."""
+        """Embed the queued segments in one batch and write them (async); then check the size.
+        Rows that could not be written for a passing reason (another process kept memory busy,
+        a full disk) stay queued for the next flush, and ``last_error`` says why."""
         if not self._pending or self._rebuilding or not await self._ready():
             return 0
+        # taken only now: an overlapping flush may have written them while this one opened the store
         rows, self._pending = self._pending, []
+        if not rows:
+            return 0
         vectors = await self._embed([r["text"] for r in rows])
         model = self.store.embed_model or self.settings.embedding_model
         if vectors:
@@ -175,19 +184,20 @@ class Memory:
                 row["vector"], row["embed_model"] = vec, model
         try:
             await asyncio.to_thread(self._write, rows, len(vectors[0]) if vectors else None)
+        except (MemoryBusy, OSError) as exc:
+            self._pending[:0] = rows
+            self.last_error = f"{len(rows)} memories not written yet ({exc}); they are kept and written with the next turn"
+            log.error("memory write postponed: %s", exc, exc_info=exc)
+            raise MemoryWriteFailed(self.last_error) from exc
         except Exception as exc:  # noqa: BLE001
             self._broken(exc)
             return 0
+        self.last_error = ""
         return len(rows)
 
     def _write(self, rows: list[dict[str, Any]], dim: int | None) -> None:
-        with self.store.lock:
-            if not self.store.has_table:
-                self.store.create_table(dim or PLACEHOLDER_DIM, rows[0]["embed_model"])
-            if dim != self.store.dim:  # another model's vectors: stored without, re-embedded later
-                for row in rows:
-                    row["vector"], row["embed_model"] = None, None
-            self.store.add(rows)
+        model = rows[0]["embed_model"] if rows else None
+        self.store.append(rows, dim, model, PLACEHOLDER_DIM)
         self.apply_access()
         if self.settings.enable_auto_pruning:
             self.maintain()
