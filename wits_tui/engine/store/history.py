@@ -7,6 +7,7 @@ import sqlite_utils
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store.records import HistoryEntry
+from wits_tui.engine.store.tx import transaction
 
 
 class History:
@@ -23,7 +24,7 @@ class History:
         if last and last[0]["command"] == command:
             return None
         ts = now_iso()
-        with self.db.conn:
+        with transaction(self.db):
             new_id = self.db.execute(
                 "INSERT INTO command_history (command, session_id, created_at) VALUES (?, ?, ?)",
                 [command, session_id, ts],

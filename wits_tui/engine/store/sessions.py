@@ -6,6 +6,7 @@ import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.records import Session
+from wits_tui.engine.store.tx import transaction
 
 DEFAULT_TITLE = "New chat"
 
@@ -22,7 +23,7 @@ class Sessions:
 
     def create(self, title: str | None = None, model: str | None = None) -> Session:
         ts = now_iso()
-        with self.db.conn:
+        with transaction(self.db):
             # Ids are never reused, even after the newest session is deleted (SQLite
             # would hand out max(id)+1 again), so old references never point at a new session.
             newest = next(self.db.query("SELECT max(id) AS n FROM sessions"))["n"] or 0
@@ -70,7 +71,7 @@ class Sessions:
 
     def _update(self, session_id: int, **values: object) -> Session:
         self.get(session_id)
-        with self.db.conn:
+        with transaction(self.db):
             self.db["sessions"].update(session_id, values)
         return self.get(session_id)
 
@@ -81,7 +82,7 @@ class Sessions:
         return self._update(session_id, title=title, updated_at=now_iso())
 
     def touch(self, session_id: int) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [now_iso(), session_id])
 
     def set_archived(self, session_id: int, archived: bool = True) -> Session:
@@ -95,7 +96,7 @@ class Sessions:
 
     def delete(self, session_id: int) -> None:
         self.get(session_id)
-        with self.db.conn:
+        with transaction(self.db):
             for table in ("turn_metrics", "turn_events", "messages"):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
@@ -109,7 +110,7 @@ class Sessions:
 
     def switch(self, session_id: int) -> Session:
         session = self.get(session_id)
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('active_session', ?)", [str(session_id)])
         return session
 
