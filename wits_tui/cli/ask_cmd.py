@@ -65,6 +65,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
 
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
     from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.textsafe import terminal_safe
 
     out = sys.stdout
     if args.memory and engine.memory is not None:
@@ -82,11 +83,11 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         state["code"] = 1
                     continue
                 if isinstance(ev, Token):
-                    out.write(ev.text)
+                    out.write(terminal_safe(ev.text))  # the stored answer keeps what the model sent
                     out.flush()
                     state["tokens"] = True
                 elif isinstance(ev, Fallback):
-                    print(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}", file=sys.stderr)
+                    print(terminal_safe(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"), file=sys.stderr)
                 elif isinstance(ev, TurnDone):
                     if not ev.text.endswith("\n"):
                         out.write("\n")
@@ -95,7 +96,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         out.write("\n")
                         out.flush()
                     kept = f" (partial answer kept in session {session_id})" if ev.partial_text else ""
-                    print(f"wits: {ev.message}{kept}; {ev.hint}", file=sys.stderr)
+                    print(terminal_safe(f"wits: {ev.message}{kept}; {ev.hint}"), file=sys.stderr)
                     state["code"] = 1
     finally:
         await engine.aclose()  # waits for the memory write, closes the client

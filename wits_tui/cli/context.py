@@ -13,7 +13,9 @@ from wits_tui.settings import Settings, load_settings
 
 def fail(message: str, code: int = 1) -> int:
     """Print a one-line (or short) reason on stderr and return the exit code."""
-    print(f"wits: {message}", file=sys.stderr)
+    from wits_tui.engine.textsafe import terminal_safe
+
+    print(terminal_safe(f"wits: {message}"), file=sys.stderr)
     return code
 
 
@@ -52,7 +54,10 @@ def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing
     """A readable table on a terminal (plain, aligned text when piped)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
     from rich import box
+
+    from wits_tui.engine.textsafe import terminal_safe
 
     # piped output (logs, CI, `| less`) keeps each row on one line instead of wrapping at 80
     console = Console() if sys.stdout.isatty() else Console(width=200)
@@ -63,5 +68,6 @@ def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        # Text, not markup: a title like "[red]x" is shown as typed; control characters made visible
+        table.add_row(*(Text("" if v is None else terminal_safe(str(v))) for v in row))
     console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
+from wits_tui.engine.textsafe import terminal_safe
 from wits_tui.cli.context import Context, fail, print_json, print_table
 from wits_tui.engine.clock import to_minute
 
@@ -70,7 +71,7 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(asdict(session))
     else:
-        print(f"created session {session.id}: {session.title}")
+        print(f"created session {session.id}: {terminal_safe(session.title)}")
     return 0
 
 
@@ -83,14 +84,14 @@ def cmd_rename(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(asdict(session))
     else:
-        print(f"renamed session {session.id}: {session.title}")
+        print(f"renamed session {session.id}: {terminal_safe(session.title)}")
     return 0
 
 
 def cmd_archive(args: argparse.Namespace, ctx: Context) -> int:
     session = _find(ctx, args.session)
     ctx.store.sessions.set_archived(session.id, not args.undo)
-    print(f"{'unarchived' if args.undo else 'archived'} session {session.id}: {session.title}")
+    print(f"{'unarchived' if args.undo else 'archived'} session {session.id}: {terminal_safe(session.title)}")
     return 0
 
 
@@ -106,5 +107,5 @@ def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
             print("kept")
             return 1
     ctx.store.sessions.delete(session.id)
-    print(f"deleted session {session.id}: {session.title}")
+    print(f"deleted session {session.id}: {terminal_safe(session.title)}")
     return 0

@@ -21,6 +21,7 @@ from prompt_toolkit.input.typeahead import store_typeahead
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 
+from wits_tui.engine.textsafe import terminal_safe
 from wits_tui.commands import (
     ClearChat,
     CommandContext,
@@ -79,7 +80,7 @@ class PlainChat:
 
     # -- output ---------------------------------------------------------------
     def say(self, text: str = "", end: str = "\n") -> None:
-        self.out.write(text + end)
+        self.out.write(terminal_safe(text) + end)
         self.out.flush()
 
     def _context(self) -> CommandContext:
@@ -185,7 +186,7 @@ class PlainChat:
         async with aclosing(start()) as events:
             async for ev in events:
                 if isinstance(ev, Token):
-                    self.out.write(ev.text)
+                    self.out.write(terminal_safe(ev.text))
                     self.out.flush()
                     started = True
                 elif isinstance(ev, Fallback):
