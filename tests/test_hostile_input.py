@@ -77,3 +77,83 @@ def test_lone_surrogates_and_invalid_bytes_in_tool_arguments(wits_home, args):
     proc = wits_proc("tools", "call", "calculator", "--args", args)
     assert b"Traceback" not in proc.stderr, proc.stderr.decode(errors="replace")
     assert proc.returncode in (1, 2) and b"tool_failed" in proc.stdout + proc.stderr or b"invalid" in proc.stdout
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:99999", "http://[::1", "ftp://example"])
+@pytest.mark.parametrize("command", [["history"], ["config", "validate"], ["sessions", "list"]])
+def test_a_bad_ollama_host_is_a_config_error_for_every_command(wits_home, host, command):
+    proc = subprocess.run([sys.executable, "-m", "wits_tui", *command], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "OLLAMA_HOST": host})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "OLLAMA_HOST" in proc.stderr and "not a server address" in proc.stderr
+
+
+def test_deep_nesting_in_a_variable_or_the_config_file_is_a_config_error(wits_home, paths):
+    deep = "[" * 5000 + "]" * 5000
+    proc = subprocess.run([sys.executable, "-m", "wits_tui", "history"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "WITS_UI__KEYMAP": deep})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "WITS_UI__KEYMAP" in proc.stderr, proc.stderr
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text("x = " + deep + "\n")
+    proc = subprocess.run([sys.executable, "-m", "wits_tui", "history"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "nested too deeply" in proc.stderr, proc.stderr
+
+
+def test_a_message_past_the_size_limit_is_kept_in_a_file_not_sent(wits_home, paths):
+    text = "a paragraph of a very long paste\n" * 200
+    proc = subprocess.run([sys.executable, "-m", "wits_tui", "ask", "summarise"], input=text, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "WITS_CHAT__MAX_MESSAGE_CHARS": "1000",
+                                                      "OLLAMA_HOST": "127.0.0.1:9"})
+    assert proc.returncode == 2 and "more than chat.max_message_chars (1,000)" in proc.stderr, proc.stderr
+    [saved] = (paths.data_dir / "oversized").iterdir()
+    assert saved.read_text() == "summarise\n\n" + text.strip() and (saved.stat().st_mode & 0o777) == 0o600
+    from wits_tui.engine.store import Store
+
+    with Store(paths.database) as s:
+        assert s.sessions.list() == []  # nothing half-made
+
+
+def test_the_turn_refuses_a_message_past_the_limit_and_stores_nothing(paths):
+    import asyncio
+
+    from tests.engine.conftest import make_engine
+    from wits_tui.engine.events import TurnError
+
+    engine = make_engine(paths, "http://127.0.0.1:9")
+    engine.settings.chat.max_message_chars = 1000
+    session = engine.store.sessions.create()
+
+    async def go():
+        try:
+            return [ev async for ev in engine.turn(session.id, "x" * 5000)]
+        finally:
+            await engine.backend.close()
+
+    [event] = asyncio.run(go())
+    assert isinstance(event, TurnError) and "5,000 characters" in event.message and "saved in" in event.hint
+    assert engine.store.messages.count(session.id) == 0
+
+
+def test_listings_never_carry_whole_texts(store):
+    from wits_tui.engine.store.fts import LISTING_CHARS
+
+    huge = "needle " + "x" * 1_000_000
+    s = store.sessions.create()
+    store.messages.append(s.id, "user", huge)
+    store.history.add(huge, s.id)
+    assert len(store.history.recent(5)[0].command) == LISTING_CHARS
+    assert len(store.history.search("needle", 5)[0].command) == LISTING_CHARS
+    assert len(store.messages.search("needle", 5)[0].content) == LISTING_CHARS
+    assert store.messages.list(s.id)[0].content == huge  # the conversation itself is whole
+
+
+def test_a_50kb_switch_argument_is_a_message(store):
+    import asyncio
+
+    from tests.commands.test_commands import ctx
+    from wits_tui.commands.table import run_command
+
+    result = asyncio.run(run_command("/switch " + "%_" * 25_000, ctx(store)))
+    assert result.level == "error" and "no session" in result.text and len(result.text) < 300
+    result = asyncio.run(run_command("/switch " + "9" * 5000, ctx(store)))
+    assert result.level == "error"

@@ -46,6 +46,11 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here
     heap.settle()
+    if len(question) > ctx.settings.chat.max_message_chars:
+        from wits_tui.engine.turn import too_long
+
+        err = too_long(engine, question)
+        return fail(f"{err.message}; {err.hint}", code=2)
     store = engine.store
     try:
         session = store.sessions.find(args.session) if args.session else store.sessions.create(model=args.model)

@@ -101,4 +101,4 @@ class Messages:
 
     def search(self, text: str, limit: int = 50) -> list[Message]:
         """Full-text search over all messages, newest first."""
-        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit)]
+        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit, clip="content")]

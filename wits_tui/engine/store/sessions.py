@@ -13,7 +13,8 @@ DEFAULT_TITLE = "New chat"
 
 class SessionNotFound(LookupError):
     def __init__(self, ref: object) -> None:
-        super().__init__(f"no session '{ref}'; `wits sessions list` shows the sessions there are")
+        shown = str(ref) if len(str(ref)) <= 80 else str(ref)[:77] + "..."
+        super().__init__(f"no session '{shown}'; `wits sessions list` shows the sessions there are")
         self.ref = ref
 
 
@@ -45,14 +46,15 @@ class Sessions:
     def find(self, ref: str) -> Session:
         """A session by id, or by title (exact, then unique prefix, case-insensitive)."""
         ref = ref.strip()
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and len(ref) < 19:  # longer is no id (and too big for SQLite)
             return self.get(int(ref))
         rows = list(self.db.query("SELECT * FROM sessions WHERE title = ? COLLATE NOCASE ORDER BY updated_at DESC", [ref]))
         if not rows:
             rows = list(
+                # a prefix compare, not LIKE: a long LIKE pattern fails ("pattern too complex")
                 self.db.query(
-                    "SELECT * FROM sessions WHERE title LIKE ? ESCAPE '\\' COLLATE NOCASE ORDER BY updated_at DESC",
-                    [ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+                    "SELECT * FROM sessions WHERE substr(title, 1, ?) = ? COLLATE NOCASE ORDER BY updated_at DESC",
+                    [len(ref), ref],
                 )
             )
         if not rows:
