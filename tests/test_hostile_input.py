@@ -157,3 +157,31 @@ def test_a_50kb_switch_argument_is_a_message(store):
     assert result.level == "error" and "no session" in result.text and len(result.text) < 300
     result = asyncio.run(run_command("/switch " + "9" * 5000, ctx(store)))
     assert result.level == "error"
+
+
+def test_non_utf8_on_stdin_or_in_an_argument_is_replaced_and_said_once(wits_home, paths):
+    from tests.fakes.ollama_server import Reply, ScriptedOllama
+    from wits_tui.engine.store import Store
+
+    with ScriptedOllama() as server:
+        server.add_model("llama3.2:1b")
+        server.script("llama3.2:1b", Reply(text="ok"))
+        server.script("llama3.2:1b", Reply(text="ok"))
+        env = {**os.environ, "OLLAMA_HOST": server.host, "WITS_CHAT__DEFAULT_MODEL": "llama3.2:1b"}
+        piped = subprocess.run([sys.executable, "-m", "wits_tui", "ask"], input=b"x \xff caf\xc3\xa9\n",
+                               capture_output=True, timeout=60, env=env)
+        arg = subprocess.run([sys.executable, "-m", "wits_tui", "ask", b"bad \xfe byte"], input=b"",
+                             capture_output=True, timeout=60, env=env)
+    for proc in (piped, arg):
+        assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.count(b"not valid UTF-8") == 1
+    with Store(paths.database) as s:
+        questions = [s.messages.list(x.id)[0].content for x in reversed(s.sessions.list())]
+    assert questions == ["x \ufffd café", "bad \ufffd byte"]
+
+
+def test_non_utf8_in_the_line_mode_is_replaced_and_said_once(wits_home, paths):
+    proc = subprocess.run([sys.executable, "-m", "wits_tui", "chat", "--plain"], input=b"/new caf\xe9\n/new \xff again\n",
+                          capture_output=True, timeout=60, env={**os.environ, "OLLAMA_HOST": "127.0.0.1:9"})
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert (proc.stdout + proc.stderr).count(b"not valid UTF-8") == 1

@@ -61,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-V", "--version"):
         print(f"wits {__version__}")
         return 0
+    from wits_tui.engine.textsafe import REPLACED_NOTE, valid_text
+
+    cleaned = [valid_text(a) for a in argv]  # invalid UTF-8 in an argument arrives as lone surrogates
+    if any(replaced for _, replaced in cleaned):
+        print(f"wits: note: {REPLACED_NOTE} (arguments)", file=sys.stderr)
+        argv = [a for a, _ in cleaned]
     parser = build_parser(argv)
     args = parser.parse_args(argv)
 

@@ -27,9 +27,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _question(args: argparse.Namespace) -> str:
-    text = " ".join(args.question).strip()
+    from wits_tui.engine.textsafe import REPLACED_NOTE, decode_input
+
+    text = " ".join(args.question).strip()  # arguments were made valid by main()
     if not sys.stdin.isatty():
-        piped = sys.stdin.read().strip()
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+        piped, replaced = decode_input(raw)
+        piped = piped.strip()
+        if replaced:
+            print(f"wits: note: {REPLACED_NOTE} (stdin)", file=sys.stderr)
         if piped:
             text = f"{text}\n\n{piped}" if text else piped
     return text

@@ -51,3 +51,31 @@ def safe_fields(record: T, *names: str) -> T:
         if isinstance(value, str) and terminal_safe(value) is not value:
             changes[name] = terminal_safe(value)
     return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> tuple[str, bool]:
+    """``text`` as valid Unicode, and whether anything had to be replaced.
+
+    Invalid UTF-8 reaches Python as lone surrogates (argv, and prompt-toolkit's input, decode
+    with ``surrogateescape``); SQLite and the terminal cannot encode them. Each becomes U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text, False
+    try:  # bytes escaped by surrogateescape decode again (valid sequences split across them survive)
+        fixed = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate not from surrogateescape
+        fixed = text
+    return _SURROGATE.sub("\ufffd", fixed), True
+
+
+def decode_input(data: bytes) -> tuple[str, bool]:
+    """Bytes read from a pipe as text: UTF-8, invalid bytes replaced (and whether there were any)."""
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), True
+
+
+REPLACED_NOTE = "the input was not valid UTF-8: the invalid bytes were replaced by \ufffd"

@@ -108,6 +108,10 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
     store, settings = engine.store, engine.settings
     session = store.sessions.get(session_id)
     primary = model or engine.model_for(session)
+    if text is not None:
+        from wits_tui.engine.textsafe import valid_text
+
+        text = valid_text(text)[0]  # a lone surrogate cannot be stored; front ends say so when they replace
     if text is not None and len(text) > settings.chat.max_message_chars:
         yield engine.fail(too_long(engine, text), model=primary, session_id=session_id, attempt=0)
         return

@@ -21,7 +21,7 @@ from prompt_toolkit.input.typeahead import store_typeahead
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 
-from wits_tui.engine.textsafe import terminal_safe
+from wits_tui.engine.textsafe import REPLACED_NOTE, terminal_safe, valid_text
 from wits_tui.commands import (
     ClearChat,
     CommandContext,
@@ -62,6 +62,7 @@ class PlainChat:
         interactive: bool = True,
     ) -> None:
         self.engine = engine
+        self._said_invalid = False
         self.session_id = session_id
         self.model = model
         self.out = out or sys.stdout
@@ -131,11 +132,15 @@ class PlainChat:
         for line in lines:
             text = line.rstrip("\n")
             if text.strip():
-                await asyncio.to_thread(self.engine.store.history.add, text, self.session_id)
+                await asyncio.to_thread(self.engine.store.history.add, valid_text(text)[0], self.session_id)
                 await self.handle(text)
         return 0
 
     async def handle(self, text: str) -> None:
+        text, replaced = valid_text(text)
+        if replaced and not self._said_invalid:
+            self._said_invalid = True
+            self.say(f"note: {REPLACED_NOTE}")
         if not text.strip():
             return
         if parse(text) is not None:
