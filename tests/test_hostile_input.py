@@ -185,3 +185,35 @@ def test_non_utf8_in_the_line_mode_is_replaced_and_said_once(wits_home, paths):
                           capture_output=True, timeout=60, env={**os.environ, "OLLAMA_HOST": "127.0.0.1:9"})
     assert proc.returncode == 0 and b"Traceback" not in proc.stderr + proc.stdout, proc.stderr
     assert (proc.stdout + proc.stderr).count(b"not valid UTF-8") == 1
+
+
+def _modes(root) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mode & 0o777 for p in [root, *root.rglob("*")]}
+
+
+def test_files_are_private_and_loose_ones_are_tightened_once(wits_home):
+    from tests.fakes.ollama_server import Reply, ScriptedOllama
+
+    with ScriptedOllama() as server:
+        server.add_model("llama3.2:1b")
+        server.add_model("nomic-embed-text", capabilities=["embedding"], embedding_dim=768)
+        server.script("llama3.2:1b", Reply(text="ok"))
+        env = {**os.environ, "OLLAMA_HOST": server.host, "WITS_CHAT__DEFAULT_MODEL": "llama3.2:1b"}
+        proc = subprocess.run([sys.executable, "-m", "wits_tui", "ask", "--memory", "hello"], capture_output=True,
+                              text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    modes = _modes(wits_home)
+    files = {k: m for k, m in modes.items() if (wits_home / k).is_file()}
+    dirs = {k: m for k, m in modes.items() if (wits_home / k).is_dir() and k != "."}
+    assert any(k.endswith("wits.db") for k in files) and any("memory" in k for k in files)
+    assert all(m & 0o077 == 0 for m in files.values()), files
+    assert all(m == 0o700 for m in dirs.values()), dirs
+
+    # as an older version left them: readable by others
+    for p in [*wits_home.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    first = subprocess.run([sys.executable, "-m", "wits_tui", "history"], capture_output=True, text=True, timeout=60)
+    second = subprocess.run([sys.executable, "-m", "wits_tui", "history"], capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0 and "private to you" in first.stderr
+    assert "private to you" not in second.stderr  # said once
+    assert all(m & 0o077 == 0 for k, m in _modes(wits_home).items() if k != ".")

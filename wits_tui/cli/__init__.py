@@ -7,6 +7,7 @@ each subcommand imports what it needs only when it runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from wits_tui import __version__
@@ -79,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc), code=2)
     from wits_tui.engine.errorlog import setup_logging
 
+    # Files Wits writes are for this user only: 0600 files, 0700 directories (the database, the
+    # memory and the logs hold conversations). Process-wide, so it lives here in the entry point.
+    os.umask(0o077)
+    loose = ctx.paths.tighten()
+    if loose:
+        print(f"wits: note: made {', '.join(str(p) for p in loose)} private to you (other users could read "
+              "it); Wits creates its files 0600 from now on", file=sys.stderr)
     setup_logging(ctx.paths.log_dir)  # logs and tracebacks go to the log file, never to the screen
     handler = getattr(args, "handler", None)
     from wits_tui.cli import heap
