@@ -54,13 +54,14 @@ class Paths:
         for top in dict.fromkeys((self.config_dir, self.data_dir, self.cache_dir, self.log_dir, self.memory_dir)):
             if not top.is_dir() or _private(top):
                 continue
-            loose.append(top)
             for root, dirs, files in os.walk(top):
                 for name in dirs:
                     _chmod(Path(root) / name, 0o700)
                 for name in files:
                     _chmod(Path(root) / name, 0o600)
             _chmod(top, 0o700)
+            if _private(top):  # not on a read-only file system
+                loose.append(top)
         return loose
 
 

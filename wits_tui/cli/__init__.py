@@ -109,5 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         # `wits history | head`: the reader went away; that is not an error.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a disk fault: say which, not a traceback (the traceback goes to the log)
+        from wits_tui.engine.store.db import DatabaseError, advice, classify
+
+        if isinstance(exc, DatabaseError):
+            return fail(str(exc), code=1)
+        import sqlite3
+
+        if not isinstance(exc, (OSError, sqlite3.Error)):
+            raise
+        problem = advice(ctx.paths.database, exc, ctx.store_fault)
+        if problem.kind == "other":
+            raise
+        return fail(str(problem), code=1)
     finally:
         ctx.close()

@@ -171,3 +171,8 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                     state["code"] = 1
     finally:
         await engine.aclose()  # waits for the memory write, closes the client
+        if args.memory and engine.memory is not None and engine.memory.last_error:
+            # a lost memory write is said, never silent (e.g. a full disk); the answer itself is saved
+            print(f"wits: the exchange was not remembered: {engine.memory.last_error.split(';')[0]}; "
+                  f"{engine.memory.status.hint}", file=sys.stderr)
+            state["code"] = state["code"] or 1

@@ -24,6 +24,8 @@ class Context:
     paths: Paths
     settings: Settings
     _store: Any = field(default=None, repr=False)
+    #: Why the store was opened read-only ("read_only" or "full"), else None.
+    store_fault: str | None = None
 
     @classmethod
     def load(cls) -> "Context":
@@ -33,10 +35,20 @@ class Context:
     @property
     def store(self):  # -> wits_tui.engine.store.Store
         if self._store is None:
-            from wits_tui.engine.store import Store
+            from wits_tui.engine.store import DatabaseError, Store
 
-            self.paths.ensure()
-            self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
+            try:
+                self.paths.ensure()
+                self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
+            except (DatabaseError, OSError) as exc:
+                if getattr(exc, "kind", "read_only") not in ("read_only", "full") or not self.paths.database.exists():
+                    raise
+                # a read-only home: reading commands still show what is there
+                self._store = Store(self.paths.database, read_only=True)
+                self.store_fault = getattr(exc, "kind", "read_only")
+                why = "the disk is full" if getattr(exc, "kind", "") == "full" else f"{self.paths.data_dir} cannot be written"
+                print(f"wits: note: {why}: showing what is there; nothing new can be saved until "
+                      f"{'there is space' if 'full' in why else 'it is writable'}", file=sys.stderr)
         return self._store
 
     def close(self) -> None:

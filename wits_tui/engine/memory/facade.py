@@ -40,6 +40,12 @@ COMPACT_STEP = 0.05
 INITIAL_RELEVANCE = {"note": 1.0, "fact": 1.0, "turn": 0.5}
 
 
+def _passing(exc: BaseException) -> bool:
+    """A write failure that is no fault of the memory: a full disk, another process busy."""
+    text = str(exc).lower()
+    return isinstance(exc, MemoryBusy) or getattr(exc, "errno", None) == 28 or "no space left" in text
+
+
 class Memory:
     def __init__(self, settings: MemorySettings, directory: Path, backend: Backend) -> None:
         self.settings = settings
@@ -188,15 +194,19 @@ class Memory:
                 row["vector"], row["embed_model"] = vec, model
         try:
             await asyncio.to_thread(self._write, rows, len(vectors[0]) if vectors else None)
-        except (MemoryBusy, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - sorted below: passing (kept, retried) or not (memory off)
+            if not _passing(exc):
+                self._broken(exc)
+                return 0
             self._pending[:0] = rows
-            self.last_error = f"{len(rows)} memories not written yet ({exc}); they are kept and written with the next turn"
+            self.last_error = f"{len(rows)} memories not written ({exc}); they are retried with the next write"
             log.error("memory write postponed: %s", exc, exc_info=exc)
+            fix = "another Wits process is busy with memory" if isinstance(exc, MemoryBusy) else "free disk space"
+            self._set_status(MemoryStatus(self._status.state, self.last_error, fix))
             raise MemoryWriteFailed(self.last_error) from exc
-        except Exception as exc:  # noqa: BLE001
-            self._broken(exc)
-            return 0
-        self.last_error = ""
+        if self.last_error:
+            self.last_error = ""
+            self._set_status(MemoryStatus(self._status.state))
         return len(rows)
 
     def _write(self, rows: list[dict[str, Any]], dim: int | None) -> None:
