@@ -53,7 +53,7 @@ def advice(path: Path, exc: BaseException, kind: str | None = None) -> DatabaseE
     if kind == "other" and _nearly_full(path):  # SQLite says "disk I/O error" when the WAL cannot grow
         kind = "full"
     fix = {
-        "full": "the disk is full: free some space (nothing was lost; Wits saves again once there is room)",
+        "full": "the disk is full: free some space and try again (what was saved before is intact)",
         "read_only": f"Wits cannot write to {path.parent}: make it writable (or set WITS_HOME to a writable "
                      "directory); reading commands such as `wits history` still work",
         "damaged": "the file is damaged: `wits doctor --salvage` copies what can still be read into a fresh "
