@@ -22,12 +22,12 @@ async def test_a_streamed_answer_with_escape_sequences_is_shown_harmlessly(make_
         await ready(pilot)
         await type_text(pilot, "say hello")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.turn_running and list(app.chat.query(AssistantMessage)), what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and list(app.chat.query(AssistantMessage)), what="the answer")
         answer = list(app.chat.query(AssistantMessage))[-1]
         assert not any(c in answer.text for c in UNSAFE) and "␛]0;pwned-title␇" in answer.text
         screen = app.export_screenshot()
         assert "pwned-title" in screen and "\x1b" not in screen
-        assert app.engine.store.messages.list(app.session.id)[-1].content == PAYLOAD  # stored as received
+        assert app.engine.store.messages.list(app.chat_screen.sessions.current.id)[-1].content == PAYLOAD  # stored as received
 
 
 async def test_a_stored_answer_and_title_with_escape_sequences_are_shown_harmlessly(make_app, app_paths):
@@ -38,4 +38,4 @@ async def test_a_stored_answer_and_title_with_escape_sequences_are_shown_harmles
         await wait_for(pilot, lambda: list(app.chat.query(AssistantMessage)), what="the stored answer")
         answer = list(app.chat.query(AssistantMessage))[-1]
         assert not any(c in answer.text for c in UNSAFE) and "␛[2J" in answer.text
-        assert not any(c in app.session.title for c in UNSAFE) and "␛]0;title␇" in app.session.title
+        assert not any(c in app.chat_screen.sessions.current.title for c in UNSAFE) and "␛]0;title␇" in app.chat_screen.sessions.current.title
