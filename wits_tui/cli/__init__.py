@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # a disk fault: say which, not a traceback (the traceback goes to the log)
-        from wits_tui.engine.store.db import DatabaseError, advice, classify
+        from wits_tui.engine.store.db import DatabaseError, advice
 
         if isinstance(exc, DatabaseError):
             return fail(str(exc), code=1)

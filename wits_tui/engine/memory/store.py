@@ -16,7 +16,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ from wits_tui.engine.memory import meta as meta_file
 from wits_tui.engine.memory.compaction import cleanup, compact_in_steps, reclaimable_bytes
 from wits_tui.engine.memory.proclock import ProcessLocks
 from wits_tui.engine.memory.records import MemoryBroken, MemoryMaintenanceError, Segment
+from wits_tui.engine.memory.rows import (  # noqa: F401 - directory_bytes, epoch_seconds: used from here
+    FIELDS, directory_bytes, epoch_seconds, is_conflict, quote, schema as rows_schema, to_segment,
+)
 
 log = logging.getLogger("wits.memory")
 
@@ -36,53 +39,10 @@ CONFLICT_RETRIES = 5
 TABLE_PREFIX = "segments"
 #: Used for the vector column when the first segments arrive before any embedding model answered.
 PLACEHOLDER_DIM = 768
-FIELDS = ("id", "text", "kind", "role", "session_id", "message_id", "created_at", "last_accessed_at", "access_count", "relevance", "embed_model")
 #: IVF-HNSW-SQ tuning, measured by benchmarks/bench_memory.py (recall@10 against exact search).
 INDEX_ROWS_PER_PARTITION = 25_000
 INDEX_EF = 64
 INDEX_REFINE = 4
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def directory_bytes(path: Path) -> int:
-    """On-disk size of everything under ``path``, directories included, as ``du -sb`` counts
-    (0 if it does not exist)."""
-    try:
-        total = os.lstat(path).st_size
-    except FileNotFoundError:
-        return 0
-    for root, dirs, files in os.walk(path):
-        for name in [*files, *dirs]:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except FileNotFoundError:  # removed by a concurrent clean-up
-                pass
-    return total
-
-
-def _is_conflict(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "conflict" in text or "concurrent" in text
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat(timespec="microseconds") if isinstance(value, datetime) else str(value or "")
-
-
-def _quote(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
-def to_segment(row: dict[str, Any]) -> Segment:
-    return Segment(
-        id=row["id"], text=row["text"], kind=row["kind"], role=row["role"],
-        session_id=row.get("session_id"), message_id=row.get("message_id"),
-        created_at=_iso(row["created_at"]), last_accessed_at=_iso(row["last_accessed_at"]),
-        access_count=int(row["access_count"] or 0), relevance=float(row["relevance"] or 0.0),
-        embed_model=row.get("embed_model"),
-    )
-
-
 class SegmentStore:
     def __init__(self, directory: Path, compact_step_bytes: int = 1_000_000) -> None:
         self.directory = Path(directory)
@@ -153,7 +113,7 @@ class SegmentStore:
             try:
                 return write()
             except Exception as exc:  # noqa: BLE001 - only conflicts are retried
-                if attempt == CONFLICT_RETRIES - 1 or not _is_conflict(exc):
+                if attempt == CONFLICT_RETRIES - 1 or not is_conflict(exc):
                     raise
                 log.warning("memory write conflict, retrying: %s", exc)
                 time.sleep(0.05 * 2 ** attempt)
@@ -206,7 +166,6 @@ class SegmentStore:
 
     def new_generation(self, dim: int) -> tuple[str, Any]:
         """A new, empty table with vectors of ``dim`` and a full-text index; not yet current."""
-        import pyarrow as pa
         from lancedb.index import FTS
 
         with self._writing():
@@ -216,16 +175,7 @@ class SegmentStore:
                 generation += 1
             self.save_meta(generation=generation)
             name = f"{TABLE_PREFIX}_{generation}"
-            ts = pa.timestamp("us", tz="UTC")
-            schema = pa.schema([
-                pa.field("id", pa.string(), nullable=False), pa.field("text", pa.string()),
-                pa.field("kind", pa.string()), pa.field("role", pa.string()),
-                pa.field("session_id", pa.int64()), pa.field("message_id", pa.int64()),
-                pa.field("created_at", ts), pa.field("last_accessed_at", ts),
-                pa.field("access_count", pa.int32()), pa.field("relevance", pa.float32()),
-                pa.field("embed_model", pa.string()),
-                pa.field("vector", pa.list_(pa.float32(), dim), nullable=True),
-            ])
+            schema = rows_schema(dim)
             table = self._db.create_table(name, schema=schema, mode="create")
             table.create_index("text", config=FTS())
             return name, table
@@ -260,7 +210,7 @@ class SegmentStore:
         with self._writing():
             before = self._table.count_rows()
             for i in range(0, len(ids), 1000):
-                where = f"id IN ({_quote(ids[i:i + 1000])})"
+                where = f"id IN ({quote(ids[i:i + 1000])})"
                 self._retry(lambda: self._table.delete(where))
             return before - self._table.count_rows()
 
@@ -286,7 +236,7 @@ class SegmentStore:
 
         with self._writing():
             ids = list(scores)
-            rows = self._table.search().where(f"id IN ({_quote(ids)})").select(["id", "access_count", "relevance"]).to_list()
+            rows = self._table.search().where(f"id IN ({quote(ids)})").select(["id", "access_count", "relevance"]).to_list()
             if not rows:
                 return
             update = pa.table({
@@ -319,7 +269,7 @@ class SegmentStore:
             self._sync()
             if not ids or self._table is None:
                 return []
-            rows = self._table.search().where(f"id IN ({_quote(ids)})").select(list(FIELDS)).limit(len(ids)).to_list()
+            rows = self._table.search().where(f"id IN ({quote(ids)})").select(list(FIELDS)).limit(len(ids)).to_list()
         return [to_segment(r) for r in rows]
 
     def vector_search(self, vector: Sequence[float], limit: int, *, exact: bool = False) -> list[tuple[Segment, float]]:
@@ -429,9 +379,3 @@ class SegmentStore:
     def close(self) -> None:
         with self.lock:
             self._forget()
-
-
-def epoch_seconds(value: Any) -> float:
-    if isinstance(value, datetime):
-        return (value - _EPOCH).total_seconds()
-    return 0.0
