@@ -113,3 +113,14 @@ def test_a_memory_write_lost_to_a_full_disk_is_reported(server, wits_home, capsy
     code, out, err = run(capsys, "ask", "--memory", "my dog is called Rex")
     assert "Rex is a good name." in out
     assert code == 1 and "not remembered" in err and "free disk space" in err
+
+
+def test_wits_memory_add_on_a_full_disk_says_so(server, wits_home, capsys, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OLLAMA_HOST", server.host)
+
+    def disk_full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("wits_tui.engine.memory.store.SegmentStore.append", disk_full)
+    code, out, err = run(capsys, "memory", "add", "the boiler is serviced in March")
+    assert code == 1 and "not remembered" in err and "free disk space" in err and "Traceback" not in err
