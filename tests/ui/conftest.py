@@ -123,6 +123,46 @@ def seed(paths: Paths, conversation: list[tuple[str, str]], title: str | None = 
         return session.id
 
 
+async def type_in_palette(pilot, query: str) -> None:
+    """Type ``query`` into the open command palette and wait until its search for it has finished.
+
+    The palette searches in a worker per keystroke (each cancels the one before); this records
+    the worker started for ``query`` and waits for it, so the list shown is the final one.
+    """
+    palette = pilot.app.screen
+    searches: dict[str, object] = {}
+    gather = palette._gather_commands
+
+    def recording(value: str):
+        searches[value] = worker = gather(value)
+        return worker
+
+    palette._gather_commands = recording
+    try:
+        await pilot.press(*query)
+        worker = await wait_for(pilot, lambda: searches.get(query.strip()), what=f"the palette to search for {query!r}")
+        await wait_for(pilot, lambda: worker.is_finished, what=f"the palette's search for {query!r}")
+    finally:
+        del palette._gather_commands
+    await pilot.pause()
+
+
+async def wait_for_player_looks(pilot, player, looks: int = 3) -> None:
+    """Wait until a paused replay ``player`` has looked ``looks`` more times whether to go on: after
+    that, "nothing moved" means it stayed paused (not that the test did not wait long enough)."""
+    sleep, seen = player.sleep, []
+
+    async def counting(seconds: float) -> object:
+        seen.append(seconds)
+        return await sleep(seconds)
+
+    player.sleep = counting
+    try:
+        await wait_for(pilot, lambda: len(seen) >= looks, what=f"the paused replay to look {looks} times")
+    finally:
+        player.sleep = sleep
+
+
 def notified(app, text: str) -> bool:
     """Whether a toast containing ``text`` has been shown (e.g. a refusal that changes nothing else)."""
     return any(text in str(n.message) for n in app._notifications)

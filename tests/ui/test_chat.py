@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, make_settings, press_now, ready, seed, type_text, wait_for
+from tests.ui.conftest import MODEL, make_settings, notified, press_now, ready, seed, type_text, wait_for, wait_for_workers
 from wits_tui.ui.widgets.chat import AssistantMessage, UserMessage
 from wits_tui.ui.widgets.error_card import ErrorCard
 
@@ -38,7 +38,9 @@ async def test_send_streams_the_answer_and_stores_it(make_app, server):
 
 
 async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
-    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 20, token_delay=0.05))
+    # hangs after 30 words (until Esc): however busy the machine, the answer is still coming
+    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 20, token_delay=0.05,
+                               hang_after=30))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -48,7 +50,7 @@ async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
                        what="some tokens")
         await press_now(pilot, "escape")
         await wait_for(pilot, lambda: not app.turn_running, what="the turn to stop")
-        await pilot.pause(0.1)
+        await wait_for_workers(pilot)
         answer = _answers(app)[-1]
         assert answer.status == "interrupted"
         assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 20)
@@ -58,7 +60,7 @@ async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
 
 
 async def test_typing_works_while_an_answer_streams(make_app, server):
-    server.script(MODEL, Reply(text="word " * 200, token_delay=0.01))
+    server.script(MODEL, Reply(text="word " * 200, token_delay=0.01, hang_after=20))  # still coming until Esc
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -66,10 +68,11 @@ async def test_typing_works_while_an_answer_streams(make_app, server):
         await press_now(pilot, "enter")
         await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
         await press_now(pilot, "h", "i")
-        assert app.prompt.text == "hi"
+        await wait_for(pilot, lambda: app.prompt.text == "hi", what="the typed text")
         assert app.turn_running
         # a second send while streaming is refused, and the text stays in the prompt
         await press_now(pilot, "enter")
+        await wait_for(pilot, lambda: notified(app, "An answer is still coming"), what="the refusal")
         assert app.prompt.text == "hi"
         await press_now(pilot, "escape")
         await wait_for(pilot, lambda: not app.turn_running, what="stop")
@@ -130,7 +133,7 @@ async def test_ollama_down_then_up(app_paths, server):
         assert card.error_type == "connection"
         assert app.engine.store.messages.list(app.session.id)[0].content == "are you there?"
         server.start()  # same port
-        await wait_for(pilot, lambda: app.health.ok, timeout=6, what="recovery")
+        await wait_for(pilot, lambda: app.health.ok, what="recovery")
         assert "0.12.0" in str(app.query_one("#status-health").content)
 
 
@@ -178,8 +181,8 @@ async def test_long_session_loads_the_tail_then_older_on_scroll(make_app, app_pa
         app.chat.scroll_home(animate=False)
         await wait_for(pilot, lambda: len(shown()) == 2 * TAIL, what="older messages")
         # kept the place instead of jumping to the very top (which would load more at once)
-        await wait_for(pilot, lambda: app.chat.scroll_y > 20, timeout=2, what="the scroll position to be kept")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.chat.scroll_y > 20, what="the scroll position to be kept")
+        await wait_for_workers(pilot)
         assert len(shown()) == 2 * TAIL
 
 
@@ -200,5 +203,5 @@ async def test_switching_sessions_while_streaming(make_app, server, app_paths):
         app.open_session(current)
         await wait_for(pilot, lambda: app.session.id == current, what="switching back")
         await wait_for(pilot, lambda: not app.turn_running, what="the end")
-        await pilot.pause(0.1)
+        await wait_for_workers(pilot)
         assert _answers(app)[-1].text.strip() == ("tick " * 60).strip()
