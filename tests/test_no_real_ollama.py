@@ -16,7 +16,7 @@ import ollama
 import pytest
 
 from tests.fakes.ollama_server import Reply, ScriptedOllama
-from wits_tui.engine.core import Engine
+from wits_tui.engine.core import Engine, Health
 from wits_tui.settings import DEFAULT_OLLAMA_PORT, load_settings
 
 MODEL = "llama3.2:1b"
@@ -61,7 +61,7 @@ def test_an_ollama_on_the_usual_port_is_not_reached(ollama_on_the_usual_port, pa
     # ... and so is Wits, with its default settings.
     engine = Engine(load_settings(paths), paths).open()
 
-    async def check() -> object:
+    async def check() -> Health:
         try:
             return await engine.health()
         finally:

@@ -93,5 +93,5 @@ async def within(awaitable: Awaitable[T], *, what: str, timeout: float | None = 
     limit = hang_guard(timeout)
     try:
         return await asyncio.wait_for(awaitable, limit)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise _timed_out(what, limit) from None
