@@ -217,7 +217,8 @@ async def test_switching_sessions_while_streaming(make_app, server, app_paths):
         await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
         app.chat_screen.sessions.open(other)
         await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
-        assert [a.text for a in _answers(app)] == ["old answer"]
+        # the pane fills after the switch: wait for it, not for a guessed moment
+        await wait_for(pilot, lambda: [a.text for a in _answers(app)] == ["old answer"], what="the other session shown")
         app.chat_screen.sessions.open(current)
         await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == current, what="switching back")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the end")
