@@ -53,6 +53,7 @@ echo "# $burners CPU burners running (pids ${burner_pids[*]:-none}); $(nproc) co
 failed=0
 for run in $(seq "$runs"); do
     log="$(mktemp -t wits-stress-run.XXXXXX)"
+    echo "run $run: output in $log"   # kept if the run is stopped from outside
     start=$(date +%s)
     set +e
     (cd "$workdir" && uv run pytest -q -p no:cacheprovider "${pytest_args[@]}") >"$log" 2>&1
