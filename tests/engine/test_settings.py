@@ -31,7 +31,8 @@ def test_without_wits_home_uses_platform_dirs(monkeypatch, tmp_path):
     assert p.config_file == tmp_path / "xdg-config" / "wits" / "config.toml"
 
 
-def test_defaults_without_a_file(paths):
+def test_defaults_without_a_file(paths, monkeypatch):
+    monkeypatch.delenv("OLLAMA_HOST")  # the suite points it at a closed port (tests/conftest.py)
     s = load_settings(paths)
     assert s == Settings()
     assert s.ollama.host == "http://127.0.0.1:11434"

@@ -112,20 +112,25 @@ class ScriptedOllama:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 2.0) -> None:
+    def stop(self, timeout: float = 2.0) -> bool:
         """Stop like a crashed/stopped Ollama: refuse new connections, cut open ones
-        (including streams in progress and hung replies). Loaded models are forgotten."""
+        (including streams in progress and hung replies). Loaded models are forgotten.
+
+        Returns True when every connection was closed and the serving thread ended within
+        ``timeout`` (False means a handler was still busy: a bug in the fake)."""
         httpd, self._httpd = self._httpd, None
         if httpd is None:
-            return
+            return True
         httpd.stop_event.set()
         httpd.shutdown()
         httpd.server_close()
-        httpd.close_connections(timeout)
+        closed = httpd.close_connections(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
+            closed = closed and not self._thread.is_alive()
         with self._lock:
             self.loaded.clear()
+        return closed
 
     def __enter__(self) -> ScriptedOllama:
         return self.start()

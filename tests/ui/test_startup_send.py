@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from tests.ui.conftest import type_text, wait_for
+from tests.waiting import hang_guard
 from wits_tui.ui.app import default_engine
 
 pytestmark = pytest.mark.anyio
@@ -16,7 +17,7 @@ async def test_a_message_sent_while_starting_goes_out_when_ready(make_app, serve
     gate = threading.Event()
 
     def slow_engine(settings, paths):
-        gate.wait(10)  # the store takes its time to open
+        gate.wait(hang_guard())  # the store takes its time to open
         return default_engine(settings, paths)
 
     app = make_app(engine_factory=slow_engine)

@@ -13,6 +13,8 @@ import pytest
 from textual.app import App
 from textual.widgets import Markdown
 
+from tests.ui.conftest import wait_for
+from tests.waiting import within
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.chat import ChatView
 
@@ -39,25 +41,35 @@ async def test_final_text_leaves_no_stale_blocks_when_an_append_is_in_flight():
         await chat.begin_answer(1, "m")
         md = chat._live.widget.markdown
         slow_append = md.append
+        started: list[str] = []
+        finished: list[str] = []
+        busy = asyncio.Event()  # cleared: an append waits, as on a busy screen
+        busy.set()
 
         def append(fragment: str):
             async def slowly() -> None:
-                await asyncio.sleep(0.05)  # a busy screen: the append is still running at the end
+                started.append(fragment)
+                await busy.wait()
                 await slow_append(fragment)
+                finished.append(fragment)
             return slowly()
 
         md.append = append
         half = len(ANSWER) // 2
         await chat.on_answer_token(msg.AnswerToken(1, ANSWER[:half]))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: len(finished) == 1, what="the first append")
+        busy.clear()
         await chat.on_answer_token(msg.AnswerToken(1, ANSWER[half:]))
-        await asyncio.sleep(0.01)  # the second append has started and is waiting
+        await wait_for(pilot, lambda: len(started) == 2, what="the second append to start and wait")
         done = type("Done", (), {"text": ANSWER, "message_id": 7})()
-        await chat.on_answer_done(msg.AnswerDone(1, done))
-        await pilot.pause(0.3)
+        ending = asyncio.create_task(chat.on_answer_done(msg.AnswerDone(1, done)))
+        await wait_for(pilot, lambda: chat._live is None, what="the answer to start ending")
+        busy.set()  # the append in flight goes on while the answer ends
+        await within(ending, what="the answer to end")
 
         fresh = Markdown(ANSWER)
         await app.query_one(ChatView).mount(fresh)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: fresh.children and fresh.outer_size.height, what="the fresh copy laid out")
+        await pilot.pause()
         assert blocks(md) == blocks(fresh)
         assert md.outer_size.height == fresh.outer_size.height
