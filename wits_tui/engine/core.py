@@ -46,7 +46,10 @@ class Engine:
         self._store = store
         self._owns_store = store is None  # a store handed in is closed by whoever opened it
         self.error_log = ErrorLog(paths.log_dir)
-        self._details: dict[str, ModelDetails] = {}
+        from wits_tui.engine.catalog import ModelCatalog
+
+        #: Model facts (capabilities, context lengths, what is loaded), refreshed in the background.
+        self.catalog = ModelCatalog(lambda: self.backend, settings.ollama.default_num_ctx)
         self._memory: "Memory | None" = None
         self._build_lock = threading.RLock()
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
@@ -135,16 +138,15 @@ class Engine:
 
     async def model_details(self, model: str) -> ModelDetails | None:
         """/api/show for ``model``, asked once per model (None if it cannot be asked)."""
-        if model not in self._details:
-            try:
-                self._details[model] = await self.backend.show(model)
-            except BackendError:
-                return None  # the chat request will report the problem
-        return self._details[model]
+        return await self.catalog.details(model)
 
     async def context_length(self, model: str) -> int | None:
         details = await self.model_details(model)
         return details.context_length if details else None
+
+    def refresh_models(self, *models: str) -> None:
+        """Refresh the model cache (``models``' details, and /api/ps) in the background."""
+        self.in_background(self.catalog.refresh(list(models)))
 
     # -- tools -----------------------------------------------------------------
     @property
