@@ -96,3 +96,36 @@ class ModelCatalog:
             return Window(int(running.context_length), "ollama", trained)
         default = self.default_num_ctx
         return Window(min(default, trained) if trained else default, "default", trained)
+
+
+def short_tokens(n: int) -> str:
+    """3100 -> '3.1k', 8192 -> '8k', 131072 -> '128k', 950 -> '950'."""
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024}k"
+    if n >= 1000:
+        text = f"{n / 1000:.1f}".rstrip("0").rstrip(".") if n < 10_000 else str(round(n / 1000))
+        return text + "k"
+    return str(n)
+
+
+def suggested_num_ctx(window: int, trained: int | None) -> int:
+    """A window four times the current one (a power of two), at most the trained length."""
+    size = 1 << max(window * 4 - 1, 1).bit_length()
+    return min(size, trained) if trained else size
+
+
+def window_warning(model: str, window: Window) -> str | None:
+    """Said at start when Ollama's default cuts the window below the trained length."""
+    if not window.below_trained or window.trained is None:
+        return None
+    return (
+        f"{model} was trained for {short_tokens(window.trained)} tokens of context but Ollama runs it with "
+        f"{short_tokens(window.tokens)} (its default): /set num_ctx {suggested_num_ctx(window.tokens, window.trained)} "
+        "for this session, or OLLAMA_CONTEXT_LENGTH for the server"
+    )
+
+
+def trimmed_notice(trimmed: int, window: int, trained: int | None = None) -> str:
+    """Said once when older messages no longer fit the window."""
+    what = "1 older message no longer fits" if trimmed == 1 else f"{trimmed} older messages no longer fit"
+    return f"{what} the {short_tokens(window)} window: /set num_ctx {suggested_num_ctx(window, trained)} or /compact"

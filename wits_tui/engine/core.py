@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
-    from wits_tui.engine.store.records import Session
+    from wits_tui.engine.store.records import Message, Session
     from wits_tui.engine.tools import ToolContext, ToolRegistry
 
 log = logging.getLogger("wits.engine")
@@ -55,6 +55,9 @@ class Engine:
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
         #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
         self.use_memory = False
+        #: Frontends that keep running set this: after each turn /api/ps is asked again in the
+        #: background, so the next turn knows the window in use without asking on its path.
+        self.refresh_after_turn = False
         self._background: set[asyncio.Task] = set()
         #: Asked before a tool with side effects runs: ``await confirm_tool(name, arguments) -> bool``.
         #: Interactive frontends set it; without it such calls are declined.
@@ -217,6 +220,12 @@ class Engine:
         from wits_tui.engine.turn import run_turn
 
         return run_turn(self, session_id, text, model)
+
+    async def compact(self, session_id: int, keep_last: int = 2) -> "Message":
+        """Replace older turns (for the model) with a summary it writes; see engine/compact.py."""
+        from wits_tui.engine.compact import compact
+
+        return await compact(self, session_id, keep_last)
 
     def retry(self, session_id: int, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
         from wits_tui.engine.turn import run_turn

@@ -243,7 +243,8 @@ async def _answer(
         engine.record_metrics(session_id, message_id, current, "complete", stats, module)
         _after(engine, route, user.content, current, stats, "complete")
         memory_hooks.remember(engine, session_id, user.content, answer.text, message_id)
-        engine.refresh_models()  # what is loaded now, and with which window: for the next turn
+        if engine.refresh_after_turn:
+            engine.refresh_models()  # what is loaded now, and with which window: for the next turn
         if stats.prompt_tokens is not None:
             used = stats.prompt_tokens + (stats.eval_tokens or 0)
             yield ContextInfo(current, used, window.tokens, window.trained, False, built.trimmed, window.source)
