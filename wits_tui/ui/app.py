@@ -23,6 +23,7 @@ from textual.widgets import Footer
 from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 from wits_tui.ui import messages as msg
+from wits_tui.ui.context_view import check_window
 from wits_tui.ui import modules, replay
 from wits_tui.ui.actions import ActionsMixin
 from wits_tui.ui.memory import MemoryMixin
@@ -150,6 +151,7 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         self.query_one(SessionList).show(event.sessions, event.session.id)
         self.ready = True
         self.engine.confirm_tool = self.confirm_tool
+        self.engine.refresh_after_turn = True  # the window in use, known before the next turn
         if self.send_when_ready:
             self.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
@@ -177,6 +179,7 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         self.status.set_session(session.id, session.title)
         self.status.set_model(self.engine.model_for(session))
         self.module_bar.set_pinned(session.pinned_module)
+        self.run_worker(check_window(self, session), group="context", exclusive=True, exit_on_error=False)
 
     # -- health ------------------------------------------------------------------
     @work(exclusive=True, group="health", exit_on_error=False)

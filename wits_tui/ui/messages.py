@@ -241,3 +241,19 @@ class MemoryJobUpdate(Message):
     text: str
     fraction: float | None
     done: bool = False
+
+
+@dataclass
+class AnswerThinking(Message):
+    """Pieces of what a thinking model thinks (batched like tokens)."""
+
+    session_id: int
+    text: str
+
+
+@dataclass
+class ContextChanged(Message):
+    """How full the context window is (an engine ContextInfo), for the status bar."""
+
+    session_id: int
+    event: Any  # ContextInfo

@@ -73,7 +73,7 @@ class TurnsMixin:
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def run_turn(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Token
+        from wits_tui.engine.events import Thinking, Token
 
         chat = self.chat
         stream = (self.engine.turn(session_id, text, model=model) if text is not None
@@ -82,8 +82,12 @@ class TurnsMixin:
         first: float | None = None
         tokens = 0
         pending: list[str] = []
+        thoughts: list[str] = []  # thinking is batched like tokens
 
         def flush() -> None:
+            if thoughts:
+                chat.post_message(msg.AnswerThinking(session_id, "".join(thoughts)))
+                thoughts.clear()
             if pending:
                 chat.post_message(msg.AnswerToken(session_id, "".join(pending)))
                 pending.clear()
@@ -106,6 +110,9 @@ class TurnsMixin:
         try:
             async with aclosing(stream):
                 async for ev in stream:
+                    if isinstance(ev, Thinking):
+                        thoughts.append(ev.text)
+                        continue
                     if isinstance(ev, Token):
                         if first is None:
                             first = time.monotonic()
@@ -137,6 +144,11 @@ class TurnsMixin:
     def on_answer_done(self, event: msg.AnswerDone) -> None:
         stats = event.event.stats
         self.status.set_speed(stats.tokens_per_s, stats.ttft_ms)
+
+    async def on_context_changed(self, event: msg.ContextChanged) -> None:
+        from wits_tui.ui.context_view import show_context
+
+        await show_context(self, event)
 
     def on_turn_finished(self, event: msg.TurnFinished) -> None:
         self.turn_running = False
