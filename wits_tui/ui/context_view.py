@@ -4,7 +4,10 @@ note in the chat, and the start-up warning about Ollama's default window."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
+
+from textual.css.query import NoMatches
 
 from wits_tui.engine.catalog import short_tokens, trimmed_notice, window_warning
 from wits_tui.ui import messages as msg
@@ -16,7 +19,7 @@ _TOLD: set[tuple[int, int]] = set()
 async def show_context(app: Any, event: msg.ContextChanged) -> None:
     info = event.event
     session = getattr(app, "session", None)
-    if session is None or session.id != event.session_id:
+    if session is None or session.id != event.session_id or not app.is_running:
         return
     source = {"num_ctx": "set with /set num_ctx", "ollama": "reported by Ollama",
               "default": "Ollama's default, assumed"}.get(info.window_source, info.window_source)
@@ -36,14 +39,15 @@ async def check_window(app: Any, session: Any) -> None:
     window is smaller than the model's trained length (shown once per model)."""
     engine = app.engine
     model = engine.model_for(session)
-    app.status.set_context(None)
     try:
+        app.status.set_context(None)
         await asyncio.wait_for(engine.catalog.refresh([model]), timeout=10)
-    except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - a warning must never fail anything
+    except (asyncio.TimeoutError, NoMatches, Exception):  # noqa: BLE001 - a warning must never fail anything
         return
     num_ctx = session.option_values().get("num_ctx")
     warning = window_warning(model, engine.catalog.window(model, num_ctx))
     told: set[str] = app.__dict__.setdefault("_window_warned", set())
     if warning and model not in told and getattr(app, "session", None) is session:
         told.add(model)
-        await app.chat.add_notice(warning, "warning")
+        with contextlib.suppress(NoMatches):  # the app may be closing
+            await app.chat.add_notice(warning, "warning")

@@ -12,11 +12,11 @@ class StatusBar(Horizontal):
     def compose(self):
         yield Label("○ starting…", id="status-health")
         yield Label("", id="status-model")
+        yield Label("", id="status-context")
         yield Label("", id="status-session")
         yield Label("", id="status-memory")
         yield Label("", id="status-replay")
         yield Label("", id="status-speed")
-        yield Label("", id="status-context")
 
     def _label(self, name: str) -> Label:
         return self.query_one(f"#status-{name}", Label)
