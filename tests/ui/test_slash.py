@@ -177,7 +177,7 @@ async def test_completion_menu_as_you_type(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await pilot.press("slash", "t", "h")
+        await pilot.press("slash", "t", "h", "e")  # "/th" is /think or /theme
         menu = app.prompt.menu
         await wait_for(pilot, lambda: menu.display and menu.option_count == 1, what="completions")
         await pilot.press("tab")

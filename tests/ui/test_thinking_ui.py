@@ -69,8 +69,9 @@ async def test_stored_thinking_is_shown_folded_and_the_context_figure_appears(th
         app.open_session(1)
         block = await wait_for(pilot, lambda: app.chat.query(ThinkingBlock).first() if app.chat.query(ThinkingBlock) else None,
                                what="the stored thoughts")
-        await wait_for(pilot, lambda: "2 words" in str(block.render()), what="the folded block")
+        await wait_for(pilot, lambda: "2 words" in str(block.render()) and app.session.id == 1, what="the folded block")
         assert not block.expanded
+        await pilot.pause()
 
 
 async def test_start_warns_about_the_default_window(thinker_app, server):
