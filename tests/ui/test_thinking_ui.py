@@ -43,7 +43,7 @@ async def test_thinking_streams_live_then_folds_and_toggles(thinker_app, server)
         await wait_for(pilot, lambda: "91" in str(block.render()), what="live thoughts", timeout=30)
         assert block.live and block.expanded
         answer = app.chat.query(AssistantMessage).last()
-        await wait_for(pilot, lambda: not app.turn_running and answer.text == ANSWER, what="the answer", timeout=60)
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and answer.text == ANSWER, what="the answer", timeout=60)
         assert not block.live and not block.expanded and "▸ thought 28 words" in str(block.render())
         assert "91 = 7 × 13" not in str(block.render())
         block.focus()
@@ -60,16 +60,16 @@ async def test_stored_thinking_is_shown_folded_and_the_context_figure_appears(th
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await ask(pilot, "go")
-        await wait_for(pilot, lambda: not app.turn_running, what="the answer", timeout=60)
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer", timeout=60)
         label = app.status.query_one("#status-context")
         await wait_for(pilot, lambda: str(label.content) == "context 3.5k / 4k", what="the measured context")
         assert label.has_class("-warn")  # past 80% of the window
         await pilot.press("ctrl+n")  # another session, then back: from the store
         await wait_for(pilot, lambda: not app.chat.query(ThinkingBlock), what="the new session")
-        app.open_session(1)
+        app.chat_screen.sessions.open(1)
         block = await wait_for(pilot, lambda: app.chat.query(ThinkingBlock).first() if app.chat.query(ThinkingBlock) else None,
                                what="the stored thoughts")
-        await wait_for(pilot, lambda: "2 words" in str(block.render()) and app.session.id == 1, what="the folded block")
+        await wait_for(pilot, lambda: "2 words" in str(block.render()) and app.chat_screen.sessions.current.id == 1, what="the folded block")
         assert not block.expanded
         await pilot.pause()
 
@@ -89,7 +89,7 @@ async def test_set_num_ctx_changes_the_window_shown(make_app, server):
         await ready(pilot)
         await ask(pilot, "/set num_ctx 8192")
         await ask(pilot, "hello")
-        await wait_for(pilot, lambda: not app.turn_running and app.chat.query(AssistantMessage), what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(AssistantMessage), what="the answer")
         label = app.status.query_one("#status-context")
         await wait_for(pilot, lambda: str(label.content).endswith("/ 8k"), what="the window")
         assert not label.has_class("-warn")
@@ -111,7 +111,7 @@ def _seeded(make_app, server, app_paths):
 
 async def _settle(pilot) -> None:
     app = await ready(pilot)
-    await wait_for(pilot, lambda: app.module_bar.entries and app.chat.query(ThinkingBlock), what="the chat")
+    await wait_for(pilot, lambda: app.chat_screen.module_bar.entries and app.chat.query(ThinkingBlock), what="the chat")
     await pilot.pause(0.2)
 
 
@@ -133,9 +133,9 @@ def test_snapshot_context_warning(snap_compare, make_app, server, app_paths):
 
     async def answer(pilot) -> None:
         app = await ready(pilot)
-        await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
         await ask(pilot, "Summarise our plan.")
-        await wait_for(pilot, lambda: not app.turn_running and "3.7k" in str(app.status.query_one("#status-context").content),
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and "3.7k" in str(app.status.query_one("#status-context").content),
                        what="the answer", timeout=60)
         app.prompt.cursor_blink = False
         app.status.set_speed(None, None)  # measured timings differ from run to run: not part of this picture

@@ -257,3 +257,12 @@ class ContextChanged(Message):
 
     session_id: int
     event: Any  # ContextInfo
+
+
+@dataclass
+class ConfirmAsked(Message):
+    """The engine's thread asks a yes/no question (a command, a tool call): the screen
+    shows a dialog and sets ``answer`` (a ``concurrent.futures.Future[bool]``)."""
+
+    question: str
+    answer: Any
