@@ -25,6 +25,7 @@ async def show_context(screen: Any, event: msg.ContextChanged) -> None:
     source = SOURCES.get(info.window_source, info.window_source)
     trained = f"; trained for {short_tokens(info.trained)}" if info.trained else ""
     how = "estimated before the answer" if info.estimated else "counted by Ollama"
+    screen.__dict__["_context_of"] = event.session_id
     screen.status.set_context(info.used_tokens, info.window, estimated=info.estimated,
                               warn_at=screen.settings.chat.context_warn_fraction,
                               tooltip=f"{info.model}: window {short_tokens(info.window)} ({source}{trained}); {how}")
@@ -40,7 +41,8 @@ async def check_window(screen: Any, session: Any) -> None:
     engine = screen.bridge.engine
     model = engine.model_for(session)
     try:
-        screen.status.set_context(None)
+        if screen.__dict__.get("_context_of") != session.id:  # another session: its figure comes with its next turn
+            screen.status.set_context(None)
         await asyncio.wait_for(screen.bridge.run(engine.catalog.refresh([model])), timeout=10)
     except (asyncio.TimeoutError, NoMatches, Exception):  # noqa: BLE001 - a warning must never fail anything
         return
