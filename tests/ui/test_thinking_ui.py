@@ -142,3 +142,19 @@ def test_snapshot_context_warning(snap_compare, make_app, server, app_paths):
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=answer)
+
+
+async def test_palette_shows_this_sessions_settings(make_app, server):
+    from tests.ui.test_palette_themes import palette_search
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await ask(pilot, "/set temperature 0.3")
+        await wait_for(pilot, lambda: not app.prompt.text, what="the command")
+        found = await palette_search(pilot, "temperature")
+        assert any("Set temperature = 0.3" in f for f in found), found
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.prompt.text == "/set temperature ", what="the prompt to be filled")
+        found = await palette_search(pilot, "thinking off")
+        assert any("Thinking: off" in f for f in found), found
