@@ -156,3 +156,15 @@ def test_migration_adds_the_new_columns(store) -> None:
     s = store.sessions.create()
     store.sessions.set_options(s.id, {"num_ctx": 8192})
     assert json.loads(store.db["sessions"].get(s.id)["options"]) == {"num_ctx": 8192}
+
+
+def test_no_rate_from_a_zero_duration_and_first_token_from_the_turn_start(engine, server) -> None:
+    from wits_tui.engine.turn import stats_from
+
+    assert stats_from({"eval_count": 1, "eval_duration": 1000}, 5.0, 10.0).tokens_per_s is None
+    assert stats_from({"eval_count": 40, "eval_duration": 2000}, 5.0, 10.0).tokens_per_s is None
+    assert stats_from({"eval_count": 40, "eval_duration": 1_000_000_000}, 5.0, 10.0).tokens_per_s == 40
+    server.script(CHAT, Reply(text="hi", first_token_delay=0.2))
+    s = engine.store.sessions.create()
+    done = [e for e in collect(engine, s.id, "q") if isinstance(e, TurnDone)][0]
+    assert done.stats.ttft_ms is not None and done.stats.ttft_ms >= 200

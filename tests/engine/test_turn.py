@@ -33,7 +33,7 @@ def chat_requests(server):
 
 
 def test_a_turn_streams_persists_and_records(engine, server):
-    server.script(CHAT, Reply(text="Hello there, friend.", eval_count=4))
+    server.script(CHAT, Reply(text="Hello there, friend.", eval_count=4, token_delay=0.005))  # a measurable rate
     s = engine.store.sessions.create()
     events = collect(engine, s.id, "Say hello\nplease")
     assert kinds(events) == ["TurnStarted", "TurnDone"]
