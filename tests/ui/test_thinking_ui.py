@@ -158,3 +158,19 @@ async def test_palette_shows_this_sessions_settings(make_app, server):
         await wait_for(pilot, lambda: app.prompt.text == "/set temperature ", what="the prompt to be filled")
         found = await palette_search(pilot, "thinking off")
         assert any("Thinking: off" in f for f in found), found
+
+
+async def test_a_replay_shows_the_thinking_again(thinker_app, server):
+    server.script(THINKER, Reply(thinking="Replayed thought, word by word.", text="Replayed answer."))
+    app = thinker_app
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await ask(pilot, "think")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(ThinkingBlock), what="the answer",
+                       timeout=60)
+        sid = app.chat_screen.sessions.current.id
+        app.chat_screen.replay.start(sid, speed=0)
+        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done,
+                       what="the replay", timeout=30)
+        await wait_for(pilot, lambda: [b for b in app.chat.query(ThinkingBlock) if b.text == "Replayed thought, word by word."]
+                       and not app.chat.streaming, what="the replayed thoughts")
