@@ -8,7 +8,7 @@ from typing import Any
 from textual import on
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Markdown, Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.details import MemoryUsedLine, ToolLine
@@ -34,6 +34,11 @@ class _Live:
     widget: AssistantMessage | None = None
     stream: AnswerStream | None = None
     tools: list[ToolLine] = field(default_factory=list)
+
+
+def _whole(widget: AssistantMessage) -> bool:
+    """Attached with its parts: a session switch removes an answer's parts while a handler awaits."""
+    return widget.is_attached and bool(widget.query(".status-line")) and bool(widget.query(Markdown))
 
 
 def message_widget(m: Any):
@@ -213,7 +218,7 @@ class ChatView(VerticalScroll, can_focus=True):
         widget = live.widget
         if live.stream is not None:
             await live.stream.stop()
-        if widget is None or not widget.is_attached:
+        if widget is None or not _whole(widget):
             return None
         widget.stop_thinking()
         collapse_thinking(widget)
@@ -221,6 +226,8 @@ class ChatView(VerticalScroll, can_focus=True):
         # Set the final text once the stream ends (Textual #6518: fences can go blank otherwise).
         await widget.markdown.update(final)
         widget.text, widget.message_id = final, message_id
+        if not _whole(widget):
+            return None  # the session was switched away during the update: the widget is being removed
         widget.set_status(status)
         if self.is_anchored:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
