@@ -158,7 +158,7 @@ def test_migration_adds_the_new_columns(store) -> None:
     assert json.loads(store.db["sessions"].get(s.id)["options"]) == {"num_ctx": 8192}
 
 
-def test_no_rate_from_a_zero_duration_and_first_token_from_the_turn_start(engine, server) -> None:
+def test_no_rate_from_a_zero_duration_and_thinking_counts_as_the_first_token(engine, server) -> None:
     from wits_tui.engine.turn import stats_from
 
     assert stats_from({"eval_count": 1, "eval_duration": 1000}, 5.0, 10.0).tokens_per_s is None

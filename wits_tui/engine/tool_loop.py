@@ -44,9 +44,6 @@ class Attempt:
     ttft_ms: float | None = None
     raw_stats: dict[str, Any] | None = None
     rounds: int = 0  # tool rounds run
-    #: When the turn began (perf_counter): first-token time counts from here, as the person waits
-    #: from here (routing, memory and failed attempts included), and as the TUI shows it live.
-    turn_started: float | None = None
     think: bool | str | None = None  # Ollama's think parameter (None: not sent)
     keep_alive: str | None = None  # the session's, else the setting
 
@@ -84,8 +81,7 @@ async def stream_attempt(
                     pieces.append(inline.flush())
                 for thinking, text in pieces:
                     if (thinking or text) and state.ttft_ms is None:
-                        since = state.turn_started if state.turn_started is not None else state.started
-                        state.ttft_ms = (time.perf_counter() - since) * 1000
+                        state.ttft_ms = state.elapsed_ms()  # from the request, thinking or answer
                     if thinking:
                         answer.add_thinking(thinking)
                         thought.append(thinking)

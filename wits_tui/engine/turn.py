@@ -33,8 +33,6 @@ log = logging.getLogger("wits.turn")
 #: How often a streaming answer is saved, so a crash or kill loses at most this much.
 FLUSH_INTERVAL_S = 0.5
 TITLE_MAX = 48
-#: Shortest eval duration a tokens/s figure is computed from (10 ms).
-MIN_RATE_NS = 10_000_000
 
 
 def candidate_models(primary: str, chat_settings: Any) -> list[str]:
@@ -58,8 +56,8 @@ def stats_from(raw: dict[str, Any] | None, ttft_ms: float | None, total_ms: floa
         return v / 1e6 if v is not None else None
 
     eval_count, eval_ns = raw.get("eval_count"), raw.get("eval_duration")
-    # a rate needs a measurable span: a few tokens counted in microseconds is no speed at all
-    tps = eval_count / (eval_ns / 1e9) if eval_count and eval_count > 1 and eval_ns and eval_ns >= MIN_RATE_NS else None
+    # below a millisecond the duration is not a measurement (a cached or scripted answer): no rate
+    tps = eval_count / (eval_ns / 1e9) if eval_count and eval_ns and eval_ns >= 1_000_000 else None
     return TurnStats(
         ttft_ms=ttft_ms,
         total_ms=total_ms,
@@ -128,7 +126,6 @@ async def run_turn(
 ) -> AsyncIterator[TurnEvent]:
     """One question and its answer. ``text=None`` answers the last user message again.
     The question is saved first; ``on_saved(message)`` is told so before anything else."""
-    turn_started = time.perf_counter()
     store, settings = engine.store, engine.settings
     if text is not None:
         user = store.messages.append(session_id, "user", text)
@@ -160,7 +157,7 @@ async def run_turn(
     try:
         # aclosing: if our consumer abandons us, the inner generator is closed at
         # once too, so the partial answer is saved as interrupted right away.
-        async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix, turn_started)) as events:
+        async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix)) as events:
             async for event in events:
                 yield rec.event(event)
     finally:
@@ -207,7 +204,6 @@ async def _answer(
     rec: TurnRecorder,
     route: "Route | None",
     memory_prefix: list[dict[str, str]],
-    turn_started: float | None = None,
 ) -> AsyncIterator[TurnEvent]:
     store, settings = engine.store, engine.settings
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
@@ -225,8 +221,7 @@ async def _answer(
         yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, module=module, attempt=attempt)
         yield ContextInfo(current, built.tokens, window.tokens, window.trained, True, built.trimmed, window.source)
         answer = _Answer(engine, session_id, current, module)
-        state = Attempt(turn_started=turn_started, think=think_param(think_choice, details.capabilities if details else None),
-                        keep_alive=params.keep_alive)
+        state = Attempt(think=think_param(think_choice, details.capabilities if details else None), keep_alive=params.keep_alive)
         try:
             async with aclosing(stream_attempt(engine, session_id, current, built.messages, params.options, answer, state)) as events:
                 async for event in events:

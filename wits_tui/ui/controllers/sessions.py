@@ -43,8 +43,6 @@ class SessionsController(Controller):
 
     async def show(self, view: SessionView) -> None:
         screen = self.screen
-        if self.current is not None and self.current.id != view.session.id and not screen.turns.running:
-            screen.status.set_speed(None, None)  # the last answer's speed belongs to the session it was in
         self.current = view.session
         await screen.chat.show_session(view.session.id, view.messages, view.has_more, view.focus_message_id)
         screen.status.set_session(view.session.id, view.session.title)

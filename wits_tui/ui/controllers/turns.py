@@ -104,7 +104,7 @@ class TurnController(Controller):
         await chat.begin_answer(session_id, model or self.engine.model_for(session))
 
     async def _run(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Thinking, Token
+        from wits_tui.engine.events import Thinking, Token, TurnStarted
 
         engine, chat = self.engine, self.screen.chat
         saved = text is None  # a retry answers a question that is stored already
@@ -155,6 +155,9 @@ class TurnController(Controller):
                 if isinstance(ev, Thinking):
                     thoughts.append(ev.text)
                     continue
+                if isinstance(ev, TurnStarted):
+                    # first token counted from the request, as the engine's figure is (not from Enter)
+                    started = time.monotonic()
                 if isinstance(ev, Token):
                     if first is None:
                         first = time.monotonic()
