@@ -23,6 +23,7 @@ SUITES = {
     "memory": "benchmarks.bench_memory",
     "routing": "benchmarks.bench_routing",
     "fakes": "benchmarks.bench_fakes",
+    "thinking": "benchmarks.bench_thinking",
 }
 
 

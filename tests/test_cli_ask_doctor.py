@@ -60,7 +60,7 @@ def test_ask_json_events(server):
     proc = wits(server.host, "ask", "--json", "hi")
     assert proc.returncode == 0
     events = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert [e["event"] for e in events] == ["routed", "turn_started", "token", "token", "done"]
+    assert [e["event"] for e in events] == ["routed", "turn_started", "context", "token", "token", "context", "done"]
     assert events[0]["module"] and events[0]["reason"]
     assert events[-1]["text"] == "a b" and events[-1]["stats"]["eval_tokens"] == 2
 

@@ -67,6 +67,8 @@ class OllamaSettings(Section):
 
     keep_alive: str = Field("5m", description="How long Ollama keeps a model loaded after a request (Ollama duration syntax).")
 
+    default_num_ctx: int = Field(4096, ge=256, le=10_000_000, description="The context window Ollama gives a model when no num_ctx is set (Ollama's own default, OLLAMA_CONTEXT_LENGTH); used until /api/ps reports the real one.")
+
     @field_validator("host")
     @classmethod
     def _host(cls, value: str) -> str:
@@ -89,6 +91,12 @@ class ChatSettings(Section):
     max_message_chars: int = Field(200_000, ge=1_000, le=100_000_000, description="Longest message Wits sends (characters); a longer one is saved to a file instead, which the read_file tool can read.")
 
     answer_reserve_tokens: int = Field(1024, ge=16, le=1_000_000, description="Tokens of the model's context window kept free for the answer.")
+
+    think: Literal["on", "off", "low", "medium", "high"] = Field("on", description="Thinking for models that can think (their /api/show capabilities include thinking): on, off, or a level low/medium/high for models that take levels (gpt-oss). /think changes it per session.")
+
+    show_thinking: bool = Field(True, description="Show what a thinking model thinks (the line mode prints it dimmed; the TUI in a collapsible block). Off: hidden, but still stored.")
+
+    context_warn_fraction: float = Field(0.8, gt=0, le=1, description="The status bar's context figure turns to the warning colour past this share of the window.")
 
 
 class HistorySettings(Section):

@@ -152,6 +152,7 @@ class ScriptedOllama:
         embedding_dim: int | None = None,
         size: int | None = None,
         load_ms: float = 0.0,
+        vram_fraction: float = 1.0,
         system: str = "",
         template: str | None = None,
         parameters: dict[str, Any] | None = None,
@@ -161,7 +162,8 @@ class ScriptedOllama:
     ) -> FakeModel:
         """Install a model (shown by /api/tags). ``load_ms`` is the real time a cold
         load takes (waited and reported as load_duration); ``embedder`` overrides the
-        default hashed embedding for this model."""
+        default hashed embedding for this model; ``vram_fraction`` < 1 makes /api/ps
+        report part of the model on the CPU."""
         model = self._make_model(
             name,
             capabilities,
@@ -173,6 +175,7 @@ class ScriptedOllama:
             embedding_dim=embedding_dim,
             size=size,
             load_ms=load_ms,
+            vram_fraction=vram_fraction,
             system=system,
             template=template,
             parameters=parameters,

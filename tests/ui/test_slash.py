@@ -139,9 +139,9 @@ async def test_model_pull_and_retry(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await slash(pilot, "/model nothere:7b")
+        await slash(pilot, "/model nothere:7b")  # refused: not installed
         assert "/pull nothere:7b" in await last_notice(pilot)
-        await wait_for(pilot, lambda: "nothere:7b" in str(app.query_one("#status-model").content), what="status")
+        assert "nothere" not in str(app.query_one("#status-model").content)
         await slash(pilot, f"/model {MODEL}")
         await type_text(pilot, "hi")
         await pilot.press("enter")
@@ -181,7 +181,7 @@ async def test_completion_menu_as_you_type(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await pilot.press("slash", "t", "h")
+        await pilot.press("slash", "t", "h", "e")  # "/th" is /think or /theme
         menu = app.prompt.menu
         await wait_for(pilot, lambda: menu.display and menu.option_count == 1, what="completions")
         await pilot.press("tab")

@@ -152,18 +152,6 @@ async def cmd_search(ctx: CommandContext, args: str) -> Result:
     return Listing(f"Search: {args}", ("from", "when (UTC)", "text"), tuple(rows), empty=f"nothing matches {args!r}")
 
 
-async def cmd_model(ctx: CommandContext, args: str) -> Result:
-    session_id = _need_session(ctx)
-    if not args:
-        session = await ctx.db(ctx.store.sessions.get, session_id)
-        return Notice(f"model: {ctx.engine.model_for(session)}  (/model NAME changes it)")
-    await ctx.db(ctx.store.sessions.set_model, session_id, args)
-    names = await ctx.model_names(max_age=0)
-    if names is not None and args not in names and f"{args}:latest" not in names:
-        return Notice(f"model set to {args}, but it is not installed: /pull {args}", "warning", sessions_changed=True)
-    return Notice(f"model set to {args} for this session", sessions_changed=True)
-
-
 async def cmd_pull(ctx: CommandContext, args: str) -> Result:
     if not args or " " in args:
         raise UsageError("give one model name, e.g. /pull llama3.2")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
-    from wits_tui.engine.store.records import Session
+    from wits_tui.engine.store.records import Message, Session
     from wits_tui.engine.tools import ToolContext, ToolRegistry
 
 log = logging.getLogger("wits.engine")
@@ -47,12 +47,18 @@ class Engine:
         self._store = store
         self._owns_store = store is None  # a store handed in is closed by whoever opened it
         self.error_log = ErrorLog(paths.log_dir)
-        self._details: dict[str, ModelDetails] = {}
+        from wits_tui.engine.catalog import ModelCatalog
+
+        #: Model facts (capabilities, context lengths, what is loaded), refreshed in the background.
+        self.catalog = ModelCatalog(lambda: self.backend, settings.ollama.default_num_ctx)
         self._memory: "Memory | None" = None
         self._build_lock = threading.RLock()
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
         #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
         self.use_memory = False
+        #: Frontends that keep running set this: after each turn /api/ps is asked again in the
+        #: background, so the next turn knows the window in use without asking on its path.
+        self.refresh_after_turn = False
         self._background: set[asyncio.Task] = set()
         #: Asked before a tool with side effects runs: ``await confirm_tool(name, arguments) -> bool``.
         #: Interactive frontends set it; without it such calls are declined.
@@ -136,16 +142,15 @@ class Engine:
 
     async def model_details(self, model: str) -> ModelDetails | None:
         """/api/show for ``model``, asked once per model (None if it cannot be asked)."""
-        if model not in self._details:
-            try:
-                self._details[model] = await self.backend.show(model)
-            except BackendError:
-                return None  # the chat request will report the problem
-        return self._details[model]
+        return await self.catalog.details(model)
 
     async def context_length(self, model: str) -> int | None:
         details = await self.model_details(model)
         return details.context_length if details else None
+
+    def refresh_models(self, *models: str) -> None:
+        """Refresh the model cache (``models``' details, and /api/ps) in the background."""
+        self.in_background(self.catalog.refresh(list(models)))
 
     # -- tools -----------------------------------------------------------------
     @property
@@ -219,6 +224,12 @@ class Engine:
         from wits_tui.engine.turn import run_turn
 
         return run_turn(self, session_id, text, model, on_saved=on_saved)
+
+    async def compact(self, session_id: int, keep_last: int = 2) -> "Message":
+        """Replace older turns (for the model) with a summary it writes; see engine/compact.py."""
+        from wits_tui.engine.compact import compact
+
+        return await compact(self, session_id, keep_last)
 
     def retry(self, session_id: int, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
         from wits_tui.engine.turn import run_turn

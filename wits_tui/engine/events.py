@@ -56,6 +56,33 @@ class Token:
 
 
 @dataclass(frozen=True, slots=True)
+class Thinking:
+    """A piece of what a thinking model thinks before it answers (streams before the
+    first ``token``; stored apart from the answer and never sent back as answer text)."""
+
+    kind: ClassVar[str] = "thinking"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContextInfo:
+    """How full the model's context window is. Sent before the request
+    (``estimated``: counted from characters) and after the answer (from Ollama's
+    prompt_eval_count + eval_count). ``trimmed``: older messages left out because
+    they no longer fit. ``window_source``: "num_ctx" (set with /set), "ollama"
+    (/api/ps), or "default" (Ollama's default window, assumed)."""
+
+    kind: ClassVar[str] = "context"
+    model: str
+    used_tokens: int
+    window: int
+    trained: int | None = None
+    estimated: bool = True
+    trimmed: int = 0
+    window_source: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
 class Fallback:
     """The model failed before its first token; the next one is being tried."""
 
@@ -114,6 +141,7 @@ class TurnDone:
     stats: TurnStats
     module: str | None = None
     timestamp: str = field(default_factory=now_iso)
+    thinking: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +160,9 @@ class TurnError:
     timestamp: str = field(default_factory=now_iso)
 
 
-TurnEvent = Union[Routed, MemoryRecalled, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError]
+TurnEvent = Union[
+    Routed, MemoryRecalled, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError
+]
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
@@ -140,7 +170,8 @@ def event_to_dict(event: TurnEvent) -> dict[str, Any]:
 
 
 EVENT_TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (Routed, MemoryRecalled, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
+    cls.kind: cls
+    for cls in (Routed, MemoryRecalled, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
 }
 
 

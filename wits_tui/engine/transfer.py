@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from wits_tui.engine.clock import now_iso, to_minute
 from wits_tui.engine.store.tx import transaction
+from wits_tui.engine.session_params import validate_options
 from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def export_dict(store: "Store", session_id: int) -> dict[str, Any]:
     session = store.sessions.get(session_id)
     row = asdict(session)
     row.pop("message_count", None)
+    row["options"] = session.option_values() or None
     metrics = [{k: v for k, v in m.items() if k not in ("id", "session_id")} for m in store.metrics.for_session(session_id)]
     return {
         "format": FORMAT,
@@ -63,9 +65,14 @@ def export_markdown(store: "Store", session_id: int) -> str:
     for m in store.messages.list(session_id):
         if m.role == "user":
             out += ["## You", "", m.content, ""]
+        elif m.role == "summary":
+            out += ["## Summary of the earlier conversation (/compact)", "", m.content, ""]
         elif m.role == "assistant":
             who = " · ".join(x for x in (m.module, m.model) if x)
             out += [f"## Assistant{f' ({who})' if who else ''}", ""]
+            if m.thinking:
+                quoted = "\n".join(f"> {line}" if line else ">" for line in m.thinking.strip().splitlines())
+                out += ["> **Thinking**", ">", quoted, ""]
             if m.content:
                 out += [m.content, ""]
             if m.status in _STATUS_NOTE:
@@ -78,7 +85,8 @@ body{font:16px/1.55 system-ui,sans-serif;max-width:48rem;margin:2rem auto;paddin
 h1{font-size:1.5rem}.meta{color:#667}.msg{margin:1.2rem 0;padding:.6rem 1rem;border-radius:8px}
 .user{background:#e8eefc}.assistant{background:#fff;border:1px solid #dde}.who{font-weight:600;font-size:.85rem;color:#556}
 pre{background:#f2f3f7;padding:.7rem;overflow:auto;border-radius:6px}code{font-family:ui-monospace,monospace}
-.note{color:#a33;font-style:italic}
+.note{color:#a33;font-style:italic}.summary{background:#f4f1e6}
+.thinking{color:#667;font-size:.9rem;margin-bottom:.6rem}.thinking summary{cursor:pointer}
 @media (prefers-color-scheme: dark){body{background:#15171c;color:#e3e5ea}.user{background:#1f2940}
 .assistant{background:#1b1e25;border-color:#2c3040}pre{background:#23262e}.who,.meta{color:#9aa}}
 """
@@ -92,11 +100,15 @@ def export_html(store: "Store", session_id: int) -> str:
     session = store.sessions.get(session_id)
     body = []
     for m in store.messages.list(session_id):
-        if m.role not in ("user", "assistant"):
+        if m.role not in ("user", "assistant", "summary"):
             continue
-        who = "You" if m.role == "user" else "Assistant" + (f" · {m.model}" if m.model else "")
+        who = {"user": "You", "summary": "Summary of the earlier conversation"}.get(m.role) or (
+            "Assistant" + (f" · {m.model}" if m.model else ""))
         note = f'<p class="note">{_STATUS_NOTE[m.status]}</p>' if m.status in _STATUS_NOTE else ""
-        content = md.render(m.content) if m.role == "assistant" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
+        content = md.render(m.content) if m.role != "user" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
+        if m.thinking:
+            content = (f'<details class="thinking"><summary>Thinking</summary>'
+                       f'<p>{html.escape(m.thinking).replace(chr(10), "<br>")}</p></details>{content}')
         body.append(f'<section class="msg {m.role}"><div class="who">{html.escape(who)}</div>{content}{note}</section>')
     title = html.escape(session.title)
     return (
@@ -155,16 +167,20 @@ def import_session(store: "Store", text: str, source: str = "the file") -> int:
 def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
     ids: dict[int, int] = {}
     s = data.session
+    options = validate_options(s.options or {})
     sid = db.execute(
-        "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived) VALUES (?, ?, ?, ?, ?, ?)",
-        [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived],
+        "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived, system_prompt, system_mode, "
+        "think, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived, s.system_prompt, s.system_mode,
+         s.think, json.dumps(options, sort_keys=True) if options else None],
     ).lastrowid
     for n, m in enumerate(data.messages):
         where[0] = f"messages[{n}]"
         ids[m.id] = db.execute(
-            "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at],
+            "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at, thinking, "
+            "summary_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at, m.thinking,
+             ids.get(m.summary_of) if m.summary_of is not None else None],
         ).lastrowid
     for n, e in enumerate(data.events):
         where[0] = f"events[{n}]"

@@ -40,7 +40,7 @@ from wits_tui.commands import (
 from wits_tui.commands.parser import parse, unescape
 from wits_tui.engine.backends.base import BackendError
 from wits_tui.engine.events import (
-    Fallback, MemoryRecalled, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
+    ContextInfo, Fallback, MemoryRecalled, Thinking, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
 )
 from wits_tui.plain import jobs, render
 from wits_tui.plain.completer import SlashCompleter
@@ -78,6 +78,8 @@ class PlainChat:
                 output=output,
             )
         self.ctx = CommandContext(engine=engine, session_id=session_id, frontend=self)
+        self._trim_told: set[int] = set()  # sessions told that older messages no longer fit
+        self._last_context: ContextInfo | None = None
 
     # -- output ---------------------------------------------------------------
     def say(self, text: str = "", end: str = "\n") -> None:
@@ -108,7 +110,22 @@ class PlainChat:
             self.engine.in_background(asyncio.to_thread(memory.open))
         if self.session_id is None:
             self.session_id = (await asyncio.to_thread(self.engine.store.sessions.active)).id
-        await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)
+        session = await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)
+        self.engine.refresh_after_turn = True
+        await self._window_warning(self.model or self.engine.model_for(session), session)
+
+    async def _window_warning(self, model: str, session: Any) -> None:
+        """Say at start when Ollama's default window is smaller than the model's trained length."""
+        from wits_tui.engine.catalog import window_warning
+
+        try:
+            await asyncio.wait_for(self.engine.catalog.refresh([model]), timeout=3)
+        except (asyncio.TimeoutError, BackendError):
+            return
+        num_ctx = session.option_values().get("num_ctx")
+        warning = window_warning(model, self.engine.catalog.window(model, num_ctx))
+        if warning:
+            self.say(f"note: {warning}")
 
     async def run(self) -> int:
         """The interactive loop, until Ctrl+D."""
@@ -190,13 +207,29 @@ class PlainChat:
                 self.say("\n[stopped: the partial answer is kept as interrupted]")
 
     async def _consume(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
-        started = False
+        started = thinking = False
+        show = self.engine.settings.chat.show_thinking
         async with aclosing(start()) as events:
             async for ev in events:
-                if isinstance(ev, Token):
+                if isinstance(ev, Thinking):
+                    if show:
+                        self.out.write(render.thinking(terminal_safe(ev.text), self.out, first=not thinking))
+                        self.out.flush()
+                    thinking = True
+                elif isinstance(ev, Token):
+                    if thinking and show:
+                        self.say(render.thinking_end(self.out))
+                    thinking = False
                     self.out.write(terminal_safe(ev.text))
                     self.out.flush()
                     started = True
+                elif isinstance(ev, ContextInfo):
+                    self._last_context = ev
+                    if ev.estimated and ev.trimmed and ev.trimmed not in (0,) and self.session_id not in self._trim_told:
+                        from wits_tui.engine.catalog import trimmed_notice
+
+                        self._trim_told.add(self.session_id or 0)
+                        self.say(f"note: {trimmed_notice(ev.trimmed, ev.window, ev.trained)}")
                 elif isinstance(ev, Fallback):
                     self.say(render.fallback(ev))
                 elif isinstance(ev, MemoryRecalled):
@@ -210,7 +243,7 @@ class PlainChat:
                     self.say(render.tool_result(ev))
                 elif isinstance(ev, TurnDone):
                     self.say("" if ev.text.endswith("\n") else "\n", end="")
-                    self.say(render.done(ev))
+                    self.say(render.done(ev, self._last_context))
                 elif isinstance(ev, TurnError):
                     if started:
                         self.say()

@@ -21,6 +21,7 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.bridge import EngineBridge
 from wits_tui.ui.keymap import keymap_for
 from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
+from wits_tui.ui.palette_session import SessionSettingsProvider
 from wits_tui.ui.screens.chat import ChatScreen
 from wits_tui.ui.themes import load_themes
 
@@ -43,7 +44,7 @@ class WitsApp(App[None]):
     TITLE = "Wits"
     CSS_PATH = ["styles/app.tcss"]
     COMMANDS = App.COMMANDS | {SlashCommandsProvider, SessionsProvider, ModelsProvider, ModulesProvider,
-                                  ThemesProvider}
+                                  ThemesProvider, SessionSettingsProvider}
     BINDINGS = [
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),

@@ -29,4 +29,8 @@ def chat_message(session_id: int, ev: Any) -> Message | None:
         return msg.AnswerDone(session_id, ev)
     if isinstance(ev, e.TurnError):
         return msg.AnswerFailed(session_id, ev)
+    if isinstance(ev, e.Thinking):
+        return msg.AnswerThinking(session_id, ev.text)
+    if isinstance(ev, e.ContextInfo):
+        return msg.ContextChanged(session_id, ev)
     return None

@@ -291,6 +291,22 @@ class MemoryJobUpdate(Message):
 
 
 @dataclass
+class AnswerThinking(Message):
+    """Pieces of what a thinking model thinks (batched like tokens)."""
+
+    session_id: int
+    text: str
+
+
+@dataclass
+class ContextChanged(Message):
+    """How full the context window is (an engine ContextInfo), for the status bar."""
+
+    session_id: int
+    event: Any  # ContextInfo
+
+
+@dataclass
 class ConfirmAsked(Message):
     """The engine's thread asks a yes/no question (a command, a tool call): the screen
     shows a dialog and sets ``answer`` (a ``concurrent.futures.Future[bool]``)."""

@@ -35,6 +35,8 @@ class ChatChunk:
     #: On the final chunk: Ollama's counters (nanoseconds for durations).
     stats: dict[str, Any] | None = None
     tool_calls: list[dict[str, Any]] | None = None
+    #: What a thinking model thinks (Ollama's message.thinking), before the content.
+    thinking: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ class Backend(Protocol):
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
+        think: bool | str | None = None,
+        keep_alive: str | None = None,
     ) -> AsyncIterator[ChatChunk]: ...
 
     async def version(self) -> str: ...

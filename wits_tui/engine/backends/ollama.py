@@ -71,7 +71,11 @@ class OllamaBackend:
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
+        think: bool | str | None = None,
+        keep_alive: str | None = None,
     ) -> AsyncIterator[ChatChunk]:
+        """Stream an answer. ``think`` (None: not sent) is Ollama's thinking switch or
+        level; ``keep_alive`` (None: the setting) how long the model stays loaded."""
         try:
             stream = await self.client.chat(
                 model=model,
@@ -79,16 +83,18 @@ class OllamaBackend:
                 stream=True,
                 options=options,
                 tools=tools,
-                keep_alive=self.settings.keep_alive,
+                think=think,  # type: ignore[arg-type]
+                keep_alive=keep_alive or self.settings.keep_alive,
             )
             async for part in stream:
                 message = part.message
                 calls = [c.model_dump() for c in message.tool_calls] if message.tool_calls else None
+                thinking = message.thinking or ""
                 if part.done:
                     stats = {k: getattr(part, k) for k in _STAT_FIELDS}
-                    yield ChatChunk(content=message.content or "", done=True, stats=stats, tool_calls=calls)
+                    yield ChatChunk(content=message.content or "", done=True, stats=stats, tool_calls=calls, thinking=thinking)
                 else:
-                    yield ChatChunk(content=message.content or "", tool_calls=calls)
+                    yield ChatChunk(content=message.content or "", tool_calls=calls, thinking=thinking)
         except (Exception,) as exc:  # noqa: BLE001 - every failure becomes a BackendError
             raise self._explain(exc, model) from exc
 

@@ -10,6 +10,8 @@ from wits_tui.engine.store.records import Message
 from wits_tui.engine.store.tx import transaction
 
 STATUSES = ("complete", "interrupted", "error", "streaming")
+#: A /compact summary is stored with this role; the context sends it as a system message.
+SUMMARY_ROLE = "summary"
 
 
 class Messages:
@@ -25,6 +27,8 @@ class Messages:
         status: str = "complete",
         module: str | None = None,
         model: str | None = None,
+        thinking: str = "",
+        summary_of: int | None = None,
     ) -> Message:
         if status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -38,11 +42,14 @@ class Messages:
             "model": model,
             "created_at": ts,
             "updated_at": ts,
+            "thinking": thinking,
+            "summary_of": summary_of,
         }
         with transaction(self.db):
             cursor = self.db.execute(
-                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
-                "VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at)",
+                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at, thinking, "
+                "summary_of) VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at, "
+                ":thinking, :summary_of)",
                 row,
             )
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [ts, session_id])
@@ -56,10 +63,12 @@ class Messages:
         status: str | None = None,
         model: str | None = None,
         module: str | None = None,
+        thinking: str | None = None,
     ) -> None:
         if status is not None and status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
-        values = {k: v for k, v in (("content", content), ("status", status), ("model", model), ("module", module)) if v is not None}
+        pairs = (("content", content), ("status", status), ("model", model), ("module", module), ("thinking", thinking))
+        values = {k: v for k, v in pairs if v is not None}
         values["updated_at"] = now_iso()
         sets = ", ".join(f"{k} = :{k}" for k in values)
         with transaction(self.db):

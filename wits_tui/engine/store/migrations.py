@@ -255,3 +255,18 @@ def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
         defaults={"examples": "[]", "validation": "[]", "report": "{}"},
         if_not_exists=True,
     )
+
+
+@migration
+def m009_thinking_and_session_parameters(db: sqlite_utils.Database) -> None:
+    """What a thinking model thought (kept apart from its answer), where a /compact
+    summary ends, and each session's own system prompt, thinking and model options."""
+    messages = db["messages"].columns_dict
+    if "thinking" not in messages:
+        db["messages"].add_column("thinking", str, not_null_default="")
+    if "summary_of" not in messages:  # a summary message: the last message id it stands for
+        db["messages"].add_column("summary_of", int)
+    sessions = db["sessions"].columns_dict
+    for column, kind in (("system_prompt", str), ("system_mode", str), ("think", str), ("options", str)):
+        if column not in sessions:
+            db["sessions"].add_column(column, kind)

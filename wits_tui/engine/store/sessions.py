@@ -96,6 +96,20 @@ class Sessions:
     def pin_module(self, session_id: int, module: str | None) -> Session:
         return self._update(session_id, pinned_module=module)
 
+    def set_system(self, session_id: int, prompt: str | None, mode: str = "add") -> Session:
+        """This session's system prompt (None: none), added to the module's or replacing it."""
+        if mode not in ("add", "replace"):
+            raise ValueError(f"the system prompt mode is add or replace, not {mode!r}")
+        return self._update(session_id, system_prompt=prompt or None, system_mode=mode if prompt else None)
+
+    def set_think(self, session_id: int, think: str | None) -> Session:
+        return self._update(session_id, think=think)
+
+    def set_options(self, session_id: int, options: dict[str, object]) -> Session:
+        import json
+
+        return self._update(session_id, options=json.dumps(options, sort_keys=True) if options else None)
+
     def delete(self, session_id: int) -> None:
         self.get(session_id)
         with transaction(self.db):

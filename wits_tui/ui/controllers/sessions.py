@@ -50,6 +50,9 @@ class SessionsController(Controller):
         screen.status.set_session(view.session.id, view.session.title)
         screen.status.set_model(self.engine.model_for(view.session))
         screen.module_bar.set_pinned(view.session.pinned_module)
+        from wits_tui.ui.context_view import check_window
+
+        self.worker(check_window(screen, view.session), group="context", exclusive=True)
 
     def open(self, session_id: int, focus_message_id: int | None = None) -> Worker[None]:
         return self.worker(self._open(session_id, focus_message_id), group="open-session", exclusive=True)

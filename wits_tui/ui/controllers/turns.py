@@ -108,7 +108,7 @@ class TurnController(Controller):
         await chat.begin_answer(session_id, model or self.engine.model_for(session))
 
     async def _run(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Token, TurnStarted
+        from wits_tui.engine.events import Thinking, Token, TurnStarted
 
         engine, chat = self.engine, self.screen.chat
         saved = text is None  # a retry answers a question that is stored already
@@ -125,8 +125,12 @@ class TurnController(Controller):
         first: float | None = None
         tokens = 0
         pending: list[str] = []
+        thoughts: list[str] = []  # thinking is batched like tokens
 
         def flush() -> None:
+            if thoughts:
+                chat.post_message(msg.AnswerThinking(session_id, "".join(thoughts)))
+                thoughts.clear()
             if pending:
                 chat.post_message(msg.AnswerToken(session_id, "".join(pending)))
                 pending.clear()
@@ -151,6 +155,9 @@ class TurnController(Controller):
                 if isinstance(ev, QuestionSaved):
                     saved = True
                     await self._begin(session_id, ev.message.content, model)
+                    continue
+                if isinstance(ev, Thinking):
+                    thoughts.append(ev.text)
                     continue
                 if isinstance(ev, TurnStarted):
                     # first token counted from the request, as the engine's figure is (not from Enter)

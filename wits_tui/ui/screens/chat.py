@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
 from wits_tui.ui.controllers.health import HealthMonitor
 from wits_tui.ui.controllers.memory import MemoryJobs
@@ -123,6 +124,7 @@ class ChatScreen(Screen[None]):
         self.session_list.show(event.sessions, event.session.id)
         self.ready = True
         self.bridge.engine.confirm_tool = self.confirm_tool
+        self.bridge.engine.refresh_after_turn = True  # the window in use, known before the next turn
         if self.turns.send_when_ready:
             self.turns.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
@@ -178,6 +180,9 @@ class ChatScreen(Screen[None]):
 
     def on_turn_finished(self, event: msg.TurnFinished) -> None:
         self.turns.finished()
+
+    async def on_context_changed(self, event: msg.ContextChanged) -> None:
+        await show_context(self, event)
 
     @on(SessionList.Chosen)
     def _session_chosen(self, event: SessionList.Chosen) -> None:

@@ -8,12 +8,13 @@ from typing import Any
 from textual import on
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Markdown, Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.details import MemoryUsedLine, ToolLine
 from wits_tui.ui.widgets.error_card import ErrorCard
 from wits_tui.ui.widgets.stream import AnswerStream
+from wits_tui.ui.widgets.thinking import add_live_thinking, collapse_thinking
 from wits_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage, route_label
 
 WELCOME = (
@@ -29,15 +30,24 @@ class _Live:
     model: str | None = None
     module: str | None = None
     route: str = ""
+    thinking: str = ""
     widget: AssistantMessage | None = None
     stream: AnswerStream | None = None
     tools: list[ToolLine] = field(default_factory=list)
 
 
+def _whole(widget: AssistantMessage) -> bool:
+    """Attached with its parts: a session switch removes an answer's parts while a handler awaits."""
+    return widget.is_attached and bool(widget.query(".status-line")) and bool(widget.query(Markdown))
+
+
 def message_widget(m: Any):
     if m.role == "user":
         return UserMessage(m.content, m.id)
-    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id, module=m.module)
+    if m.role == "summary":
+        return AssistantMessage(m.content, model="summary of the earlier turns (/compact)", message_id=m.id)
+    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id, module=m.module,
+                            thought=getattr(m, "thinking", "") or "")
 
 
 class ChatView(VerticalScroll, can_focus=True):
@@ -139,8 +149,8 @@ class ChatView(VerticalScroll, can_focus=True):
     async def _mount_live(self) -> None:
         live = self._live
         assert live is not None
-        live.widget = AssistantMessage(live.text, model=live.model, thinking=not live.text, module=live.module,
-                                       route=live.route)
+        live.widget = AssistantMessage(live.text, model=live.model, thinking=not (live.text or live.thinking),
+                                       module=live.module, route=live.route, thought=live.thinking)
         live.stream = None
         await self._add(live.widget)
         self.anchor()
@@ -188,8 +198,17 @@ class ChatView(VerticalScroll, can_focus=True):
             return
         if live.stream is None:
             widget.stop_thinking()
+            collapse_thinking(widget)
             live.stream = AnswerStream(widget.markdown)
         await live.stream.write(event.text)
+
+    async def on_answer_thinking(self, event: msg.AnswerThinking) -> None:
+        live = self._live
+        if live is None or live.session_id != event.session_id:
+            return
+        live.thinking += event.text
+        if live.widget is not None and live.widget.is_attached:
+            await add_live_thinking(live.widget, event.text)
 
     async def _end_live(self, session_id: int, text: str | None, status: str, message_id: int | None = None) -> AssistantMessage | None:
         live = self._live
@@ -199,13 +218,16 @@ class ChatView(VerticalScroll, can_focus=True):
         widget = live.widget
         if live.stream is not None:
             await live.stream.stop()
-        if widget is None or not widget.is_attached:
+        if widget is None or not _whole(widget):
             return None
         widget.stop_thinking()
+        collapse_thinking(widget)
         final = live.text if text is None else text
         # Set the final text once the stream ends (Textual #6518: fences can go blank otherwise).
         await widget.markdown.update(final)
         widget.text, widget.message_id = final, message_id
+        if not _whole(widget):
+            return None  # the session was switched away during the update: the widget is being removed
         widget.set_status(status)
         if self.is_anchored:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)

@@ -31,7 +31,7 @@ class AssistantMessage(Vertical, can_focus=True):
 
     def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
                  message_id: int | None = None, thinking: bool = False, module: str | None = None,
-                 route: str = "") -> None:
+                 route: str = "", thought: str = "") -> None:
         super().__init__(classes="message assistant")
         self.text = text
         self.status = status
@@ -40,6 +40,7 @@ class AssistantMessage(Vertical, can_focus=True):
         self.module = module
         self.route = route or route_label(module)
         self._thinking = thinking
+        self.thought = thought  # what a thinking model thought (shown folded above the answer)
 
     def compose(self):
         with Horizontal(classes="who-row"):
@@ -47,6 +48,10 @@ class AssistantMessage(Vertical, can_focus=True):
             yield Static(self.route, classes="route", markup=False)
         if self._thinking:
             yield Thinking()
+        if self.thought:
+            from wits_tui.ui.widgets.thinking import ThinkingBlock
+
+            yield ThinkingBlock(self.thought)
         yield Markdown(self.text)
         yield Static(self._status_line(), classes="status-line", markup=False)
 
