@@ -159,6 +159,9 @@ class TurnController(Controller):
                 if message is not None:
                     chat.post_message(message)
         except asyncio.CancelledError:
+            if self.screen.closing:  # quitting: the engine stores the cut-off answer as it closes
+                stream.cancel()
+                raise
             flush()
             await stream.stop(STOP_GRACE)  # the answer is stored as interrupted before the UI says so
             if saved:

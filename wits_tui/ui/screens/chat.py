@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.messages import Prune
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -105,10 +106,19 @@ class ChatScreen(Screen[None]):
         self.prompt.menu = self.menu
         self.prompt.focus()
 
-    async def on_prune(self, event: Prune) -> None:
-        """The screen is going: stop every worker before its widgets are removed."""
+    def shut(self) -> None:
+        """The app is quitting or the screen is going: from now on no worker runs and no
+        report of one is handled, so nothing reaches for a widget on its way out."""
         self.closing = True
         self.workers.cancel_node(self)
+
+    def check_message_enabled(self, message: Message) -> bool:
+        if self.closing and type(message).__module__ == msg.__name__:
+            return False  # a worker's report (it was cancelled, its finally still posts)
+        return super().check_message_enabled(message)
+
+    async def on_prune(self, event: Prune) -> None:
+        self.shut()
         await super().on_prune(event)
 
     # -- start-up ---------------------------------------------------------------------
