@@ -9,6 +9,7 @@ handler or worker ever reaches for a widget that is gone.
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -66,6 +67,7 @@ class ChatScreen(Screen[None]):
         self.replay_at_start = replay_at_start
         self.ready = False  # the engine is open and the first session is on screen
         self.closing = False  # set before the widgets go
+        self.typed_at = 0.0  # time.monotonic() of the last change typed in the prompt
         self.sidebar = Sidebar(id="sidebar")
         self.sidebar.display = settings.ui.show_sidebar
         self.chat = ChatView(id="chat")
@@ -164,6 +166,8 @@ class ChatScreen(Screen[None]):
             self.turns.submit(event.text)
 
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
+        if not event.programmatic:
+            self.typed_at = time.monotonic()
         self.slash.typed(event.text, event.programmatic)
 
     # -- what workers and widgets report ----------------------------------------------------
