@@ -35,6 +35,7 @@ from wits_tui.ui.controllers.turns import TurnController
 from wits_tui.ui.widgets.chat import ChatView
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
+from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
 from wits_tui.ui.widgets.status import StatusBar
@@ -75,6 +76,7 @@ class ChatScreen(Screen[None]):
         self.module_bar = ModuleBar(id="modules")
         self.menu = CompletionMenu(id="completions")
         self.prompt = PromptInput(id="prompt", placeholder="Message Wits…  (/ for commands)")
+        self.prompt.pass_keys = bound_keys(keymap_for(settings))
         self.status = StatusBar(id="status")
         self.sessions = SessionsController(self, bridge)
         self.turns = TurnController(self, bridge)
