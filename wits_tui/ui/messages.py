@@ -28,23 +28,7 @@ class EngineFailed(Message):
     error: str
 
 
-@dataclass
-class HealthChanged(Message):
-    health: Any  # wits_tui.engine.core.Health
 
-
-@dataclass
-class SessionsLoaded(Message):
-    sessions: list[Any]
-    active_id: int | None
-
-
-@dataclass
-class SessionOpened(Message):
-    session: Any
-    messages: list[Any]
-    has_more: bool
-    focus_message_id: int | None = None
 
 
 @dataclass
@@ -54,12 +38,6 @@ class LoadOlder(Message):
     session_id: int
     before_id: int
 
-
-@dataclass
-class OlderLoaded(Message):
-    session_id: int
-    messages: list[Any]
-    has_more: bool
 
 
 @dataclass
@@ -97,14 +75,6 @@ class AnswerInterrupted(Message):
     session_id: int
 
 
-@dataclass
-class StreamRate(Message):
-    """Live figures while an answer streams."""
-
-    tokens: int
-    tokens_per_s: float | None
-    ttft_ms: float | None
-
 
 @dataclass
 class TurnFinished(Message):
@@ -117,12 +87,6 @@ class TurnFinished(Message):
 class RetryRequested(Message):
     pass
 
-
-@dataclass
-class PullUpdate(Message):
-    model: str
-    status: str
-    fraction: float | None
 
 
 @dataclass
@@ -154,11 +118,6 @@ class AnswerBegun(Message):
     session_id: int
     model: str | None
 
-
-@dataclass
-class ModulesLoaded(Message):
-    entries: list[Any]  # ModuleEntry
-    pinned: str | None
 
 
 @dataclass
@@ -216,10 +175,6 @@ class ToolResultShown(Message):
     session_id: int
     event: Any  # ToolResult
 
-
-@dataclass
-class MemoryOpened(Message):
-    status: Any  # MemoryStatus
 
 
 @dataclass
