@@ -15,6 +15,7 @@ loop without ``call_soon_threadsafe``):
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from asyncio import events
@@ -72,6 +73,10 @@ def watching(loop: asyncio.AbstractEventLoop, store, monkeypatch) -> Iterator[Wa
                 watch.slow.append((watch.phase, round(spent, 3), _describe(handle)))
 
     monkeypatch.setattr(events.Handle, "_run", timed)
+    # What the test process made before (hundreds of tests) is no garbage the app made:
+    # keep the collector from scanning it in the middle of a watched callback.
+    gc.collect()
+    gc.freeze()
     store.db.conn.set_trace_callback(watch.sql)
     loop.slow_callback_duration = SLOW_CPU_S
     loop.set_debug(True)
@@ -80,6 +85,7 @@ def watching(loop: asyncio.AbstractEventLoop, store, monkeypatch) -> Iterator[Wa
     finally:
         loop.set_debug(False)
         store.db.conn.set_trace_callback(None)
+        gc.unfreeze()
         monkeypatch.setattr(events.Handle, "_run", run)
 
 
