@@ -37,6 +37,7 @@ from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
+from wits_tui.ui.widgets.setup_card import SetupCard
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
 from wits_tui.ui.widgets.status import StatusBar
 
@@ -72,6 +73,7 @@ class ChatScreen(Screen[None]):
         self.sidebar = Sidebar(id="sidebar")
         self.sidebar.display = settings.ui.show_sidebar
         self.chat = ChatView(id="chat")
+        self.setup_card = SetupCard(id="setup")
         self.job = JobProgress(id="job")
         self.module_bar = ModuleBar(id="modules")
         self.menu = CompletionMenu(id="completions")
@@ -92,6 +94,7 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="main"):
             yield self.sidebar
             with Vertical(id="chat-column"):
+                yield self.setup_card
                 yield self.chat
                 yield self.job
                 yield self.module_bar
