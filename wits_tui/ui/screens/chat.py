@@ -190,6 +190,11 @@ class ChatScreen(Screen[None]):
         if self.ready:
             self.sessions.open(event.session_id)
 
+    @on(SessionList.DeleteAsked)
+    def _session_delete_asked(self, event: SessionList.DeleteAsked) -> None:
+        if self.ready:
+            self.slash.run(f"/delete {event.session_id}")
+
     def on_load_older(self, event: msg.LoadOlder) -> None:
         if self.ready:
             self.sessions.load_older(event.session_id, event.before_id)
