@@ -166,6 +166,9 @@ async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_pa
         await slash(pilot, "/theme wits-light")
         await wait_for(pilot, lambda: app.theme == "wits-light", what="the theme")
         await wait_for(pilot, lambda: app.engine.store.state.get("theme") == "wits-light", what="persisted")
+        await slash(pilot, "/theme")
+        await wait_for(pilot, lambda: any(n.startswith("theme: wits-light; themes:") for n in notices(app)),
+                       what="the theme in use named")
         await slash(pilot, "/frobnicate")
         assert "unknown command /frobnicate" in await last_notice(pilot)
         await slash(pilot, "/help")

@@ -191,7 +191,8 @@ async def cmd_export(ctx: CommandContext, args: str) -> Result:
 
 async def cmd_theme(ctx: CommandContext, args: str) -> Result:
     if not args:
-        return Notice(f"themes: {', '.join(ctx.themes)}  (/theme NAME)")
+        current = f"theme: {ctx.theme}; " if ctx.theme else ""
+        return Notice(f"{current}themes: {', '.join(ctx.themes)}  (/theme NAME)")
     if args not in ctx.themes:
         return Notice(f"no theme '{args}'; there are: {', '.join(ctx.themes)}", "error")
     await ctx.db(ctx.store.state.set, "theme", args)
