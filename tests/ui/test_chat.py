@@ -38,7 +38,8 @@ async def test_send_streams_the_answer_and_stores_it(make_app, server):
 
 
 async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
-    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 20, token_delay=0.05))
+    # long enough (100 s) that a busy machine's slow screen still sees it streaming when Esc comes
+    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 200, token_delay=0.05))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -51,7 +52,7 @@ async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
         await pilot.pause(0.1)
         answer = _answers(app)[-1]
         assert answer.status == "interrupted"
-        assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 20)
+        assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 200)
         assert "interrupted" in str(answer.query_one(".status-line").content)
         stored = app.engine.store.messages.list(app.chat_screen.sessions.current.id)
         assert stored[-1].role == "assistant" and stored[-1].status == "interrupted"
