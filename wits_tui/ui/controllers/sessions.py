@@ -45,8 +45,8 @@ class SessionsController(Controller):
 
     async def show(self, view: SessionView) -> None:
         screen = self.screen
-        self.current = view.session
         await screen.chat.show_session(view.session.id, view.messages, view.has_more, view.focus_message_id)
+        self.current = view.session  # once it is on screen
         screen.status.set_session(view.session.id, view.session.title)
         screen.status.set_model(self.engine.model_for(view.session))
         screen.module_bar.set_pinned(view.session.pinned_module)
