@@ -67,3 +67,22 @@ async def test_remapped_send_key_still_sends_and_enter_then_types_a_new_line(app
         await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
         assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "one\ntwo"
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
+
+
+async def test_a_remapped_chat_screen_key_works(app_paths, server):
+    """Bindings of the chat screen keep their ids: [keymap] remaps them like the app's."""
+    from tests.ui.conftest import make_settings
+    from wits_tui.ui.app import WitsApp
+
+    settings = make_settings(server.host)
+    settings.keymap = {"toggle_sidebar": "f9"}
+    app = WitsApp(app_paths, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.ready, what="the app")
+        sidebar = app.chat_screen.sidebar
+        shown = sidebar.display
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: sidebar.display != shown, what="the sidebar to toggle")
+        await pilot.press("ctrl+b")  # the old key is free again: it does nothing
+        await pilot.pause()
+        assert sidebar.display != shown

@@ -53,6 +53,7 @@ class Engine:
         self.catalog = ModelCatalog(lambda: self.backend, settings.ollama.default_num_ctx)
         self._memory: "Memory | None" = None
         self._build_lock = threading.RLock()
+        self._memory_open_lock = threading.Lock()
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
         #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
         self.use_memory = False
@@ -114,6 +115,16 @@ class Engine:
 
                 self._memory = Memory(self.settings.memory, self.paths.memory_dir, self.backend)
         return self._memory
+
+    def open_memory(self) -> Any:
+        """Open long-term memory once (sync, a thread's job: it imports lancedb) and return its
+        status (None when memory is off). Safe to call from several threads at once: a
+        frontend opening it in the background and a turn that needs it now."""
+        memory = self.memory
+        if memory is None:
+            return None
+        with self._memory_open_lock:
+            return memory.open()
 
     def memory_ready(self) -> bool:
         memory = self._memory if self.use_memory else None

@@ -107,7 +107,7 @@ class PlainChat:
         if memory is not None:
             # opened off the loop; recall starts with the first turn after it is open
             self.engine.use_memory = True
-            self.engine.in_background(asyncio.to_thread(memory.open))
+            self.engine.in_background(asyncio.to_thread(self.engine.open_memory))
         if self.session_id is None:
             self.session_id = (await asyncio.to_thread(self.engine.store.sessions.active)).id
         session = await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)

@@ -144,6 +144,11 @@ class WitsApp(App[None]):
     async def save_theme(self, theme: str) -> None:
         await self.bridge.call(self.bridge.engine.store.state.set, "theme", theme)
 
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        if self._chat_screen is not None:
+            self._chat_screen.shut()  # its workers stop before the app tears the screens down
+        super().exit(result, return_code, message)
+
     async def on_unmount(self) -> None:
         engine = self.engine
         await self.bridge.close(engine.aclose if engine is not None else None)

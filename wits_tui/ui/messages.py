@@ -43,31 +43,7 @@ class EngineFailed(Message):
     error: str
 
 
-@dataclass
-class HealthChanged(Message):
-    health: Any  # wits_tui.engine.core.Health
 
-
-@dataclass
-class SessionsLoaded(Message):
-    sessions: list[Any]
-    active_id: int | None
-
-    def __post_init__(self) -> None:
-        self.sessions = _safe_sessions(self.sessions)
-        super().__post_init__()
-
-
-@dataclass
-class SessionOpened(Message):
-    session: Any
-    messages: list[Any]
-    has_more: bool
-    focus_message_id: int | None = None
-
-    def __post_init__(self) -> None:
-        self.session, self.messages = safe_fields(self.session, "title"), _safe_messages(self.messages)
-        super().__post_init__()
 
 
 @dataclass
@@ -77,16 +53,6 @@ class LoadOlder(Message):
     session_id: int
     before_id: int
 
-
-@dataclass
-class OlderLoaded(Message):
-    session_id: int
-    messages: list[Any]
-    has_more: bool
-
-    def __post_init__(self) -> None:
-        self.messages = _safe_messages(self.messages)
-        super().__post_init__()
 
 
 @dataclass
@@ -136,14 +102,6 @@ class AnswerInterrupted(Message):
     session_id: int
 
 
-@dataclass
-class StreamRate(Message):
-    """Live figures while an answer streams."""
-
-    tokens: int
-    tokens_per_s: float | None
-    ttft_ms: float | None
-
 
 @dataclass
 class TurnFinished(Message):
@@ -156,12 +114,6 @@ class TurnFinished(Message):
 class RetryRequested(Message):
     pass
 
-
-@dataclass
-class PullUpdate(Message):
-    model: str
-    status: str
-    fraction: float | None
 
 
 @dataclass
@@ -197,11 +149,6 @@ class AnswerBegun(Message):
     session_id: int
     model: str | None
 
-
-@dataclass
-class ModulesLoaded(Message):
-    entries: list[Any]  # ModuleEntry
-    pinned: str | None
 
 
 @dataclass
@@ -263,10 +210,6 @@ class ToolResultShown(Message):
         self.event = safe_fields(self.event, "content")
         super().__post_init__()
 
-
-@dataclass
-class MemoryOpened(Message):
-    status: Any  # MemoryStatus
 
 
 @dataclass

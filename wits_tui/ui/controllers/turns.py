@@ -12,6 +12,7 @@ says it is in the database (a kill after Enter loses nothing that is on screen).
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -118,7 +119,13 @@ class TurnController(Controller):
         def make() -> Any:
             if text is None:
                 return engine.retry(session_id, model=model)
-            return engine.turn(session_id, text, model=model, on_saved=lambda m: stream.emit(QuestionSaved(m)))
+            return engine.turn(session_id, text, model=model, on_saved=on_saved)
+
+        stored = threading.Event()  # set on the engine thread the moment the question is stored
+
+        def on_saved(message: Any) -> None:
+            stored.set()
+            stream.emit(QuestionSaved(message))
 
         stream = self.bridge.stream(make)
         started = time.monotonic()
@@ -173,10 +180,15 @@ class TurnController(Controller):
                 if message is not None:
                     chat.post_message(message)
         except asyncio.CancelledError:
+            if self.screen.closing:  # quitting: the engine stores the cut-off answer as it closes
+                stream.cancel()
+                raise
             flush()
             await stream.stop(STOP_GRACE)  # the answer is stored as interrupted before the UI says so
             if saved:
                 chat.post_message(msg.AnswerInterrupted(session_id))
+            elif stored.is_set():  # stored, but stopped before the chat showed it: show what is stored
+                self.screen.sessions.open(session_id)
             elif text is not None:
                 self._give_back(text, "Stopped before your question was saved")
             raise

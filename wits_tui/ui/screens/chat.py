@@ -9,12 +9,14 @@ handler or worker ever reaches for a widget that is gone.
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.messages import Prune
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -68,6 +70,7 @@ class ChatScreen(Screen[None]):
         self.replay_at_start = replay_at_start
         self.ready = False  # the engine is open and the first session is on screen
         self.closing = False  # set before the widgets go
+        self.typed_at = 0.0  # time.monotonic() of the last change typed in the prompt
         self.sidebar = Sidebar(id="sidebar")
         self.sidebar.display = settings.ui.show_sidebar
         self.chat = ChatView(id="chat")
@@ -111,10 +114,19 @@ class ChatScreen(Screen[None]):
         self.prompt.menu = self.menu
         self.prompt.focus()
 
-    async def on_prune(self, event: Prune) -> None:
-        """The screen is going: stop every worker before its widgets are removed."""
+    def shut(self) -> None:
+        """The app is quitting or the screen is going: from now on no worker runs and no
+        report of one is handled, so nothing reaches for a widget on its way out."""
         self.closing = True
         self.workers.cancel_node(self)
+
+    def check_message_enabled(self, message: Message) -> bool:
+        if self.closing and type(message).__module__ == msg.__name__:
+            return False  # a worker's report (it was cancelled, its finally still posts)
+        return super().check_message_enabled(message)
+
+    async def on_prune(self, event: Prune) -> None:
+        self.shut()
         await super().on_prune(event)
 
     # -- start-up ---------------------------------------------------------------------
@@ -169,6 +181,8 @@ class ChatScreen(Screen[None]):
         self.turns.submit(text)
 
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
+        if not event.programmatic:
+            self.typed_at = time.monotonic()
         self.slash.typed(event.text, event.programmatic)
 
     # -- what workers and widgets report ----------------------------------------------------
