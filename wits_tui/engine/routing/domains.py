@@ -77,7 +77,7 @@ class ExampleVocabulary:
     (a word in the examples of k domains counts 1/k): a keyword score learnt from the
     classifier's own examples, so it works without embeddings."""
 
-    WEIGHT = 0.5
+    WEIGHT = 0.8  # chosen on the tuning sets with the keyword-only settings in classifier.py
 
     def __init__(self, domains: "list[Domain] | tuple[Domain, ...]") -> None:
         self.vocab = {d.name: set().union(*(content_stems(e) for e in d.examples)) if d.examples else set() for d in domains}
