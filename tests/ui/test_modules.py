@@ -13,16 +13,16 @@ pytestmark = pytest.mark.anyio
 
 async def bar_ready(pilot):
     app = await ready(pilot)
-    await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
+    await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
     return app
 
 
 def active(app) -> list[str]:
-    return [getattr(label, "module_name", "auto") for label in app.module_bar.query(".module.-active")]
+    return [getattr(label, "module_name", "auto") for label in app.chat_screen.module_bar.query(".module.-active")]
 
 
 def stored_pin(app):
-    return app.engine.store.sessions.get(app.session.id).pinned_module
+    return app.engine.store.sessions.get(app.chat_screen.sessions.current.id).pinned_module
 
 
 async def test_keys_pin_cycle_and_return_to_auto(make_app):
@@ -50,7 +50,7 @@ async def test_routed_label_and_plus_minus_feedback(make_app, server):
         await bar_ready(pilot)
         await type_text(pilot, "Write a python function that sorts words by length")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.turn_running and app.chat.query(AssistantMessage), what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(AssistantMessage), what="the answer")
         answer = app.chat.query(AssistantMessage).last()
         assert str(answer.query_one(".route").content).startswith("code_expert · code ")
         app.chat.focus()

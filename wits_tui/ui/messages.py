@@ -241,3 +241,12 @@ class MemoryJobUpdate(Message):
     text: str
     fraction: float | None
     done: bool = False
+
+
+@dataclass
+class ConfirmAsked(Message):
+    """The engine's thread asks a yes/no question (a command, a tool call): the screen
+    shows a dialog and sets ``answer`` (a ``concurrent.futures.Future[bool]``)."""
+
+    question: str
+    answer: Any
