@@ -11,6 +11,7 @@ from ollama import AsyncClient
 
 from wits_tui.engine.backends.base import (
     BackendError,
+    Choice,
     ChatChunk,
     LoadedModel,
     ModelDetails,
@@ -71,6 +72,7 @@ class OllamaBackend:
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
+        format: dict[str, Any] | None = None,
     ) -> AsyncIterator[ChatChunk]:
         try:
             stream = await self.client.chat(
@@ -79,6 +81,7 @@ class OllamaBackend:
                 stream=True,
                 options=options,
                 tools=tools,
+                format=format,
                 keep_alive=self.settings.keep_alive,
             )
             async for part in stream:
@@ -167,6 +170,21 @@ class OllamaBackend:
         except Exception as exc:  # noqa: BLE001
             raise self._explain(exc, model) from exc
         return [list(v) for v in r.embeddings]
+
+    async def choose(self, model: str, state: str, instructions: str, options: dict[str, str]) -> Choice:
+        """A choice question to a decision model (/v1/systemone): which of ``options``
+        (name -> description) fits ``state``, with each option's probability."""
+        try:
+            r = await self.client.systemone(
+                model=model,
+                state=state,
+                questions={"choice": {"type": "choice", "instructions": instructions, "criteria": dict(options)}},
+                keep_alive=self.settings.keep_alive,
+            )
+            answer = r.answers["choice"]
+            return Choice(answer.choice, dict(answer.probabilities), float(answer.confidence))  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001
+            raise self._explain(exc, model) from exc
 
     async def pull(self, model: str) -> AsyncIterator[PullProgress]:
         try:

@@ -279,12 +279,12 @@ class Classifier:
         )
 
     async def classify(self, text: str) -> Decision:
-        """Embed the message when embeddings are available, decide, and (when enabled and
-        the confidence is low) let a model break the tie."""
+        """Embed the message when embeddings are available, decide, and (when configured and
+        the confidence is low) let a decision model or a chat model settle it."""
         vector = await self.embed_message(text) if self._embeddings_wanted() else None
         decision = self.decide(text, vector)
-        if self.settings.llm_tiebreak and decision.scores[decision.top_domain] < self.settings.tiebreak_below:
-            from wits_tui.engine.routing.tiebreak import tiebreak
+        from wits_tui.engine.routing.tiebreak import needs_settling, settle
 
-            decision = await tiebreak(self, text, decision)
+        if needs_settling(self, decision):
+            decision = await settle(self, text, decision)
         return decision
