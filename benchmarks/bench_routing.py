@@ -166,6 +166,7 @@ def _embeddings(sets, quick: bool) -> list[Result]:
         prep_ms, prep_requests, vectors, embed_ms = asyncio.run(embed_all())
         cached = store.embeddings.count(EMBED)
     results, times = _evaluate(clf, sets, vectors, "embeddings", quick)
+    results += _overlap(clf, sets, vectors)
     return [
         Result("classify with embeddings p50", median(times), "ms", "< 5 ms", median(times) < 5.0, "cached example embeddings; message embedding aside"),
         Result("classify with embeddings p95", percentile(times, 95), "ms"),
@@ -173,6 +174,24 @@ def _embeddings(sets, quick: bool) -> list[Result]:
         Result("embed + cache examples once", prep_ms, "ms", "", None, f"{cached} examples in {prep_requests} /api/embed requests"),
         *results,
     ]
+
+
+def _overlap(clf, sets, vectors) -> list[Result]:
+    """How close the classifier's examples come to each evaluation set (cosine, MiniLM): a check
+    that none was copied or paraphrased from it."""
+    import numpy as np
+
+    bank = clf._index.matrix
+    out = []
+    for name in TARGETS:
+        if not sets.get(name):
+            continue
+        q = np.asarray(vectors[name], dtype=np.float32)
+        q /= np.linalg.norm(q, axis=1, keepdims=True)
+        best = (bank @ q.T).max(axis=0)
+        out.append(Result(f"{name}: nearest example, max cosine", float(best.max()), "", "", None,
+                          f"{int((best >= 0.8).sum())} messages >= 0.8, {int((best >= 0.7).sum())} >= 0.7"))
+    return out
 
 
 def _cold_cli(quick: bool) -> list[Result]:

@@ -107,9 +107,32 @@ def auroc(conf: np.ndarray, right: np.ndarray) -> float:
     return _auroc(conf.tolist(), right.tolist())
 
 
+def keyword_only_grid(tuning: list) -> None:
+    """The keyword-only settings (constants in classifier.py / domains.py), compared on the tuning
+    sets: GENERAL_PRIOR and ExampleVocabulary.WEIGHT by accuracy, KEYWORDS_ONLY_SCALE by NLL."""
+    import wits_tui.engine.routing.classifier as C
+    from wits_tui.engine.routing.domains import ExampleVocabulary, builtin_domains
+    from wits_tui.engine.routing.modules import BUILTIN_MODULES
+    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.settings import RoutingSettings
+
+    shipped = (C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE)
+    print(f"# keyword-only on the tuning sets (shipped: prior {shipped[0]}, vocabulary weight {shipped[1]}, scale {shipped[2]})")
+    for prior, weight, scale in itertools.product((0.0, 0.05, 0.1, 0.2), (0.5, 0.8, 1.2), (0.3, 0.5, 0.8)):
+        C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = prior, weight, scale
+        clf = C.Classifier(list(builtin_domains()), ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"),
+                           RoutingSettings(use_embeddings=False))
+        ds = [clf.decide(r.text) for r in tuning]
+        acc = sum(d.domain == r.domain for d, r in zip(ds, tuning)) / len(tuning)
+        nll = -sum(math.log(max(d.scores[r.domain], 1e-9)) for d, r in zip(ds, tuning)) / len(tuning)
+        print(f"  prior {prior:<4} weight {weight:<3} scale {scale:<3} accuracy {acc:.1%}  NLL {nll:.3f}")
+    C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped head.json")
+    parser.add_argument("--keywords", action="store_true", help="also print the keyword-only settings' grid")
     args = parser.parse_args(argv)
 
     from tests.engine.routing import evalsets
@@ -137,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         acc, acc_long = (pred == ty).mean(), (pred[long] == ty[long]).mean()
         return float(acc), float(acc_long)
 
+    if args.keywords:
+        keyword_only_grid(tuning)
     print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long)")
     print("# candidates on the tuning sets: accuracy all / long")
     heads = {l2: train_head(bank, owners, len(classes), l2) for l2 in L2}

@@ -32,8 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wits.routing")
 
-#: Keyword-only mode: what general scores with no keyword at all, so a message
-#: that matches nothing goes there.
+#: Keyword-only mode: what general scores with no keyword at all (a message matching nothing goes there).
 GENERAL_PRIOR = 0.05
 #: Keyword-only mode: keyword scores are multiplied by this before the softmax (with
 #: routing.temperature, 0.05: an effective temperature of 0.1). Chosen on the tuning sets
@@ -42,8 +41,7 @@ GENERAL_PRIOR = 0.05
 #: and ExampleVocabulary.WEIGHT by accuracy. Scripts: see the routing data README.
 KEYWORDS_ONLY_SCALE = 0.5
 TOP_K = 3
-#: The trained head is used only if it classifies its own training examples this well with
-#: the backend's embeddings (another model under the same name would not).
+#: The head is used only if it classifies its own examples this well with the backend's vectors.
 HEAD_MIN_SELF_ACCURACY = 0.9
 #: Example messages per /api/embed request while the bank is embedded.
 EMBED_BATCH = 64
@@ -111,6 +109,7 @@ class Classifier:
         self.vocabulary = ExampleVocabulary(domains)
         self._index: _ExampleIndex | None = None
         self._failed_at: float | None = None
+        self._preparing = False  # the bank is being embedded (in the background, in the TUI)
         if not settings.use_embeddings:
             self.embedding_note = "embeddings are off (routing.use_embeddings = false); using keywords only"
         elif backend is None:
@@ -154,6 +153,13 @@ class Classifier:
         texts = list(dict.fromkeys(t for d in self.domains for t in d.examples))
         if not texts:
             return False
+        self._preparing = True
+        try:
+            return await self._prepare(model, texts, progress)
+        finally:
+            self._preparing = False
+
+    async def _prepare(self, model: str, texts: list[str], progress: Callable[[int, int], None] | None) -> bool:
         cached = self.cache.get_many(model, texts) if self.cache is not None else {}
         missing = [t for t in texts if t not in cached]
         total, done = len(texts), len(texts) - len(missing)
@@ -202,6 +208,9 @@ class Classifier:
         self._index = _ExampleIndex(matrix, owners, [np.flatnonzero(owner_arr == i) for i in range(len(self.domains))], head)
 
     async def embed_message(self, text: str) -> list[float] | None:
+        if self._index is None and self._preparing:  # never wait for the bank on a turn: keywords this time
+            self.embedding_note = "the example messages are still being embedded; using keywords only"
+            return None
         if self._index is None and not await self.prepare():
             return None
         try:
