@@ -64,3 +64,33 @@ async def test_routed_label_and_plus_minus_feedback(make_app, server):
         app.prompt.focus()
         await pilot.press("plus")
         assert app.prompt.text == "+"
+
+
+def type_keys(app, text: str) -> None:
+    """Characters as a terminal sends them (Pilot.press drops those without a key name)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for ch in text:
+        app.post_message(events.Key(_character_to_key(ch), ch))
+
+
+async def test_characters_stay_characters_unless_the_option_key_preset_is_on(make_app, settings):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await bar_ready(pilot)
+        type_keys(app, "costs £5 · 1º piso ™")  # £ is Alt+3 and º Alt+0 in tmux, typed on UK / Iberian keyboards
+        prompt = app.chat_screen.prompt
+        await wait_for(pilot, lambda: prompt.text == "costs £5 · 1º piso ™", what="the typed text")
+        assert active(app) == ["auto"] and stored_pin(app) is None
+
+    opted = settings.model_copy(update={"ui": settings.ui.model_copy(update={"option_digit_module_keys": True})})
+    app = make_app(settings=opted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await bar_ready(pilot)
+        type_keys(app, "™")  # what Alt+2 arrives as in tmux and xterm
+        await wait_for(pilot, lambda: active(app) == ["math_expert"], what="module 2 shown")
+        await wait_for(pilot, lambda: stored_pin(app) == "math_expert", what="the pin")
+        assert app.chat_screen.prompt.text == ""
+        type_keys(app, "º")
+        await wait_for(pilot, lambda: active(app) == ["auto"], what="auto again")

@@ -19,6 +19,7 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 from wits_tui.ui import messages as msg
 from wits_tui.ui.bridge import EngineBridge
+from wits_tui.ui.keymap import keymap_for
 from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
 from wits_tui.ui.screens.chat import ChatScreen
 from wits_tui.ui.themes import load_themes
@@ -66,7 +67,7 @@ class WitsApp(App[None]):
             self.register_theme(theme)
         wanted = initial_theme or settings.ui.theme
         self.theme = wanted if wanted in self.available_themes else "wits-dark"
-        self.set_keymap(settings.keymap)
+        self.set_keymap(keymap_for(settings))
 
     def get_default_screen(self) -> ChatScreen:
         if self._chat_screen is None:

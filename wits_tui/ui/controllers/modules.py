@@ -13,16 +13,12 @@ from textual.binding import Binding
 from wits_tui.ui.controllers.base import Controller, error_text
 
 #: Ctrl+digit reaches the app only in terminals with the kitty keyboard protocol (tmux
-#: and xterm send a bare digit or NUL). Alt+digit arrives as ESC digit, which Textual
-#: reads as the macOS Option character of that digit (ESC 2 -> "™"), so those key
-#: names are bound too. Priority: the prompt would otherwise insert them as text.
-#: Someone who types these characters remaps ``module_N`` in [keymap].
-ALT_DIGIT = {"1": "inverted_exclamation_mark", "2": "trade_mark_sign", "3": "pound_sign", "4": "cent_sign",
-             "5": "infinity", "6": "section_sign", "7": "pilcrow_sign", "8": "bullet", "9": "ª", "0": "º"}
+#: and xterm send a bare digit or NUL); Alt+digit where the terminal reports it as such,
+#: and in tmux/xterm with the opt-in preset of ui/keymap.py.
 BINDINGS = [
-    *(Binding(f"ctrl+{k},alt+{k},{ALT_DIGIT[str(k)]}", f"pin_module('{k}')", f"Module {k}", id=f"module_{k}",
-              show=False, priority=True) for k in range(1, 10)),
-    Binding("ctrl+0,alt+0,º", "auto_module", "Auto", id="auto_module", show=False, priority=True),
+    *(Binding(f"ctrl+{k},alt+{k}", f"pin_module('{k}')", f"Module {k}", id=f"module_{k}", show=False, priority=True)
+      for k in range(1, 10)),
+    Binding("ctrl+0,alt+0", "auto_module", "Auto", id="auto_module", show=False, priority=True),
     Binding("f5", "auto_module", "Auto", id="auto_module_f5", show=False),
     Binding("f4", "cycle_module", "Module", id="cycle_module"),
 ]
