@@ -18,7 +18,9 @@ NOTICE_AFTER_S = 5.0
 class RoutingBank(Controller):
     def start(self) -> None:
         routing = self.screen.settings.routing
-        if routing.enabled and routing.use_embeddings:
+        # Headless (tests, `wits export`): left to the first turn as before, so snapshot runs stay
+        # deterministic; the engine side (batches, progress, turns not waiting) has its own tests.
+        if routing.enabled and routing.use_embeddings and not self.screen.app.is_headless:
             self.worker(self._prepare(), group="routing-bank", exclusive=True)
 
     async def _prepare(self) -> None:
