@@ -182,6 +182,8 @@ class RoutingSettings(Section):
 
     tiebreak_timeout: float = Field(3.0, gt=0, le=60, description="Seconds the tiebreak may take before the keyword/embedding decision stands.")
 
+    decision_model: str | None = Field(None, description="A decision model (Ollama's /v1/systemone) that settles low-confidence messages with a choice question over the domains' descriptions (below tiebreak_below, within tiebreak_timeout). Used instead of llm_tiebreak when set.")
+
     user: str | None = Field(None, description="Profile name for personalised routing (default: the OS user name).")
 
     prewarm_on_switch: bool = Field(True, description="Load a module's model as soon as you switch to it, so its first answer does not wait.")

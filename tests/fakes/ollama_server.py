@@ -84,6 +84,7 @@ class ScriptedOllama:
         self._expires: dict[str, datetime] = {}
         self._num_ctx: dict[str, int] = {}
         self._tool_ids = itertools.count(1)
+        self._choices: dict[str, deque[Any]] = {}  # /v1/systemone: model -> scripted probabilities
         self._httpd: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -292,6 +293,20 @@ class ScriptedOllama:
                 current = self.find_model(current.parent_model) if current.parent_model else None
             source = source or self.fallback_reply
         return resolve(source, request)
+
+    def script_choice(self, model: str, *answers: "dict[str, float] | Callable[[Any, dict], dict[str, float]]") -> None:
+        """Queue /v1/systemone answers for ``model``: option -> probability (or a function of
+        the request's state and question). Unscripted questions get uniform probabilities."""
+        with self._lock:
+            self._choices.setdefault(model_key(model), deque()).extend(answers)
+
+    def choice_probabilities(self, model: FakeModel, state: Any, question: dict) -> dict[str, float]:
+        with self._lock:
+            queue = self._choices.get(model.key)
+            answer = queue.popleft() if queue else None
+        if answer is None:
+            return {o: 1.0 for o in question["criteria"]}
+        return dict(answer(state, question) if callable(answer) else answer)
 
     def new_tool_call_id(self) -> str:
         return f"call_{next(self._tool_ids):08d}"

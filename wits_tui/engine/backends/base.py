@@ -29,6 +29,15 @@ class BackendError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """A decision model's answer to a choice question (Ollama's /v1/systemone)."""
+
+    choice: str
+    probabilities: dict[str, float]
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class ChatChunk:
     content: str = ""
     done: bool = False
@@ -96,7 +105,10 @@ class Backend(Protocol):
         tools: list[dict[str, Any]] | None = None,
         think: bool | str | None = None,
         keep_alive: str | None = None,
+        format: dict[str, Any] | None = None,
     ) -> AsyncIterator[ChatChunk]: ...
+
+    async def choose(self, model: str, state: str, instructions: str, options: dict[str, str]) -> Choice: ...
 
     async def version(self) -> str: ...
 

@@ -11,6 +11,7 @@ from ollama import AsyncClient
 
 from wits_tui.engine.backends.base import (
     BackendError,
+    Choice,
     ChatChunk,
     LoadedModel,
     ModelDetails,
@@ -73,6 +74,7 @@ class OllamaBackend:
         tools: list[dict[str, Any]] | None = None,
         think: bool | str | None = None,
         keep_alive: str | None = None,
+        format: dict[str, Any] | None = None,
     ) -> AsyncIterator[ChatChunk]:
         """Stream an answer. ``think`` (None: not sent) is Ollama's thinking switch or
         level; ``keep_alive`` (None: the setting) how long the model stays loaded."""
@@ -85,6 +87,7 @@ class OllamaBackend:
                 tools=tools,
                 think=think,  # type: ignore[arg-type]
                 keep_alive=keep_alive or self.settings.keep_alive,
+                format=format,
             )
             async for part in stream:
                 message = part.message
@@ -173,6 +176,21 @@ class OllamaBackend:
         except Exception as exc:  # noqa: BLE001
             raise self._explain(exc, model) from exc
         return [list(v) for v in r.embeddings]
+
+    async def choose(self, model: str, state: str, instructions: str, options: dict[str, str]) -> Choice:
+        """A choice question to a decision model (/v1/systemone): which of ``options``
+        (name -> description) fits ``state``, with each option's probability."""
+        try:
+            r = await self.client.systemone(
+                model=model,
+                state=state,
+                questions={"choice": {"type": "choice", "instructions": instructions, "criteria": dict(options)}},
+                keep_alive=self.settings.keep_alive,
+            )
+            answer = r.answers["choice"]
+            return Choice(answer.choice, dict(answer.probabilities), float(answer.confidence))  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001
+            raise self._explain(exc, model) from exc
 
     async def pull(self, model: str) -> AsyncIterator[PullProgress]:
         try:

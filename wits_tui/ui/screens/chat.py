@@ -25,6 +25,7 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
 from wits_tui.ui.controllers.health import HealthMonitor
+from wits_tui.ui.controllers.routing_bank import RoutingBank
 from wits_tui.ui.controllers.memory import MemoryJobs
 from wits_tui.ui.controllers.modules import ModulesController
 from wits_tui.ui.controllers.pull import PullJob
@@ -86,6 +87,7 @@ class ChatScreen(Screen[None]):
         self.slash = SlashCommands(self, bridge)
         self.modules = ModulesController(self, bridge)
         self.health = HealthMonitor(self, bridge)
+        self.routing_bank = RoutingBank(self, bridge)
         self.pull = PullJob(self, bridge)
         self.training = TrainingJob(self, bridge)
         self.memory = MemoryJobs(self, bridge)
@@ -143,6 +145,7 @@ class ChatScreen(Screen[None]):
         self.health.start()
         self.modules.load()
         self.memory.start()
+        self.routing_bank.start()  # after the memory has opened: one heavy start-up job at a time
         if self.replay_at_start is not None:
             self.replay.start(*self.replay_at_start, quit_after=True)
 
