@@ -20,6 +20,7 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from wits_tui.engine.docs.facade import Docs
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
@@ -48,6 +49,7 @@ class Engine:
         self.error_log = ErrorLog(paths.log_dir)
         self._details: dict[str, ModelDetails] = {}
         self._memory: "Memory | None" = None
+        self._docs: "Docs | None" = None
         self._build_lock = threading.RLock()
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
         #: worker; `wits ask` leaves it off unless asked (opening LanceDB takes a second).
@@ -108,6 +110,16 @@ class Engine:
                 self._memory = Memory(self.settings.memory, self.paths.memory_dir, self.backend)
         return self._memory
 
+    @property
+    def docs(self) -> "Docs":
+        """Document collections (built on first use; no I/O until a collection is searched)."""
+        with self._build_lock:
+            if self._docs is None:
+                from wits_tui.engine.docs.facade import Docs
+
+                self._docs = Docs(self.settings.docs, self.paths.docs_dir, self.store, self.backend)
+        return self._docs
+
     def memory_ready(self) -> bool:
         memory = self._memory if self.use_memory else None
         return memory is not None and memory.status.state in ("ready", "text_only")
@@ -123,6 +135,8 @@ class Engine:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self._memory is not None:
             await asyncio.to_thread(self._memory.close)
+        if self._docs is not None:
+            await asyncio.to_thread(self._docs.close)
         if self._backend is not None:
             await self._backend.close()
         if self._store is not None and self._owns_store:

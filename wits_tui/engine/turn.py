@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from wits_tui.engine.backends.base import BAD_REQUEST, CONNECTION, BackendError
 from wits_tui.engine.context import build_messages
 from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
-from wits_tui.engine import memory_hooks
+from wits_tui.engine import docs_hooks, memory_hooks
 from wits_tui.engine.recording import TurnRecorder
 from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
@@ -131,6 +131,10 @@ async def run_turn(engine: "Engine", session_id: int, text: str | None, model: s
     memory_prefix, recalled = await memory_hooks.recall(engine, session_id, user.content)
     if recalled is not None:
         yield rec.event(recalled)
+    docs_prefix, docs_used = await docs_hooks.retrieve(engine, session_id, user.content, primary)
+    if docs_used is not None:
+        yield rec.event(docs_used)
+    memory_prefix = memory_prefix + docs_prefix
     try:
         # aclosing: if our consumer abandons us, the inner generator is closed at
         # once too, so the partial answer is saved as interrupted right away.

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,11 @@ class _Prepared:
     state: FileState
     rows: list[dict[str, Any]] = field(default_factory=list)
     unchanged: bool = False
+
+
+def _page(heading: str) -> int:
+    head = heading.split(" > ")[0]
+    return int(head[5:]) if head.startswith("Page ") and head[5:].isdigit() else 1
 
 
 def file_hash(data: bytes) -> str:
@@ -72,6 +77,8 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
                                           f"could not be cut into passages: {type(exc).__name__}: {exc}"))
     if not chunks:  # an empty file (an empty __init__.py): indexed, with nothing to find
         return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, digest, 0, "indexed", None))
+    if found.kind == "pdf":  # the reader made one "Page N" section per page: a PDF passage is located by page
+        chunks = [replace(c, start_line=_page(c.heading), end_line=_page(c.heading)) for c in chunks]
     key = hashlib.sha1(f"{collection}\x1f{path}".encode()).hexdigest()[:16]
     rows = [{"id": f"{key}-{n}", "collection": collection, "path": path, "kind": found.kind, "start_line": c.start_line,
              "end_line": c.end_line, "heading": c.heading, "text": c.text, "search_text": search_text(path, c.heading, c.text),

@@ -99,7 +99,10 @@ class Passage:
 
     @property
     def location(self) -> str:
-        """``src/app.py:12-30``, or ``guide.pdf p.3`` for a PDF (lines are pages there)."""
+        """``src/app.py:12-30``; ``guide.pdf p.3`` for a PDF; ``page.html § Install`` for HTML (whose
+        text lines are not the file's lines)."""
+        if self.kind == "html":
+            return f"{self.shown_path} § {self.heading}" if self.heading else self.shown_path
         if self.kind == "pdf":
             pages = f"{self.start_line}" if self.start_line == self.end_line else f"{self.start_line}-{self.end_line}"
             return f"{self.shown_path} p.{pages}"
