@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the engine's events as JSON lines")
     p.add_argument("--memory", action="store_true",
                    help="recall long-term memory into the prompt and remember the exchange (opening it takes about a second)")
+    p.add_argument("--docs", action="append", metavar="NAME",
+                   help="answer from this document collection, citing its passages (repeatable)")
     p.set_defaults(handler=cmd_ask, settles_itself=True)
 
 
@@ -52,6 +54,13 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     except SessionNotFound as exc:
         return fail(str(exc), code=2)
     store.history.add(question, session.id)
+    if args.docs:
+        from wits_tui.engine.docs.session import attached, set_attached
+
+        missing = [n for n in args.docs if store.docs.get(n) is None]
+        if missing:
+            return fail(f"there is no collection {missing[0]!r}; `wits docs list` shows them", code=2)
+        set_attached(store, session.id, [*attached(store, session.id), *args.docs])
     state = {"code": 0, "tokens": False}
     try:
         asyncio.run(_stream(engine, session.id, question, args, state))
@@ -64,9 +73,12 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
-    from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.events import DocsUsed, Fallback, Token, TurnDone, TurnError, event_to_dict
+
+    from wits_tui.engine.docs.retrieval import sources_text
 
     out = sys.stdout
+    sources = None
     if args.memory and engine.memory is not None:
         engine.use_memory = True
         status = await asyncio.to_thread(engine.memory.open)
@@ -85,11 +97,17 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                     out.write(ev.text)
                     out.flush()
                     state["tokens"] = True
+                elif isinstance(ev, DocsUsed):
+                    sources = ev
+                    for note in ev.notes:
+                        print(f"wits: {note}", file=sys.stderr)
                 elif isinstance(ev, Fallback):
                     print(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}", file=sys.stderr)
                 elif isinstance(ev, TurnDone):
                     if not ev.text.endswith("\n"):
                         out.write("\n")
+                    if sources is not None and sources.passages:
+                        out.write(sources_text(sources.passages))
                 elif isinstance(ev, TurnError):
                     if state["tokens"]:
                         out.write("\n")

@@ -80,3 +80,12 @@ def mentions(text: str) -> list[str]:
 
 def looks_like_path(word: str) -> bool:
     return "/" in word or word.startswith("~") or bool(re.search(r"\.\w{1,8}$", word))
+
+
+def sources_text(passages: Sequence[dict[str, Any]]) -> str:
+    """The sources under an answer, as plain lines (`wits ask`, the line mode)."""
+    lines = ["", "Sources:"]
+    for p in passages:
+        heading = f" — {p['heading']}" if p.get("heading") else ""
+        lines.append(f"  [{p['n']}] {p['location']}{heading}")
+    return "\n".join(lines) + "\n"
