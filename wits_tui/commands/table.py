@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wits_tui.commands import impl, memory, routing, tools
+from wits_tui.commands import docs, impl, memory, routing, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
@@ -104,6 +104,8 @@ COMMANDS: dict[str, Command] = {
                 memory.cmd_forget),
         Command("memory", memory.MEMORY_USAGE, "memory size and state; search, prune, recall on/off, re-embed",
                 memory.cmd_memory, _memory_args),
+        Command("docs", docs.DOCS_USAGE, "document collections: answer from them with cited sources (@NAME, @path)",
+                docs.cmd_docs, docs.complete_docs),
         Command("tools", "/tools [on|off NAME]", "the tools models may call; switch one for this session",
                 tools.cmd_tools, _tool_args),
         Command("help", "/help [COMMAND]", "the slash commands", cmd_help),

@@ -27,6 +27,7 @@ from wits_tui.commands import (
     Listing,
     Notice,
     SetTheme,
+    StartDocsJob,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -39,7 +40,7 @@ from wits_tui.commands import (
 from wits_tui.commands.parser import parse, unescape
 from wits_tui.engine.backends.base import BackendError
 from wits_tui.engine.events import (
-    Fallback, MemoryRecalled, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
+    DocsUsed, Fallback, MemoryRecalled, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
 )
 from wits_tui.plain import jobs, render
 from wits_tui.plain.completer import SlashCompleter
@@ -168,8 +169,21 @@ class PlainChat:
             self.say(render.replay(result))
         elif isinstance(result, StartMemoryJob):
             await jobs.memory_job(self.say, self.engine, result)
+        elif isinstance(result, StartDocsJob):
+            await self.stream_job(jobs.docs_job(self.say, self.engine, result))
 
     # -- streaming an answer ------------------------------------------------------
+    async def stream_job(self, coro: Any) -> None:
+        """A long job (indexing) that Ctrl+C stops."""
+        task = asyncio.create_task(coro)
+        with self._ctrl_c_stops(task):
+            try:
+                await task
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise
+                self.say("[stopped]")
+
     async def stream(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
         task = asyncio.create_task(self._consume(start))
         with self._ctrl_c_stops(task):
@@ -181,7 +195,10 @@ class PlainChat:
                 self.say("\n[stopped: the partial answer is kept as interrupted]")
 
     async def _consume(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
+        from wits_tui.engine.docs.retrieval import sources_text
+
         started = False
+        sources: DocsUsed | None = None
         async with aclosing(start()) as events:
             async for ev in events:
                 if isinstance(ev, Token):
@@ -193,6 +210,10 @@ class PlainChat:
                 elif isinstance(ev, MemoryRecalled):
                     if ev.segments:
                         self.say(render.memory_used(ev))
+                elif isinstance(ev, DocsUsed):
+                    sources = ev
+                    for note in ev.notes:
+                        self.say(f"note: {note}")
                 elif isinstance(ev, ToolCalled):
                     if started:
                         self.say()
@@ -201,6 +222,8 @@ class PlainChat:
                     self.say(render.tool_result(ev))
                 elif isinstance(ev, TurnDone):
                     self.say("" if ev.text.endswith("\n") else "\n", end="")
+                    if sources is not None and sources.passages:
+                        self.say(sources_text(sources.passages).rstrip("\n"))
                     self.say(render.done(ev))
                 elif isinstance(ev, TurnError):
                     if started:
