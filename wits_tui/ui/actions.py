@@ -81,6 +81,8 @@ class ActionsMixin:
             self.start_replay(result.session_id, result.speed, result.from_turn)
         elif isinstance(result, c.StartMemoryJob):
             self.run_memory_job(result)
+        elif isinstance(result, c.StartDocsJob):
+            self.docs_jobs.start(result)
 
     @work(group="listing", exit_on_error=False)
     async def open_listing(self, listing: Any) -> None:

@@ -82,6 +82,9 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         self.health: Any = None
         self.ready = False
         self.command_cache: dict[str, Any] = {}
+        from wits_tui.ui.docs import DocsJobs
+
+        self.docs_jobs = DocsJobs(self)  # /docs add|update: the index job, its progress bar, Esc
         themes, self.theme_problems = load_themes(paths.user_themes_dir)
         for theme in themes.values():
             self.register_theme(theme)

@@ -202,6 +202,14 @@ class MemoryUsed(Message):
 
 
 @dataclass
+class DocsUsed(Message):
+    """Document passages were put in the prompt of the answer being streamed (an engine ``DocsUsed``)."""
+
+    session_id: int
+    event: Any  # wits_tui.engine.events.DocsUsed
+
+
+@dataclass
 class ToolCallShown(Message):
     """The model asked for a tool (an engine ``ToolCalled``)."""
 

@@ -151,6 +151,8 @@ class TurnsMixin:
             self.workers.cancel_group(self, "turn")
         elif self.pull_running:
             self.workers.cancel_group(self, "pull")
+        else:
+            self.docs_jobs.stop()
 
     # -- /pull -------------------------------------------------------------------
     pull_running: bool = False
