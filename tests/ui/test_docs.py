@@ -101,3 +101,22 @@ async def test_esc_stops_an_index_job_and_keeps_what_was_done(make_app, docs_ser
         assert "what was indexed is kept" in notices(app)[-1]
         kept = len(app.engine.store.docs.files("many"))
         assert kept < indexer.BATCH_FILES * 4
+
+
+def test_snapshot_answer_with_sources(snap_compare, make_app, docs_server, tmp_path):
+    docs_server.script(MODEL, Reply(text=ANSWER))
+    root = manual(tmp_path / "island")
+
+    async def run(pilot):
+        app = await ready(pilot)
+        await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
+        app.run_slash(f"/docs add {root} --name island")
+        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), timeout=30, what="the index job")
+        await app.chat.query(".notice").last().remove()  # it says how long indexing took
+        await ask(pilot, "@island When does the ferry leave, and what does a ticket cost?")
+        await wait_for(pilot, lambda: app.chat.query(SourcesPanel), what="the sources")
+        app.chat.query_one(SourcesPanel).query(SourceRow).first().focus()
+        app.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run)
