@@ -22,6 +22,7 @@ SUITES = {
     "ask": "benchmarks.bench_ask",
     "memory": "benchmarks.bench_memory",
     "routing": "benchmarks.bench_routing",
+    "docs": "benchmarks.bench_docs",
 }
 
 

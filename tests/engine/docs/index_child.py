@@ -19,7 +19,7 @@ def main() -> None:
     docs = Docs(DocsSettings(), Path(directory), store, OllamaBackend(OllamaSettings(host=host)))
     catalog, calls = store.docs, []
 
-    class Catalog:  # hangs in the second batch's catalog write: its passages are in LanceDB already
+    class Catalog:  # hangs in the first batch's second catalog write: its passages are in LanceDB already
         def __getattr__(self, attr):
             return getattr(catalog, attr)
 

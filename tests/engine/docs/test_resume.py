@@ -36,8 +36,13 @@ def test_a_killed_index_run_resumes_without_duplicates(paths, store, server, tmp
         if child.poll() is None:
             child.kill()
         child.stdout.close()
-    recorded = len(store.docs.files("notes"))
-    assert 0 < recorded < total
+    states = store.docs.files("notes").values()
+    recorded = sum(f.status == "indexed" for f in states)
+    if where == "after-batch":
+        assert 0 < recorded < total
+    else:  # killed after the first batch's passages were written, before its files were recorded as done
+        assert recorded == 0 and {f.status for f in states} == {"pending"}
+        assert docs.open_store().count("notes") > 0
 
     report = index(docs, "notes")
     assert report.ok and report.unchanged == recorded and report.indexed == total - recorded

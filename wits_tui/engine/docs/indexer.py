@@ -38,6 +38,7 @@ class _Prepared:
     state: FileState
     rows: list[dict[str, Any]] = field(default_factory=list)
     unchanged: bool = False
+    known: bool = True  # in the catalog before this run (it may have passages to delete)
 
 
 def _page(heading: str) -> int:
@@ -124,7 +125,8 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
         tell("indexing", 0, len(todo))
         for i in range(0, len(todo), BATCH_FILES):
             part = todo[i:i + BATCH_FILES]
-            prepared = await asyncio.to_thread(lambda: [prepare(name, f, known.get(str(f.path)), limits) for f in part])
+            prepared = await asyncio.to_thread(lambda: [replace(prepare(name, f, known.get(str(f.path)), limits),
+                                                                known=str(f.path) in known) for f in part])
             await _write_batches(docs, name, prepared, report)
             done += len(part)
             tell("indexing", done, len(todo), str(part[-1].path))
@@ -169,7 +171,13 @@ async def _write(docs: "Docs", name: str, group: Sequence[_Prepared], report: In
     def write() -> None:
         if rows:
             docs.passages.ensure_table(len(rows[0]["vector"]), docs.embed_model)
-        docs.passages.replace_files(name, [p.state.path for p in changed], rows)
+        # New files are recorded as pending first, so a run killed after the LanceDB write knows
+        # to delete their passages; only known files can have passages to delete (deleting
+        # scans the table: skipping it for new files keeps a first index linear).
+        new = [p for p in changed if not p.known]
+        if new:
+            docs.store.docs.record(name, [replace(p.state, hash=None, chunks=0, status="pending") for p in new])
+        docs.passages.replace_files(name, [p.state.path for p in changed if p.known], rows)
         docs.store.docs.record(name, [p.state for p in group])
 
     await asyncio.to_thread(write)

@@ -13,7 +13,8 @@ import json
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,49 @@ class DocsError(Exception):
         return f"{self.message}; {self.hint}" if self.hint else self.message
 
 
+class ReadWriteLock:
+    """Searches share the table; writes and clean-ups (which delete old files) have it alone."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer: int | None = None
+        self._depth = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._writer != me:  # a writer may search its own table
+                while self._writer is not None:
+                    self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._writer != me:
+                while self._writer is not None or self._readers:
+                    self._cond.wait()
+                self._writer = me
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                    self._cond.notify_all()
+
+
 def _quote(values: Sequence[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
@@ -48,13 +92,13 @@ def in_collections(names: Sequence[str]) -> str:
 class PassageStore:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self.lock = threading.RLock()
+        self.lock = ReadWriteLock()
         self.meta: dict[str, Any] = {}
         self._db: Any = None
         self._table: Any = None
 
     def open(self) -> "PassageStore":
-        with self.lock:
+        with self.lock.write():
             if self._db is not None:
                 return self
             os.environ.setdefault("LANCEDB_LOG", "error")
@@ -92,7 +136,7 @@ class PassageStore:
         import pyarrow as pa
         from lancedb.index import FTS
 
-        with self.lock:
+        with self.lock.write():
             if self._table is not None:
                 return
             schema = pa.schema([
@@ -110,7 +154,7 @@ class PassageStore:
     def replace_files(self, collection: str, paths: Sequence[str], rows: list[dict[str, Any]]) -> None:
         """Delete the passages of ``paths`` and add ``rows``. Deleting first makes a run that was
         killed between this and the catalog write safe to repeat."""
-        with self.lock:
+        with self.lock.write():
             self.delete_files(collection, paths)
             if rows:
                 self._table.add(rows)
@@ -118,13 +162,13 @@ class PassageStore:
     def delete_files(self, collection: str, paths: Sequence[str]) -> None:
         if self._table is None or not paths:
             return
-        with self.lock:
+        with self.lock.write():
             for i in range(0, len(paths), 500):
                 self._table.delete(f"collection = {_quote([collection])} AND path IN ({_quote(paths[i:i + 500])})")
 
     def delete_collection(self, collection: str) -> None:
         if self._table is not None:
-            with self.lock:
+            with self.lock.write():
                 self._table.delete(in_collections([collection]))
                 self.optimize()
 
@@ -132,7 +176,7 @@ class PassageStore:
         """Fold new rows into the indexes and drop the files of deleted rows."""
         if self._table is None:
             return
-        with self.lock, warnings.catch_warnings():
+        with self.lock.write(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self._table.optimize(cleanup_older_than=timedelta(0), delete_unverified=True)
             self._ensure_vector_index()
@@ -149,33 +193,39 @@ class PassageStore:
 
     # -- reading -----------------------------------------------------------------------
     def count(self, collection: str | None = None) -> int:
-        with self.lock:
+        with self.lock.read():
             if self._table is None:
                 return 0
             return self._table.count_rows(in_collections([collection]) if collection else None)
 
-    def vector_search(self, names: Sequence[str], vector: Sequence[float], limit: int) -> list[tuple[dict[str, Any], float]]:
+    def vector_search(self, names: Sequence[str] | None, vector: Sequence[float], limit: int) -> list[tuple[dict[str, Any], float]]:
+        """(row, cosine similarity), best first, within collections ``names`` (None: all of them)."""
         if self._table is None or len(vector) != self.dim:
             return []
-        with self.lock:
-            q = (self._table.search(list(vector), query_type="vector").distance_type("cosine")
-                 .where(in_collections(names), prefilter=True).select([*FIELDS, "_distance"]).limit(limit))
+        with self.lock.read():
+            q = self._table.search(list(vector), query_type="vector").distance_type("cosine")
+            if names is not None:
+                q = q.where(in_collections(names), prefilter=True)
+            q = q.select([*FIELDS, "_distance"]).limit(limit)
             if self.meta.get("indexed"):
                 q = q.nprobes(self.meta["nprobes"]).ef(max(INDEX_EF, limit * INDEX_REFINE)).refine_factor(INDEX_REFINE)
             rows = q.to_list()
         return [(r, 1.0 - float(r["_distance"])) for r in rows]
 
-    def text_search(self, names: Sequence[str], query: str, limit: int) -> list[tuple[dict[str, Any], float]]:
+    def text_search(self, names: Sequence[str] | None, query: str, limit: int) -> list[tuple[dict[str, Any], float]]:
+        """(row, BM25 score), best first, within collections ``names`` (None: all of them)."""
         if self._table is None or not query.strip():
             return []
-        with self.lock:
-            rows = (self._table.search(query, query_type="fts", fts_columns="search_text")
-                    .where(in_collections(names), prefilter=True).select([*FIELDS, "_score"]).limit(limit).to_list())
+        with self.lock.read():
+            q = self._table.search(query, query_type="fts", fts_columns="search_text")
+            if names is not None:
+                q = q.where(in_collections(names), prefilter=True)
+            rows = q.select([*FIELDS, "_score"]).limit(limit).to_list()
         return [(r, float(r["_score"])) for r in rows]
 
     def disk_bytes(self) -> int:
         return directory_bytes(self.directory)
 
     def close(self) -> None:
-        with self.lock:
+        with self.lock.write():
             self._table = self._db = None

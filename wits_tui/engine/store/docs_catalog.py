@@ -33,7 +33,7 @@ class FileState:
     mtime_ns: int
     hash: str | None
     chunks: int
-    status: str  # indexed | failed
+    status: str  # indexed | failed | pending (being written: its passages may be half there)
     error: str | None
 
 
