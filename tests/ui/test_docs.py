@@ -115,6 +115,8 @@ def test_snapshot_answer_with_sources(snap_compare, make_app, docs_server, tmp_p
         await app.chat.query(".notice").last().remove()  # it says how long indexing took
         await ask(pilot, "@island When does the ferry leave, and what does a ticket cost?")
         await wait_for(pilot, lambda: app.chat.query(SourcesPanel), what="the sources")
+        # the bar looks again after each turn: the answer loaded the model
+        await wait_for(pilot, lambda: app.module_bar.entries[0].loaded, timeout=20, what="the loaded dots")
         app.chat.query_one(SourcesPanel).query(SourceRow).first().focus()
         app.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
         await pilot.pause(0.3)

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.context import estimate_tokens
-from wits_tui.engine.docs import retrieval
-from wits_tui.engine.docs.records import Passage
 from wits_tui.engine.events import DocsUsed
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
+    from wits_tui.engine.docs.records import Passage
+
+# wits_tui.engine.docs is imported only when a message uses documents: `wits ask` starts lean.
 
 log = logging.getLogger("wits.docs")
 
@@ -36,8 +37,10 @@ def allowed_roots(engine: "Engine") -> list[Path]:
     return [r.resolve() for r in roots]
 
 
-def attach_file(engine: "Engine", word: str, budget: int) -> tuple[Passage | None, str]:
+def attach_file(engine: "Engine", word: str, budget: int) -> "tuple[Passage | None, str]":
     """The whole text of one mentioned file as a passage, or (None, why not)."""
+    from wits_tui.engine.docs import retrieval
+    from wits_tui.engine.docs.records import Passage
     from wits_tui.engine.docs.readers import Unreadable, kind_of, read_text
     from wits_tui.engine.docs.walk import inside
 
@@ -64,6 +67,7 @@ def attach_file(engine: "Engine", word: str, budget: int) -> tuple[Passage | Non
 
 
 def _plan(engine: "Engine", session_id: int, text: str) -> tuple[list[str], list[str], list[str]]:
+    from wits_tui.engine.docs import retrieval
     from wits_tui.engine.docs.session import attached
 
     names = attached(engine.store, session_id)
@@ -86,12 +90,14 @@ async def retrieve(engine: "Engine", session_id: int, text: str, model: str) -> 
     started = time.perf_counter()
     if "@" not in text and not engine.store.state.get(f"docs:{session_id}"):
         return [], None  # the common case costs one indexed lookup
+    from wits_tui.engine.docs import retrieval
+
     names, words, notes = await asyncio.to_thread(_plan, engine, session_id, text)
     if not names and not words and not notes:
         return [], None
     context = await engine.context_length(model) or DEFAULT_CONTEXT
     room = context - engine.settings.chat.answer_reserve_tokens - estimate_tokens(text) - ROOM_FOR_CHAT
-    chosen: list[Passage] = []
+    chosen: "list[Passage]" = []
     for word in words:
         passage, note = await asyncio.to_thread(attach_file, engine, word, room)
         if passage is None:
