@@ -175,17 +175,21 @@ def _quality(quick: bool) -> list[Result]:
     from wits_tui.engine.store import Store
 
     labelled = [json.loads(line) for line in QUESTIONS.read_text().splitlines()]
-    roots = sorted({*(p for p in STDLIB.glob("*.py")), *(STDLIB / p for p in PACKAGES)})
+    # the modules the questions are about, and every module of five packages besides (distractors)
+    roots = sorted({*(STDLIB / r["file"] for r in labelled), *(STDLIB / p for p in PACKAGES)})
 
     def encode(texts):
         return model.encode(texts, normalize_embeddings=True, batch_size=64).tolist()
 
-    tmp = Path(tempfile.mkdtemp(prefix="wits-bench-docs-q-"))
+    # kept between runs: an interrupted run resumes, and a rerun costs only the questions
+    tmp = Path(os.environ.get("WITS_BENCH_DOCS_DIR", Path(tempfile.gettempdir()) / "wits-bench-docs-quality"))
+    tmp.mkdir(parents=True, exist_ok=True)
     with ScriptedOllama() as server, Store(tmp / "q.db") as store:
         server.embedder = encode
         server.add_model("all-minilm", capabilities=["embedding"], embedding_dim=384)
         docs = _docs(tmp, server.host, store, embedding_model="all-minilm")
-        docs.add(roots, "py")
+        if store.docs.get("py") is None:
+            docs.add(roots, "py")
         t0 = time.perf_counter()
         report = docs.run_sync(docs.index("py"))
         index_s = time.perf_counter() - t0

@@ -41,7 +41,7 @@ async def ask(pilot, text: str) -> None:
     app = pilot.app
     await type_text(pilot, text)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not app.turn_running and not app.chat.streaming, timeout=20, what="the answer")
+    await wait_for(pilot, lambda: not app.chat_screen.turns.running and not app.chat.streaming, timeout=20, what="the answer")
 
 
 async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_path):
@@ -50,11 +50,11 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.run_slash(f"/docs add {root} --name island")
+        app.chat_screen.slash.run(f"/docs add {root} --name island")
         await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), timeout=30, what="the index job")
         assert "island: 2 files indexed (3 passages)" in notices(app)[-1]
-        assert not app.docs_jobs.running and not app.query_one("JobProgress").display
-        app.run_slash("/docs use island")
+        assert not app.chat_screen.docs.running and not app.chat_screen.job.display
+        app.chat_screen.slash.run("/docs use island")
         await wait_for(pilot, lambda: any("now use island" in n for n in notices(app)), what="/docs use")
         await ask(pilot, "When does the ferry leave, and what does a ticket cost?")
         panel = app.chat.query_one(SourcesPanel)
@@ -67,7 +67,7 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PassageScreen", what="the passage")
         assert "leaves at 7:15" in str(app.screen.query_one(".passage-text").content)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen.__class__.__name__ != "PassageScreen", what="the passage to close")
+        await wait_for(pilot, lambda: app.screen is app.chat_screen, what="the passage to close")
 
 
 async def test_a_file_that_does_not_fit_is_explained(make_app, docs_server, tmp_path, monkeypatch):
@@ -92,13 +92,14 @@ async def test_esc_stops_an_index_job_and_keeps_what_was_done(make_app, docs_ser
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        bar = app.query_one("JobProgress")
-        app.run_slash(f"/docs add {root} --name many")
+        bar = app.chat_screen.job
+        app.chat_screen.slash.run(f"/docs add {root} --name many")
         await wait_for(pilot, lambda: bar.display and "files" in str(bar.query_one("#job-label").content),
                        timeout=30, what="the progress bar")
         await pilot.press("escape")
         await wait_for(pilot, lambda: any(n.startswith("stopped") for n in notices(app)), timeout=30, what="the stop")
         assert "what was indexed is kept" in notices(app)[-1]
+        await wait_for(pilot, lambda: not bar.display, what="the bar to go")
         kept = len(app.engine.store.docs.files("many"))
         assert kept < indexer.BATCH_FILES * 4
 
@@ -109,16 +110,16 @@ def test_snapshot_answer_with_sources(snap_compare, make_app, docs_server, tmp_p
 
     async def run(pilot):
         app = await ready(pilot)
-        await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
-        app.run_slash(f"/docs add {root} --name island")
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
+        app.chat_screen.slash.run(f"/docs add {root} --name island")
         await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), timeout=30, what="the index job")
         await app.chat.query(".notice").last().remove()  # it says how long indexing took
         await ask(pilot, "@island When does the ferry leave, and what does a ticket cost?")
         await wait_for(pilot, lambda: app.chat.query(SourcesPanel), what="the sources")
         # the bar looks again after each turn: the answer loaded the model
-        await wait_for(pilot, lambda: app.module_bar.entries[0].loaded, timeout=20, what="the loaded dots")
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries[0].loaded, timeout=20, what="the loaded dots")
         app.chat.query_one(SourcesPanel).query(SourceRow).first().focus()
-        app.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
+        app.chat_screen.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run)

@@ -210,6 +210,15 @@ class DocsUsed(Message):
 
 
 @dataclass
+class DocsJobUpdate(Message):
+    """Progress of a /docs index job, from the engine's thread (``done``: it ended)."""
+
+    text: str
+    fraction: float | None
+    done: bool = False
+
+
+@dataclass
 class ToolCallShown(Message):
     """The model asked for a tool (an engine ``ToolCalled``)."""
 
@@ -249,3 +258,12 @@ class MemoryJobUpdate(Message):
     text: str
     fraction: float | None
     done: bool = False
+
+
+@dataclass
+class ConfirmAsked(Message):
+    """The engine's thread asks a yes/no question (a command, a tool call): the screen
+    shows a dialog and sets ``answer`` (a ``concurrent.futures.Future[bool]``)."""
+
+    question: str
+    answer: Any
