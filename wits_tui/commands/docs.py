@@ -17,7 +17,7 @@ from wits_tui.commands.results import Listing, Notice, Result, Row, StartDocsJob
 from wits_tui.engine.clock import to_minute
 
 SUBCOMMANDS = ("use", "drop", "add", "update", "remove", "search")
-DOCS_USAGE = "/docs [use NAME | drop NAME | add PATH… [--name NAME] | update [NAME] | remove NAME | search TEXT]"
+DOCS_USAGE = "/docs [use|drop NAME | add PATH… | update | search]"
 
 Progress = Callable[[str, float | None], None]
 

@@ -106,7 +106,9 @@ COMMANDS: dict[str, Command] = {
         Command("memory", memory.MEMORY_USAGE,
                 f"memory size and state; search; prune (STRATEGY: {', '.join(STRATEGIES)}); recall on/off; re-embed",
                 memory.cmd_memory, _memory_args),
-        Command("docs", docs.DOCS_USAGE, "document collections: answer from them with cited sources (@NAME, @path)",
+        Command("docs", docs.DOCS_USAGE,
+                "documents answered from with cited sources: use/drop NAME, add PATH… [--name N], update [NAME], "
+                "remove NAME, search TEXT",
                 docs.cmd_docs, docs.complete_docs),
         Command("tools", "/tools [on|off NAME]", "the tools models may call; switch one for this session",
                 tools.cmd_tools, _tool_args),
