@@ -53,7 +53,8 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
         app.chat_screen.slash.run(f"/docs add {root} --name island")
         await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), timeout=30, what="the index job")
         assert "island: 2 files indexed (3 passages)" in notices(app)[-1]
-        assert not app.chat_screen.docs.running and not app.chat_screen.job.display
+        await wait_for(pilot, lambda: not app.chat_screen.docs.running and not app.chat_screen.job.display,
+                       what="the job to end")
         app.chat_screen.slash.run("/docs use island")
         await wait_for(pilot, lambda: any("now use island" in n for n in notices(app)), what="/docs use")
         await ask(pilot, "When does the ferry leave, and what does a ticket cost?")
