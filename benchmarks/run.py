@@ -24,6 +24,7 @@ SUITES = {
     "routing": "benchmarks.bench_routing",
     "fakes": "benchmarks.bench_fakes",
     "thinking": "benchmarks.bench_thinking",
+    "docs": "benchmarks.bench_docs",
 }
 
 

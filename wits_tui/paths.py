@@ -33,6 +33,11 @@ class Paths:
         return self.data_dir / "memory"
 
     @property
+    def docs_dir(self) -> Path:
+        """The document collections' LanceDB tables (beside memory, never pruned with it)."""
+        return self.data_dir / "docs"
+
+    @property
     def user_themes_dir(self) -> Path:
         return self.config_dir / "themes"
 

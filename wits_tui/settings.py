@@ -209,6 +209,28 @@ class ToolsSettings(Section):
     timeout_s: float = Field(10.0, gt=0, le=600, description="Seconds one tool call may take.")
 
 
+class DocsSettings(Section):
+    """Document collections (`wits docs`, `/docs`): indexed folders answered from with cited sources."""
+
+    embedding_model: str = Field("nomic-embed-text", min_length=1, description="Ollama model used to embed document passages.")
+
+    max_file_kb: int = Field(2048, ge=1, le=1_000_000, description="Files larger than this (in KB) are skipped when indexing.")
+
+    chunk_tokens: int = Field(350, ge=50, le=8000, description="Largest passage, in estimated tokens (about four characters a token).")
+
+    chunk_overlap_tokens: int = Field(40, ge=0, le=2000, description="Tokens a passage repeats from the one before when a long section is cut.")
+
+    max_size_mb: float = Field(2048.0, gt=0, le=1_000_000, description="Cap on the on-disk size of the document index, in MB (separate from memory's cap; documents are never pruned).")
+
+    retrieval_max_passages: int = Field(6, ge=1, le=50, description="At most this many passages are added to a prompt.")
+
+    retrieval_token_budget: int = Field(1500, ge=100, le=200_000, description="Token budget for passages (and @file attachments) in a prompt.")
+
+    embed_batch_size: int = Field(64, ge=1, le=4096, description="Passages sent to the embedding model in one request.")
+
+    index_min_rows: int = Field(20_000, ge=256, description="Build an approximate vector index once the documents hold this many passages.")
+
+
 class Settings(Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings, description="The Ollama server.")
 
@@ -223,6 +245,8 @@ class Settings(Section):
     routing: RoutingSettings = Field(default_factory=RoutingSettings, description="Modules, the domain classifier and personalised routing.")
 
     tools: ToolsSettings = Field(default_factory=ToolsSettings, description="Tools the model can call.")
+
+    docs: DocsSettings = Field(default_factory=DocsSettings, description="Document collections answered from with cited sources.")
 
     keymap: dict[str, str] = Field(default_factory=dict, description='Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b".')
 

@@ -13,7 +13,7 @@ import sys
 from wits_tui import __version__
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd", "modules_cmd", "classify_cmd", "profile_cmd", "tools_cmd", "replay_cmd")
+COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd", "modules_cmd", "classify_cmd", "profile_cmd", "tools_cmd", "replay_cmd", "docs_cmd")
 
 
 #: Command names that are not ``<module>_cmd``.

@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hide-thinking", action="store_true", help="do not print what a thinking model thinks (stderr, dimmed)")
     p.add_argument("--memory", action="store_true",
                    help="recall long-term memory into the prompt and remember the exchange (opening it takes about a second)")
+    p.add_argument("--docs", action="append", metavar="NAME",
+                   help="answer from this document collection, citing its passages (repeatable)")
     p.set_defaults(handler=cmd_ask, settles_itself=True)
 
 
@@ -89,6 +91,13 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     _apply(store, session.id, params)
     store.state.set(LAST_ASK, str(session.id))
     store.history.add(question, session.id)
+    if args.docs:
+        from wits_tui.engine.docs.session import attached, set_attached
+
+        missing = [n for n in args.docs if store.docs.get(n) is None]
+        if missing:
+            return fail(f"there is no collection {missing[0]!r}; `wits docs list` shows them", code=2)
+        set_attached(store, session.id, [*attached(store, session.id), *args.docs])
     state = {"code": 0, "tokens": False}
     try:
         asyncio.run(_stream(engine, session.id, question, args, state))
@@ -170,10 +179,12 @@ async def _missing_model(engine, model: str) -> str | None:
 
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
     from wits_tui.engine.catalog import trimmed_notice
-    from wits_tui.engine.events import ContextInfo, Fallback, Thinking, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Thinking, Token, TurnDone, TurnError, event_to_dict
     from wits_tui.engine.textsafe import terminal_safe
+    from wits_tui.engine.docs.retrieval import sources_text
 
     out = sys.stdout
+    sources = None
     if args.memory and engine.memory is not None:
         engine.use_memory = True
         status = await asyncio.to_thread(engine.memory.open)
@@ -201,11 +212,17 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                 elif isinstance(ev, ContextInfo) and ev.estimated and ev.trimmed:
                     print("wits: " + trimmed_notice(ev.trimmed, ev.window, ev.trained).replace("/set num_ctx ", "--set num_ctx="),
                           file=sys.stderr)
+                elif isinstance(ev, DocsUsed):
+                    sources = ev
+                    for note in ev.notes:
+                        print(f"wits: {note}", file=sys.stderr)
                 elif isinstance(ev, Fallback):
                     print(terminal_safe(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"), file=sys.stderr)
                 elif isinstance(ev, TurnDone):
                     if not ev.text.endswith("\n"):
                         out.write("\n")
+                    if sources is not None and sources.passages:
+                        out.write(sources_text(sources.passages))
                 elif isinstance(ev, TurnError):
                     if state["tokens"]:
                         out.write("\n")

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wits_tui.commands import impl, memory, models, routing, session_params, tools
+from wits_tui.commands import docs, impl, memory, models, routing, session_params, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
@@ -138,6 +138,10 @@ COMMANDS: dict[str, Command] = {
         Command("memory", memory.MEMORY_USAGE,
                 f"memory size and state; search; prune (STRATEGY: {', '.join(STRATEGIES)}); recall on/off; re-embed",
                 memory.cmd_memory, _memory_args),
+        Command("docs", docs.DOCS_USAGE,
+                "documents answered from with cited sources: use/drop NAME, add PATH… [--name N], update [NAME], "
+                "remove NAME, search TEXT",
+                docs.cmd_docs, docs.complete_docs),
         Command("tools", "/tools [on|off NAME]", "the tools models may call; switch one for this session",
                 tools.cmd_tools, _tool_args),
         Command("help", "/help [COMMAND]", "the slash commands", cmd_help),

@@ -20,6 +20,7 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from wits_tui.engine.docs.facade import Docs
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
@@ -52,6 +53,7 @@ class Engine:
         #: Model facts (capabilities, context lengths, what is loaded), refreshed in the background.
         self.catalog = ModelCatalog(lambda: self.backend, settings.ollama.default_num_ctx)
         self._memory: "Memory | None" = None
+        self._docs: "Docs | None" = None
         self._build_lock = threading.RLock()
         self._memory_open_lock = threading.Lock()
         #: Frontends that keep running (TUI, line mode) set this and open memory in a
@@ -126,6 +128,16 @@ class Engine:
         with self._memory_open_lock:
             return memory.open()
 
+    @property
+    def docs(self) -> "Docs":
+        """Document collections (built on first use; no I/O until a collection is searched)."""
+        with self._build_lock:
+            if self._docs is None:
+                from wits_tui.engine.docs.facade import Docs
+
+                self._docs = Docs(self.settings.docs, self.paths.docs_dir, self.store, self.backend)
+        return self._docs
+
     def memory_ready(self) -> bool:
         memory = self._memory if self.use_memory else None
         return memory is not None and memory.status.state in ("ready", "text_only")
@@ -141,6 +153,8 @@ class Engine:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self._memory is not None:
             await asyncio.to_thread(self._memory.close)
+        if self._docs is not None:
+            await asyncio.to_thread(self._docs.close)
         if self._backend is not None:
             await self._backend.close()
         if self._store is not None and self._owns_store:

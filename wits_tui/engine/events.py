@@ -22,6 +22,22 @@ class MemoryRecalled:
 
 
 @dataclass(frozen=True, slots=True)
+class DocsUsed:
+    """Passages of the user's documents (and attached files) added to the prompt, numbered as
+    the model cites them: ``passages[i]["n"]`` is [n]. ``notes`` are problems to show
+    (a file that does not fit, an unknown @NAME)."""
+
+    kind: ClassVar[str] = "docs_used"
+    collections: list[str]
+    passages: list[dict[str, Any]]
+    files: list[str] = field(default_factory=list)
+    tokens: int = 0
+    mode: str = "hybrid"  # hybrid | text_only | files_only
+    elapsed_ms: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class TurnStarted:
     kind: ClassVar[str] = "turn_started"
     session_id: int
@@ -161,7 +177,7 @@ class TurnError:
 
 
 TurnEvent = Union[
-    Routed, MemoryRecalled, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError
+    Routed, MemoryRecalled, DocsUsed, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError
 ]
 
 
@@ -171,7 +187,7 @@ def event_to_dict(event: TurnEvent) -> dict[str, Any]:
 
 EVENT_TYPES: dict[str, type] = {
     cls.kind: cls
-    for cls in (Routed, MemoryRecalled, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
+    for cls in (Routed, MemoryRecalled, DocsUsed, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
 }
 
 

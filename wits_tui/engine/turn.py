@@ -20,7 +20,7 @@ from wits_tui.engine.context import build_context
 from wits_tui.engine.events import ContextInfo, Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.session_params import request_params
 from wits_tui.engine.thinking import think_param
-from wits_tui.engine import memory_hooks
+from wits_tui.engine import docs_hooks, memory_hooks
 from wits_tui.engine.recording import TurnRecorder
 from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
@@ -161,6 +161,10 @@ async def run_turn(
     memory_prefix, recalled = await memory_hooks.recall(engine, session_id, user.content)
     if recalled is not None:
         yield rec.event(recalled)
+    docs_prefix, docs_used = await docs_hooks.retrieve(engine, session_id, user.content, primary)
+    if docs_used is not None:
+        yield rec.event(docs_used)
+    memory_prefix = memory_prefix + docs_prefix
     try:
         # aclosing: if our consumer abandons us, the inner generator is closed at
         # once too, so the partial answer is saved as interrupted right away.

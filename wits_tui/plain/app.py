@@ -28,6 +28,7 @@ from wits_tui.commands import (
     Listing,
     Notice,
     SetTheme,
+    StartDocsJob,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -40,7 +41,7 @@ from wits_tui.commands import (
 from wits_tui.commands.parser import parse, unescape
 from wits_tui.engine.backends.base import BackendError
 from wits_tui.engine.events import (
-    ContextInfo, Fallback, MemoryRecalled, Thinking, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
+    ContextInfo, DocsUsed, Fallback, MemoryRecalled, Thinking, Token, ToolCalled, ToolResult, TurnDone, TurnError, TurnEvent,
 )
 from wits_tui.plain import jobs, render
 from wits_tui.plain.completer import SlashCompleter
@@ -194,8 +195,21 @@ class PlainChat:
             self.say(render.replay(result))
         elif isinstance(result, StartMemoryJob):
             await jobs.memory_job(self.say, self.engine, result)
+        elif isinstance(result, StartDocsJob):
+            await self.stream_job(jobs.docs_job(self.say, self.engine, result))
 
     # -- streaming an answer ------------------------------------------------------
+    async def stream_job(self, coro: Any) -> None:
+        """A long job (indexing) that Ctrl+C stops."""
+        task = asyncio.create_task(coro)
+        with self._ctrl_c_stops(task):
+            try:
+                await task
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise
+                self.say("[stopped]")
+
     async def stream(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
         task = asyncio.create_task(self._consume(start))
         with self._ctrl_c_stops(task):
@@ -207,8 +221,11 @@ class PlainChat:
                 self.say("\n[stopped: the partial answer is kept as interrupted]")
 
     async def _consume(self, start: Callable[[], AsyncIterator[TurnEvent]]) -> None:
+        from wits_tui.engine.docs.retrieval import sources_text
+
         started = thinking = False
         show = self.engine.settings.chat.show_thinking
+        sources: DocsUsed | None = None
         async with aclosing(start()) as events:
             async for ev in events:
                 if isinstance(ev, Thinking):
@@ -235,6 +252,10 @@ class PlainChat:
                 elif isinstance(ev, MemoryRecalled):
                     if ev.segments:
                         self.say(render.memory_used(ev))
+                elif isinstance(ev, DocsUsed):
+                    sources = ev
+                    for note in ev.notes:
+                        self.say(f"note: {note}")
                 elif isinstance(ev, ToolCalled):
                     if started:
                         self.say()
@@ -243,6 +264,8 @@ class PlainChat:
                     self.say(render.tool_result(ev))
                 elif isinstance(ev, TurnDone):
                     self.say("" if ev.text.endswith("\n") else "\n", end="")
+                    if sources is not None and sources.passages:
+                        self.say(sources_text(sources.passages).rstrip("\n"))
                     self.say(render.done(ev, self._last_context))
                 elif isinstance(ev, TurnError):
                     if started:

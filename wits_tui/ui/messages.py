@@ -192,6 +192,23 @@ class MemoryUsed(Message):
 
 
 @dataclass
+class DocsUsed(Message):
+    """Document passages were put in the prompt of the answer being streamed (an engine ``DocsUsed``)."""
+
+    session_id: int
+    event: Any  # wits_tui.engine.events.DocsUsed
+
+
+@dataclass
+class DocsJobUpdate(Message):
+    """Progress of a /docs index job, from the engine's thread (``done``: it ended)."""
+
+    text: str
+    fraction: float | None
+    done: bool = False
+
+
+@dataclass
 class ToolCallShown(Message):
     """The model asked for a tool (an engine ``ToolCalled``)."""
 

@@ -12,6 +12,7 @@ from wits_tui.engine.store._lean_import import import_sqlite_utils
 import_sqlite_utils()  # before any module below imports it: see _lean_import
 
 from wits_tui.engine.store.db import DatabaseError, connect  # noqa: E402
+from wits_tui.engine.store.docs_catalog import DocsCatalog
 from wits_tui.engine.store.embedding_cache import EmbeddingCache
 from wits_tui.engine.store.module_stats import ModuleStats
 from wits_tui.engine.store.module_training import ModuleTraining
@@ -72,6 +73,7 @@ class Store:
         self.module_stats = _locked(ModuleStats(self.db), self.lock)
         self.profiles = _locked(Profiles(self.db), self.lock)
         self.training = _locked(ModuleTraining(self.db), self.lock)
+        self.docs = _locked(DocsCatalog(self.db), self.lock)
 
     def close(self) -> None:
         with self.lock:

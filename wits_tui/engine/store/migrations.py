@@ -270,3 +270,32 @@ def m009_thinking_and_session_parameters(db: sqlite_utils.Database) -> None:
     for column, kind in (("system_prompt", str), ("system_mode", str), ("think", str), ("options", str)):
         if column not in sessions:
             db["sessions"].add_column(column, kind)
+
+
+@migration
+def m010_document_collections(db: sqlite_utils.Database) -> None:
+    """Document collections (`wits docs`): their folders, and each indexed file's content hash
+    (what `update` compares; a failed file has no hash, so it is tried again)."""
+    db["docs_collections"].create(
+        {"name": str, "roots": str, "created_at": str, "updated_at": str},
+        pk="name",
+        not_null={"roots"},
+        if_not_exists=True,
+    )
+    db["docs_files"].create(
+        {
+            "collection": str,
+            "path": str,
+            "kind": str,
+            "size": int,
+            "mtime_ns": int,
+            "hash": str,  # sha256 of the bytes; NULL until the file is indexed
+            "chunks": int,
+            "status": str,  # indexed | failed
+            "error": str,
+            "indexed_at": str,
+        },
+        pk=("collection", "path"),
+        not_null={"collection", "path", "status"},
+        if_not_exists=True,
+    )

@@ -26,6 +26,7 @@ from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
 from wits_tui.ui.controllers.health import HealthMonitor
 from wits_tui.ui.controllers.routing_bank import RoutingBank
+from wits_tui.ui.controllers.docs import DocsJobs
 from wits_tui.ui.controllers.memory import MemoryJobs
 from wits_tui.ui.controllers.modules import ModulesController
 from wits_tui.ui.controllers.pull import PullJob
@@ -91,6 +92,7 @@ class ChatScreen(Screen[None]):
         self.pull = PullJob(self, bridge)
         self.training = TrainingJob(self, bridge)
         self.memory = MemoryJobs(self, bridge)
+        self.docs = DocsJobs(self, bridge)
         self.replay = ReplayController(self, bridge)
 
     def compose(self) -> ComposeResult:
@@ -239,6 +241,9 @@ class ChatScreen(Screen[None]):
     def on_memory_job_update(self, event: msg.MemoryJobUpdate) -> None:
         self.memory.job_update(event)
 
+    def on_docs_job_update(self, event: msg.DocsJobUpdate) -> None:
+        self.docs.job_update(event)
+
     def on_replay_progress(self, event: msg.ReplayProgress) -> None:
         self.replay.progress(event)
 
@@ -251,8 +256,8 @@ class ChatScreen(Screen[None]):
     def action_stop(self) -> None:
         if self.replay.state is not None:
             self.replay.quit()
-        elif not self.turns.stop():
-            self.pull.stop()
+        elif not self.turns.stop() and not self.pull.stop():
+            self.docs.stop()
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar.display = not self.sidebar.display

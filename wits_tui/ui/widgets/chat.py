@@ -12,6 +12,7 @@ from textual.widgets import Markdown, Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.details import MemoryUsedLine, ToolLine
+from wits_tui.ui.widgets import sources
 from wits_tui.ui.widgets.error_card import ErrorCard
 from wits_tui.ui.widgets.stream import AnswerStream
 from wits_tui.ui.widgets.thinking import add_live_thinking, collapse_thinking
@@ -234,7 +235,11 @@ class ChatView(VerticalScroll, can_focus=True):
         return widget
 
     async def on_answer_done(self, event: msg.AnswerDone) -> None:
-        await self._end_live(event.session_id, event.event.text, "complete", event.event.message_id)
+        widget = await self._end_live(event.session_id, event.event.text, "complete", event.event.message_id)
+        await sources.after_answer(self, event.session_id, widget)
+
+    async def on_docs_used(self, event: msg.DocsUsed) -> None:
+        await sources.docs_used(self, event.session_id, event.event)
 
     async def on_answer_interrupted(self, event: msg.AnswerInterrupted) -> None:
         await self._end_live(event.session_id, None, "interrupted")
