@@ -32,6 +32,7 @@ from wits_tui.ui.replay import ReplayMixin
 from wits_tui.ui.themes import load_themes
 from wits_tui.ui.turns import TurnsMixin
 from wits_tui.ui.widgets.chat import ChatView
+from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
@@ -64,6 +65,7 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         *modules.BINDINGS,
         *replay.BINDINGS,
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, paths: Paths, settings: Settings, *, engine_factory: EngineFactory | None = None,
@@ -213,7 +215,7 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
             messages = messages[-TAIL:]
         else:
             older = store.messages.list(session_id, limit=TAIL // 2 + 1, before_id=focus_message_id + 1)
-            newer = [m for m in store.messages.list(session_id, limit=500) if m.id > focus_message_id][: TAIL // 2]
+            newer = store.messages.list(session_id, limit=TAIL // 2, after_id=focus_message_id)
             more, messages = len(older) > TAIL // 2, older[-(TAIL // 2):] + newer
         self.post_message(msg.SessionOpened(session, messages, more, focus_message_id))
         self.refresh_sessions()
@@ -258,6 +260,35 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
 
     async def on_older_loaded(self, event: msg.OlderLoaded) -> None:
         await self.chat.prepend(event.session_id, event.messages, event.has_more)
+
+    @work(thread=True, group="older", exit_on_error=False)
+    def load_newer(self, session_id: int, after_id: int) -> None:
+        messages = self.engine.store.messages.list(session_id, limit=TAIL + 1, after_id=after_id)
+        self.post_message(msg.NewerLoaded(session_id, messages[:TAIL], len(messages) > TAIL))
+
+    def on_load_newer(self, event: msg.LoadNewer) -> None:
+        if self.ready:
+            self.load_newer(event.session_id, event.after_id)
+
+    async def on_newer_loaded(self, event: msg.NewerLoaded) -> None:
+        await self.chat.append_newer(event.session_id, event.messages, event.has_more)
+
+    @work(thread=True, group="older", exit_on_error=False)
+    def load_edge(self, session_id: int, first: bool) -> None:
+        store = self.engine.store
+        messages = store.messages.list(session_id, limit=TAIL + 1, **({"after_id": 0} if first else {}))
+        page = messages[:TAIL] if first else messages[-TAIL:]
+        self.post_message(msg.EdgeLoaded(session_id, first, page, len(messages) > TAIL))
+
+    def on_load_edge(self, event: msg.LoadEdge) -> None:
+        if self.ready:
+            self.load_edge(event.session_id, event.first)
+
+    async def on_edge_loaded(self, event: msg.EdgeLoaded) -> None:
+        await self.chat.show_edge(event.session_id, event.first, event.messages, event.has_more)
+
+    def action_chat_scroll(self, how: str) -> None:
+        self.chat.scroll_key(how)
 
     # -- theme ---------------------------------------------------------------------
     def watch_theme(self, theme: str) -> None:

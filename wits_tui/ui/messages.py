@@ -63,6 +63,37 @@ class OlderLoaded(Message):
 
 
 @dataclass
+class LoadNewer(Message):
+    """The chat was scrolled to the end of what it holds, and newer messages exist."""
+
+    session_id: int
+    after_id: int
+
+
+@dataclass
+class NewerLoaded(Message):
+    session_id: int
+    messages: list[Any]
+    has_more: bool
+
+
+@dataclass
+class LoadEdge(Message):
+    """Ctrl+Home / Ctrl+End reached past what the chat holds: fetch the first or the last page."""
+
+    session_id: int
+    first: bool
+
+
+@dataclass
+class EdgeLoaded(Message):
+    session_id: int
+    first: bool
+    messages: list[Any]
+    has_more: bool  # beyond the page, away from the edge
+
+
+@dataclass
 class AnswerStarted(Message):
     session_id: int
     model: str

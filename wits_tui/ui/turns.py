@@ -135,6 +135,8 @@ class TurnsMixin:
         self.status.set_speed(event.tokens_per_s, event.ttft_ms, live=True)
 
     def on_answer_done(self, event: msg.AnswerDone) -> None:
+        if self._shutting_down():  # bubbled up from the chat while the app closes
+            return
         stats = event.event.stats
         self.status.set_speed(stats.tokens_per_s, stats.ttft_ms)
 
