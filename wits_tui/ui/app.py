@@ -194,6 +194,8 @@ class WitsApp(TurnsMixin, ActionsMixin, ModulesMixin, ReplayMixin, MemoryMixin, 
             await asyncio.sleep(interval if health.ok else min(2.0, interval))
 
     async def on_health_changed(self, event: msg.HealthChanged) -> None:
+        if self._shutting_down():
+            return
         was = self.health
         self.health = event.health
         self.status.set_health(event.health)
