@@ -111,7 +111,7 @@ def _stream(server, home: Path, text: str, tps: float | None, end: str) -> tuple
 
     server.script(MODEL, reply)
     _start(home, server.host)
-    _wait(lambda p: "Ask anything" in p and _ready(p))
+    _wait(lambda p: "Ask anything" in p and _ready(p), timeout=90)
     time.sleep(0.3)
     _send("go")
     seen = _wait(lambda p: end in p, timeout=120)
@@ -127,7 +127,7 @@ def _key_latency(server, home: Path, presses: int) -> list[float]:
 
     server.script(MODEL, Reply(tokens=tokenize(answer(4000, 11)), tokens_per_second=500))
     _start(home, server.host)
-    _wait(lambda p: "Ask anything" in p and _ready(p))
+    _wait(lambda p: "Ask anything" in p and _ready(p), timeout=90)
     time.sleep(0.3)
     _send("go")
     _wait(lambda p: "wits" in p and "go" in p and "Esc" in p, timeout=10)
@@ -185,7 +185,7 @@ def _open_rows(server, quick: bool) -> list[Result]:
     with tempfile.TemporaryDirectory() as home:
         _seed(Path(home), {"Big": _convo(n, 4000, "BIG"), "Small": [("user", "hi"), ("assistant", "hello")]}, "Small")
         _start(Path(home), server.host)
-        _wait(lambda p: "hello" in p and _ready(p))
+        _wait(lambda p: "hello" in p and _ready(p), timeout=90)
         time.sleep(1.0)
         _keys("/switch Big", literal=True)
         time.sleep(0.2)
@@ -222,7 +222,7 @@ def _huge_rows(server, quick: bool) -> list[Result]:
         _seed(Path(home), {"Huge": _convo(n, 1000, "HUGE"), "Small": [("user", "hi"), ("assistant", "hello")]},
               "Small")
         _start(Path(home), server.host)
-        _wait(lambda p: "hello" in p and _ready(p))
+        _wait(lambda p: "hello" in p and _ready(p), timeout=90)
         time.sleep(1.0)
         _keys("/switch Huge", literal=True)
         time.sleep(0.2)
