@@ -66,10 +66,33 @@ def test_ask_json_events(server):
 
 
 def test_ask_failure_is_one_line_on_stderr_with_nonzero_exit(server):
-    proc = wits(server.host, "ask", "--model", "nope:1b", "hi")
+    proc = wits(server.host, "ask", "hi", WITS_CHAT__DEFAULT_MODEL="nope:1b")
     assert proc.returncode == 1 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "nope:1b" in lines[0] and "ollama pull nope:1b" in lines[0]
+    assert "--model" in lines[0] and "/model" not in lines[0] and "/pull" not in lines[0]  # the CLI's words
+
+
+def test_ask_with_a_model_that_is_not_installed_says_so_first(server, paths):
+    server.add_model("llama3.2:3b")
+    proc = wits(server.host, "ask", "--model", "llama3.2", "hi")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "model 'llama3.2' is not installed" in proc.stderr and "llama3.2:1b" in proc.stderr
+    assert "ollama pull llama3.2" in proc.stderr
+    with Store(paths.database) as s:
+        assert s.sessions.list() == []  # no session left fixed to a missing model
+
+
+def test_ask_continue_goes_on_in_the_last_ask_session(server, paths):
+    server.script(CHAT, Reply(text="one"), Reply(text="two"), Reply(text="three"))
+    assert wits(server.host, "ask", "first").returncode == 0
+    proc = wits(server.host, "ask", "-c", "second")
+    assert proc.returncode == 0, proc.stderr
+    assert wits(server.host, "ask", "third").returncode == 0  # no -c: a new session
+    with Store(paths.database) as s:
+        counts = sorted(s.messages.count(x.id) for x in s.sessions.list())
+    assert counts == [2, 4]
+    assert "--continue" in wits(server.host, "ask", "--help").stdout
 
 
 def test_ask_with_nothing_to_ask():

@@ -91,6 +91,8 @@ class UISettings(Section):
 
     show_sidebar: bool = Field(True, description="Show the session sidebar at start-up.")
 
+    option_digit_module_keys: bool = Field(False, description="Also switch modules with the characters Alt+digit arrives as in tmux and xterm (the macOS Option characters ¡ ™ £ ¢ ∞ § ¶ • ª º). Off by default: on UK, Spanish and Portuguese keyboards £ and º are characters people type.")
+
 
 class MemorySettings(Section):
     enabled: bool = Field(True, description="Keep a long-term memory and recall it into prompts.")

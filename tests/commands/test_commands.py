@@ -37,7 +37,7 @@ def engine_for(store, models=("llama3.2:1b", "qwen2.5:3b"), down=False):
             raise ModelError("cannot reach Ollama")
         return [SimpleNamespace(name=n) for n in models]
 
-    return SimpleNamespace(store=store, list_models=list_models,
+    return SimpleNamespace(store=store, list_models=list_models, memory=None,
                            model_for=lambda s: (s.model if s and s.model else "llama3.2"))
 
 
@@ -200,3 +200,10 @@ def test_completion(store):
     assert [v for v, _ in asyncio.run(complete("/model qw", c))] == ["/model qwen2.5:3b"]
     assert asyncio.run(complete("hello", c)) == [] and asyncio.run(complete("/nosuch x", c)) == []
     assert asyncio.run(complete("/model q", ctx(store, 1, down=True))) == []  # server down: no completions, no error
+
+
+def test_a_misspelt_command_suggests_every_close_match():
+    from wits_tui.commands.table import _unknown
+
+    text = _unknown("modle").text
+    assert "/module" in text and "/model" in text

@@ -138,6 +138,8 @@ class HandlerBase(BaseHTTPRequestHandler):
                 return self._send_text(405, "405 method not allowed")
             if isinstance(body, BadJSON):
                 return self._send_error(400, body.message)
+            if path in self.app.hang_paths:  # a server that takes the request and never answers
+                self._hang()
             getattr(self, "_h_" + name)(body, raw, path)
         except Abort:
             self._drop()

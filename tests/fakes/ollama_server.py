@@ -71,6 +71,9 @@ class ScriptedOllama:
         self.embedder: Embedder | None = None  # replaces the hashed embedding for every model
         self.loaded: set[str] = set()  # what /api/ps lists (model names)
         self.requests: list[RecordedRequest] = []
+        #: Paths (e.g. "/api/show") whose requests are read, recorded and then never
+        #: answered, not even with headers, until the client hangs up or the server stops.
+        self.hang_paths: set[str] = set()
         self.blobs: dict[str, int] = {}
         self._lock = threading.RLock()
         self._models: dict[str, FakeModel] = {}

@@ -153,5 +153,7 @@ def test_script_mode_reads_lines_without_a_terminal(paths, server):
     text = out.getvalue()
     assert "scripted\n[llama3.2:1b" in text and "nothing destructive happens without a terminal" in text
     assert "error: unknown command /nope" in text
+    assert text.startswith(f"session {chat.session_id} ")  # which session the lines went to
+    assert "you> first line\n" in text and "you> /nope\n" in text  # each line read is echoed
     assert engine.store.sessions.get(chat.session_id)  # /delete was refused
     assert [e.command for e in engine.store.history.recent(3)] == ["/nope", "/delete", "first line"]

@@ -24,17 +24,17 @@ async def test_send_streams_the_answer_and_stores_it(make_app, server):
         await type_text(pilot, "show me code")
         await pilot.press("enter")
         assert app.prompt.text == ""
-        await wait_for(pilot, lambda: not app.turn_running and _answers(app), what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and _answers(app), what="the answer")
         answer = _answers(app)[-1]
         assert answer.text.endswith("Done.") and answer.status == "complete"
         assert answer.message_id is not None
         # the final text was set once the stream ended: the fence is in the document
         assert "print('hi')" in answer.markdown.source
-        stored = app.engine.store.messages.list(app.session.id)
+        stored = app.engine.store.messages.list(app.chat_screen.sessions.current.id)
         assert [(m.role, m.status) for m in stored] == [("user", "complete"), ("assistant", "complete")]
         assert "tok/s" in str(app.query_one("#status-speed").content)
         # the title was made from the first message and the sidebar shows it
-        await wait_for(pilot, lambda: app.session.title == "show me code", what="the title")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.title == "show me code", what="the title")
 
 
 async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
@@ -47,13 +47,13 @@ async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
         await wait_for(pilot, lambda: _answers(app) and "three" in (app.chat._live.text if app.chat._live else ""),
                        what="some tokens")
         await press_now(pilot, "escape")
-        await wait_for(pilot, lambda: not app.turn_running, what="the turn to stop")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the turn to stop")
         await pilot.pause(0.1)
         answer = _answers(app)[-1]
         assert answer.status == "interrupted"
         assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 20)
         assert "interrupted" in str(answer.query_one(".status-line").content)
-        stored = app.engine.store.messages.list(app.session.id)
+        stored = app.engine.store.messages.list(app.chat_screen.sessions.current.id)
         assert stored[-1].role == "assistant" and stored[-1].status == "interrupted"
 
 
@@ -67,12 +67,12 @@ async def test_typing_works_while_an_answer_streams(make_app, server):
         await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
         await press_now(pilot, "h", "i")
         assert app.prompt.text == "hi"
-        assert app.turn_running
+        assert app.chat_screen.turns.running
         # a second send while streaming is refused, and the text stays in the prompt
         await press_now(pilot, "enter")
         assert app.prompt.text == "hi"
         await press_now(pilot, "escape")
-        await wait_for(pilot, lambda: not app.turn_running, what="stop")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="stop")
 
 
 async def test_error_card_then_retry(make_app, server):
@@ -87,11 +87,11 @@ async def test_error_card_then_retry(make_app, server):
                               what="the error card")
         assert card.error_type == "server_error"
         assert card.hint
-        await wait_for(pilot, lambda: not app.turn_running, what="the turn to end")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the turn to end")
         await pilot.click("#retry")
         await wait_for(pilot, lambda: any(a.text == "Second time lucky." for a in _answers(app)), what="the retry")
         assert not app.chat.query(ErrorCard)
-        users = [m for m in app.engine.store.messages.list(app.session.id) if m.role == "user"]
+        users = [m for m in app.engine.store.messages.list(app.chat_screen.sessions.current.id) if m.role == "user"]
         assert len(users) == 1  # retry answers the same message again
 
 
@@ -128,7 +128,7 @@ async def test_ollama_down_then_up(app_paths, server):
         card = await wait_for(pilot, lambda: app.chat.query(ErrorCard).first() if app.chat.query(ErrorCard) else None,
                               what="the error card")
         assert card.error_type == "connection"
-        assert app.engine.store.messages.list(app.session.id)[0].content == "are you there?"
+        assert app.engine.store.messages.list(app.chat_screen.sessions.current.id)[0].content == "are you there?"
         server.start()  # same port
         await wait_for(pilot, lambda: app.health.ok, timeout=6, what="recovery")
         assert "0.12.0" in str(app.query_one("#status-health").content)
@@ -162,12 +162,12 @@ async def test_ctrl_j_adds_a_line_and_enter_sends_both(make_app, server):
         assert app.prompt.text == "a\nb"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.chat.query(UserMessage), what="the message")
-        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
-        assert app.engine.store.messages.list(app.session.id)[0].content == "a\nb"
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
+        assert app.engine.store.messages.list(app.chat_screen.sessions.current.id)[0].content == "a\nb"
 
 
 async def test_long_session_loads_the_tail_then_older_on_scroll(make_app, app_paths):
-    from wits_tui.ui.app import TAIL
+    from wits_tui.ui.controllers.sessions import TAIL
 
     seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(300)], title="long")
     app = make_app()
@@ -190,15 +190,15 @@ async def test_switching_sessions_while_streaming(make_app, server, app_paths):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        current = app.session.id
+        current = app.chat_screen.sessions.current.id
         await type_text(pilot, "stream please")
         await press_now(pilot, "enter")
         await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
-        app.open_session(other)
-        await wait_for(pilot, lambda: app.session.id == other, what="the switch")
+        app.chat_screen.sessions.open(other)
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
         assert [a.text for a in _answers(app)] == ["old answer"]
-        app.open_session(current)
-        await wait_for(pilot, lambda: app.session.id == current, what="switching back")
-        await wait_for(pilot, lambda: not app.turn_running, what="the end")
-        await pilot.pause(0.1)
+        app.chat_screen.sessions.open(current)
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == current, what="switching back")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the end")
+        await wait_for(pilot, lambda: not app.chat.streaming, what="the answer to be final")
         assert _answers(app)[-1].text.strip() == ("tick " * 60).strip()

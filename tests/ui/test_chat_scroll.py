@@ -55,7 +55,7 @@ async def test_page_keys_scroll_the_chat_while_the_prompt_keeps_focus(make_app, 
 
 
 async def test_ctrl_home_opens_the_start_of_a_long_session_and_ctrl_end_returns(make_app, app_paths):
-    from wits_tui.ui.app import TAIL
+    from wits_tui.ui.controllers.sessions import TAIL
 
     seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(400)], title="long")
     app = make_app()
@@ -91,7 +91,7 @@ async def test_the_view_does_not_jump_when_an_answer_ends_after_scrolling_up(mak
         await pilot.pause()
         anchor = first_visible(chat)
         offset = anchor.virtual_region.y - chat.scroll_y
-        await wait_for(pilot, lambda: not app.turn_running, timeout=60, what="the end of the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, timeout=60, what="the end of the answer")
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="the final render")
         await pilot.pause(0.1)
         assert not chat.following
@@ -140,8 +140,8 @@ async def test_a_search_hit_opens_at_the_message(make_app, app_paths):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        hit = next(m for m in app.engine.store.messages.list(app.session.id) if m.content.startswith("the needle"))
-        app.open_session(app.session.id, hit.id)
+        hit = next(m for m in app.engine.store.messages.list(app.chat_screen.sessions.current.id) if m.content.startswith("the needle"))
+        app.chat_screen.sessions.open(app.chat_screen.sessions.current.id, hit.id)
         chat = app.chat
         await wait_for(pilot, lambda: chat.query(".-found"), what="the hit")
         target = chat.query_one(".-found")

@@ -42,7 +42,7 @@ async def send(pilot, text: str) -> None:
     app = pilot.app
     await type_text(pilot, text)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not app.turn_running and not app.chat.streaming, what="the answer")
+    await wait_for(pilot, lambda: not app.chat_screen.turns.running and not app.chat.streaming, what="the answer")
 
 
 async def test_remember_then_recall_shows_memory_used_line_that_expands(make_app, memory_server):
@@ -51,7 +51,7 @@ async def test_remember_then_recall_shows_memory_used_line_that_expands(make_app
     async with app.run_test(size=SIZE) as pilot:
         await memory_open(pilot)
         assert app.engine.use_memory
-        app.run_slash("/remember The garden is 12 metres long and 7 metres wide.")
+        app.chat_screen.slash.run("/remember The garden is 12 metres long and 7 metres wide.")
         await wait_for(pilot, lambda: any("remembered" in n for n in notices(app)), what="the note")
         await send(pilot, "How big is my garden in square metres?")
         line = app.chat.query_one(MemoryUsedLine)
@@ -70,9 +70,9 @@ async def test_recall_off_for_the_session_hides_memory(make_app, memory_server):
     app = memory_app(make_app, memory_server)
     async with app.run_test(size=SIZE) as pilot:
         await memory_open(pilot)
-        app.run_slash("/remember The garden is 12 metres long and 7 metres wide.")
+        app.chat_screen.slash.run("/remember The garden is 12 metres long and 7 metres wide.")
         await wait_for(pilot, lambda: any("remembered" in n for n in notices(app)), what="the note")
-        app.run_slash("/memory off")
+        app.chat_screen.slash.run("/memory off")
         await wait_for(pilot, lambda: any("recall is off" in n for n in notices(app)), what="/memory off")
         await send(pilot, "How big is my garden in square metres?")
         assert not app.chat.query(MemoryUsedLine)
@@ -101,7 +101,7 @@ async def test_memory_off_in_config_is_never_opened(make_app, server):
     app = make_app()  # the test settings switch memory off
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.run_slash("/memory")
+        app.chat_screen.slash.run("/memory")
         await wait_for(pilot, lambda: notices(app), what="/memory")
         assert "switched off in the config" in notices(app)[-1]
         assert not app.engine.use_memory
@@ -121,7 +121,7 @@ async def test_text_only_shows_in_the_status_bar(make_app, server):
         assert sys.getswitchinterval() == interval  # shortened only while lancedb loads
         label = app.status.query_one("#status-memory")
         assert not label.has_class("-shown")
-        app.run_slash("/remember the spare key is under the blue pot")
+        app.chat_screen.slash.run("/remember the spare key is under the blue pot")
         await wait_for(pilot, lambda: label.has_class("-shown"), what="the memory label")
         assert str(label.content) == "memory: text search only"
 
@@ -148,14 +148,14 @@ async def test_memory_prune_job_reports_and_auto_prune_notice(make_app, memory_s
     app = memory_app(make_app, memory_server)
     async with app.run_test(size=SIZE) as pilot:
         await memory_open(pilot)
-        app.run_slash("/memory prune least_relevant")
+        app.chat_screen.slash.run("/memory prune least_relevant")
         await wait_for(pilot, lambda: any("nothing needed pruning" in n for n in notices(app)), what="the prune")
         assert not app.query_one("#job").display
-        app.post_message(msg.MemoryPruned(PruneResult("hybrid", 3, ["a", "b", "c"], 5_000_000, 2_000_000, 4_000_000, 1)))
+        app.chat_screen.post_message(msg.MemoryPruned(PruneResult("hybrid", 3, ["a", "b", "c"], 5_000_000, 2_000_000, 4_000_000, 1)))
         await wait_for(pilot, lambda: any("removed 3 segments" in n for n in notices(app)), what="the prune notice")
-        app.post_message(msg.MemoryJobUpdate("memory prune: removing 4 segments", 0.5))
+        app.chat_screen.post_message(msg.MemoryJobUpdate("memory prune: removing 4 segments", 0.5))
         await wait_for(pilot, lambda: app.query_one("#job").display, what="the progress bar")
-        app.post_message(msg.MemoryJobUpdate("", None, done=True))
+        app.chat_screen.post_message(msg.MemoryJobUpdate("", None, done=True))
         await wait_for(pilot, lambda: not app.query_one("#job").display, what="the bar to hide")
 
 
@@ -167,7 +167,7 @@ async def test_replay_shows_memory_and_tool_lines(make_app, app_paths, server):
     app = make_app(replay=(sid, 0.0, 1))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await wait_for(pilot, lambda: app.replay is not None and app.replay.done and not app.chat.streaming,
+        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
                        timeout=10, what="the replay")
         assert [str(t.title) for t in app.chat.query(ToolLine)] == [
             "⚙ calculator(expression='12*7') → 84 · 0.3 ms", "✗ calculator: invalid_arguments (expression: Field required)"]
@@ -182,8 +182,8 @@ def test_snapshot_memory_used_expanded_and_tool_calls(snap_compare, make_app, ap
 
     async def run(pilot):
         app = await ready(pilot)
-        await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
-        await wait_for(pilot, lambda: app.replay is not None and app.replay.done and not app.chat.streaming,
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
+        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
                        timeout=10, what="the replay")
         line = app.chat.query_one(MemoryUsedLine)
         line.collapsed = False

@@ -13,16 +13,16 @@ pytestmark = pytest.mark.anyio
 
 async def bar_ready(pilot):
     app = await ready(pilot)
-    await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
+    await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
     return app
 
 
 def active(app) -> list[str]:
-    return [getattr(label, "module_name", "auto") for label in app.module_bar.query(".module.-active")]
+    return [getattr(label, "module_name", "auto") for label in app.chat_screen.module_bar.query(".module.-active")]
 
 
 def stored_pin(app):
-    return app.engine.store.sessions.get(app.session.id).pinned_module
+    return app.engine.store.sessions.get(app.chat_screen.sessions.current.id).pinned_module
 
 
 async def test_keys_pin_cycle_and_return_to_auto(make_app):
@@ -50,7 +50,7 @@ async def test_routed_label_and_plus_minus_feedback(make_app, server):
         await bar_ready(pilot)
         await type_text(pilot, "Write a python function that sorts words by length")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.turn_running and app.chat.query(AssistantMessage), what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(AssistantMessage), what="the answer")
         answer = app.chat.query(AssistantMessage).last()
         assert str(answer.query_one(".route").content).startswith("code_expert · code ")
         app.chat.focus()
@@ -64,3 +64,33 @@ async def test_routed_label_and_plus_minus_feedback(make_app, server):
         app.prompt.focus()
         await pilot.press("plus")
         assert app.prompt.text == "+"
+
+
+def type_keys(app, text: str) -> None:
+    """Characters as a terminal sends them (Pilot.press drops those without a key name)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for ch in text:
+        app.post_message(events.Key(_character_to_key(ch), ch))
+
+
+async def test_characters_stay_characters_unless_the_option_key_preset_is_on(make_app, settings):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await bar_ready(pilot)
+        type_keys(app, "costs £5 · 1º piso ™")  # £ is Alt+3 and º Alt+0 in tmux, typed on UK / Iberian keyboards
+        prompt = app.chat_screen.prompt
+        await wait_for(pilot, lambda: prompt.text == "costs £5 · 1º piso ™", what="the typed text")
+        assert active(app) == ["auto"] and stored_pin(app) is None
+
+    opted = settings.model_copy(update={"ui": settings.ui.model_copy(update={"option_digit_module_keys": True})})
+    app = make_app(settings=opted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await bar_ready(pilot)
+        type_keys(app, "™")  # what Alt+2 arrives as in tmux and xterm
+        await wait_for(pilot, lambda: active(app) == ["math_expert"], what="module 2 shown")
+        await wait_for(pilot, lambda: stored_pin(app) == "math_expert", what="the pin")
+        assert app.chat_screen.prompt.text == ""
+        type_keys(app, "º")
+        await wait_for(pilot, lambda: active(app) == ["auto"], what="auto again")

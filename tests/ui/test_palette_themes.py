@@ -33,7 +33,7 @@ async def test_palette_finds_sessions_models_themes_and_commands(make_app, app_p
         found = await palette_search(pilot, "garden")
         assert any("Gardening" in f for f in found), found
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.session.id == other, what="the session to open")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the session to open")
 
         found = await palette_search(pilot, "llama3.2")
         assert any("Use model: llama3.2:1b" in f for f in found), found

@@ -28,29 +28,29 @@ async def test_pause_step_and_quit(make_app, app_paths):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        app.start_replay(session_id, speed=0.1)  # ten times slower than recorded: time to press keys
-        await wait_for(pilot, lambda: app.replay is not None, what="the replay")
+        app.chat_screen.replay.start(session_id, speed=0.1)  # ten times slower than recorded: time to press keys
+        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None, what="the replay")
         await pilot.press("space")
-        assert app.replay.player.paused
+        assert app.chat_screen.replay.state.player.paused
         assert "paused" in str(app.query_one("#status-replay").content)
         await pilot.press("n")  # finish this turn, then wait
-        await wait_for(pilot, lambda: app.replay.player.paused and len(app.chat.query(AssistantMessage)) == 1
+        await wait_for(pilot, lambda: app.chat_screen.replay.state.player.paused and len(app.chat.query(AssistantMessage)) == 1
                        and not app.chat.streaming, what="the first turn")
         await pilot.pause(0.3)
         assert len(app.chat.query(UserMessage)) == 1  # paused between turns
         await pilot.press("n")  # exactly one more turn
-        await wait_for(pilot, lambda: len(app.chat.query(UserMessage)) == 2 and app.replay.player.paused
+        await wait_for(pilot, lambda: len(app.chat.query(UserMessage)) == 2 and app.chat_screen.replay.state.player.paused
                        and not app.chat.streaming, what="one step")
         await pilot.pause(0.3)
         assert len(app.chat.query(UserMessage)) == 2
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.replay.done and not app.chat.streaming, what="the end")
+        await wait_for(pilot, lambda: app.chat_screen.replay.state.done and not app.chat.streaming, what="the end")
         labels = [str(w.query_one(".route").content) for w in app.chat.query(AssistantMessage)]
         assert labels == ["code_expert · code 1.00 (keywords)", "math_expert · math 1.00 (keywords)",
                           "creative_expert · creative 0.99 (keywords)"]
         assert "replayed 3/3" in str(app.query_one("#status-replay").content)
         await pilot.press("q")
-        assert app.replay is None and not app.prompt.disabled
+        assert app.chat_screen.replay.state is None and not app.prompt.disabled
         assert not app.query_one("#status-replay").has_class("-shown")
         # back to the stored session (replayed questions have no message id; stored ones do)
         await wait_for(pilot, lambda: [w.message_id is not None for w in app.chat.query(UserMessage)] == [True] * 3,
@@ -67,18 +67,18 @@ async def test_slash_replay_plays_this_session_again(make_app, app_paths, server
         await ready(pilot)
         await type_text(pilot, "What is the answer?")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.turn_running and app.chat.query(AssistantMessage), what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(AssistantMessage), what="the answer")
         await pilot.pause(0.1)
-        await app.chat.show_session(app.session.id, [], False)  # clear the pane: the replay must rebuild it
-        await type_text(pilot, f"/replay {app.session.id} 0")
+        await app.chat.show_session(app.chat_screen.sessions.current.id, [], False)  # clear the pane: the replay must rebuild it
+        await type_text(pilot, f"/replay {app.chat_screen.sessions.current.id} 0")
         app.prompt.menu.hide()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.replay is not None and app.replay.done and not app.chat.streaming,
+        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
                        what="the replay")
         assert shown(app) == ["What is the answer?", "Forty-two."]
         assert app.prompt.disabled
         await pilot.press("escape")
-        assert app.replay is None
+        assert app.chat_screen.replay.state is None
 
 
 async def test_replay_with_nothing_recorded_says_so(make_app):
@@ -90,7 +90,7 @@ async def test_replay_with_nothing_recorded_says_so(make_app):
         await pilot.press("enter")
         await wait_for(pilot, lambda: "nothing recorded" in " ".join(str(n.content) for n in app.chat.query(".notice")),
                        what="the notice")
-        assert app.replay is None
+        assert app.chat_screen.replay.state is None
 
 
 def test_session_svg_renders_the_chat(app_paths, settings):

@@ -22,8 +22,8 @@ def imported(paths, name: str) -> int:
 
 async def replayed(pilot) -> None:
     app = await ready(pilot)
-    await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
-    await wait_for(pilot, lambda: app.replay is not None and app.replay.done and not app.chat.streaming,
+    await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
+    await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
                    timeout=10, what="the replay to end")
     await pilot.pause(0.3)
 
@@ -41,12 +41,12 @@ def test_module_bar_pinned_and_routed_label(snap_compare, make_app, app_paths, s
 
     async def run(pilot):
         app = await ready(pilot)
-        await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
         await type_text(pilot, "Write a python function that sorts words by length")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.turn_running and app.module_bar.entries[0].loaded, what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat_screen.module_bar.entries[0].loaded, what="the answer")
         await pilot.press("alt+2")
-        await wait_for(pilot, lambda: app.engine.store.sessions.get(app.session.id).pinned_module == "math_expert",
+        await wait_for(pilot, lambda: app.engine.store.sessions.get(app.chat_screen.sessions.current.id).pinned_module == "math_expert",
                        what="the pin")
         await wait_for(pilot, lambda: not any(w.is_running for w in app.workers if w.group in ("switch", "modules")),
                        what="the pre-warm")

@@ -33,12 +33,12 @@ async def test_new_rename_and_the_sidebar(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        first = app.session.id
+        first = app.chat_screen.sessions.current.id
         await slash(pilot, "/new Trip plans")
-        await wait_for(pilot, lambda: app.session.id != first, what="the new session")
-        assert app.session.title == "Trip plans"
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id != first, what="the new session")
+        assert app.chat_screen.sessions.current.title == "Trip plans"
         await slash(pilot, "/rename Holiday")
-        await wait_for(pilot, lambda: app.session.title == "Holiday", what="the rename")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.title == "Holiday", what="the rename")
         sidebar = app.query_one(SessionList)
         await wait_for(pilot, lambda: "Holiday" in str(sidebar.get_option_at_index(0).prompt), what="sidebar")
         assert sidebar.option_count == 2
@@ -54,7 +54,7 @@ async def test_sessions_listing_opens_the_chosen_session(make_app, app_paths):
         await slash(pilot, "/sessions")
         await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="the listing")
         await pilot.press("down", "enter")  # the second row: Cats (newest first)
-        await wait_for(pilot, lambda: app.session.id == other, what="the switch")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
         assert [a.text for a in app.chat.query(AssistantMessage)] == ["cats are great"]
 
 
@@ -65,7 +65,7 @@ async def test_switch_by_title_and_unknown(make_app, app_paths):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await slash(pilot, "/switch resea")
-        await wait_for(pilot, lambda: app.session.id == other, what="the switch")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
         await slash(pilot, "/switch nowhere")
         assert "no session 'nowhere'" in await last_notice(pilot)
 
@@ -82,7 +82,7 @@ async def test_delete_asks_first(make_app, app_paths):
         await slash(pilot, "/delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.session.title == "New chat", what="a fresh session")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.title == "New chat", what="a fresh session")
         assert [s.title for s in app.engine.store.sessions.list()] == ["New chat"]
 
 
@@ -96,7 +96,7 @@ async def test_clear_empties_the_pane(make_app, app_paths):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("y")
         await wait_for(pilot, lambda: app.chat.query("#welcome"), what="an empty pane")
-        assert app.engine.store.messages.count(app.session.id) == 0
+        assert app.engine.store.messages.count(app.chat_screen.sessions.current.id) == 0
 
 
 async def test_history_row_goes_back_into_the_prompt(make_app, app_paths):
@@ -123,7 +123,7 @@ async def test_search_opens_the_session_at_the_message(make_app, app_paths):
         await slash(pilot, "/search zanzibar")
         await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="results")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.session.id == other, what="the session")
+        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the session")
         found = await wait_for(pilot, lambda: app.chat.query(".-found"), what="the message")
         assert found.first().text == "the zanzibar answer"
         await pilot.pause(0.1)
@@ -144,7 +144,7 @@ async def test_model_pull_and_retry(make_app, server):
         await slash(pilot, f"/model {MODEL}")
         await type_text(pilot, "hi")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.turn_running and app.chat.query(AssistantMessage), what="answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(AssistantMessage), what="answer")
         await slash(pilot, "/retry")
         await wait_for(pilot, lambda: any(a.text == "second" for a in app.chat.query(AssistantMessage)), what="retry")
         await slash(pilot, "/pull tinyllama:1b")
@@ -161,8 +161,8 @@ async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_pa
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await slash(pilot, "/export json")
-        assert f"exported session {app.session.id} to" in await last_notice(pilot)
-        assert (tmp_path / f"wits-session-{app.session.id}.json").exists()
+        assert f"exported session {app.chat_screen.sessions.current.id} to" in await last_notice(pilot)
+        assert (tmp_path / f"wits-session-{app.chat_screen.sessions.current.id}.json").exists()
         await slash(pilot, "/theme wits-light")
         await wait_for(pilot, lambda: app.theme == "wits-light", what="the theme")
         await wait_for(pilot, lambda: app.engine.store.state.get("theme") == "wits-light", what="persisted")

@@ -31,7 +31,7 @@ CONVERSATION = [
 
 async def settle(pilot) -> None:
     app = await ready(pilot)
-    await wait_for(pilot, lambda: app.module_bar.entries, what="the module bar")
+    await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
     await pilot.pause(0.2)
 
 
@@ -52,9 +52,9 @@ def test_error_card(snap_compare, make_app, app_paths, server):
         await settle(pilot)
         await type_text(pilot, "And with Counter?")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: pilot.app.chat.query(ErrorCard) and not pilot.app.turn_running, what="card")
+        await wait_for(pilot, lambda: pilot.app.chat.query(ErrorCard) and not pilot.app.chat_screen.turns.running, what="card")
         # the bar looks again after each turn: the failed request still loaded the model
-        await wait_for(pilot, lambda: pilot.app.module_bar.entries[0].loaded, what="the loaded dots")
+        await wait_for(pilot, lambda: pilot.app.chat_screen.module_bar.entries[0].loaded, what="the loaded dots")
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=fail)

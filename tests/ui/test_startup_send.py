@@ -27,7 +27,7 @@ async def test_a_message_sent_while_starting_goes_out_when_ready(make_app, serve
         gate.set()
         await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
         assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "hello while starting"
-        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
         assert app.prompt.text == ""
 
 
@@ -46,7 +46,7 @@ async def test_enter_never_overtakes_the_characters_typed_before_it(make_app, se
             app.post_message(events.Key(key, char))  # all queued at once, as from a busy terminal
         await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
         assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "go"
-        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
 
 
 async def test_remapped_send_key_still_sends_and_enter_then_types_a_new_line(app_paths, server):
@@ -65,4 +65,4 @@ async def test_remapped_send_key_still_sends_and_enter_then_types_a_new_line(app
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
         assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "one\ntwo"
-        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")

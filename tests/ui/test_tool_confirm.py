@@ -28,5 +28,5 @@ async def test_the_confirm_dialog_decides(make_app, server, key, ran):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
         assert "write_note" in app.screen.question and "buy milk" in app.screen.question
         await pilot.press(key)
-        await wait_for(pilot, lambda: not app.turn_running, what="the answer")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
     assert WRITTEN == (["buy milk"] if ran else [])

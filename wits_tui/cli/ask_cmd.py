@@ -15,10 +15,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ask",
         help="ask one question; the answer streams to stdout",
-        description="Ask one question. Text on stdin is added to the question (e.g. `git diff | wits ask review this`).",
+        description="Ask one question. Text on stdin is added to the question (e.g. `git diff | wits ask review this`). "
+        "Each question starts a new session, unless --session or --continue names one; the session is said on "
+        "stderr when the answer ends (`wits sessions list`, or open it with `wits chat --session ID`).",
     )
     p.add_argument("question", nargs="*", help="the question (or pipe it on stdin)")
-    p.add_argument("-s", "--session", metavar="ID", help="continue this session (id or title); default: a new session")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("-s", "--session", metavar="ID", help="continue this session (id or title); default: a new session")
+    where.add_argument("-c", "--continue", dest="cont", action="store_true",
+                       help="continue the session of the last `wits ask`")
     p.add_argument("-m", "--model", help="model to ask (default: the session's, else chat.default_model)")
     p.add_argument("--json", action="store_true", help="print the engine's events as JSON lines")
     p.add_argument("--memory", action="store_true",
@@ -47,10 +52,15 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here
     heap.settle()
     store = engine.store
+    if args.model:
+        problem = asyncio.run(_missing_model(engine, args.model))
+        if problem:
+            return fail(problem, code=2)
     try:
-        session = store.sessions.find(args.session) if args.session else store.sessions.create(model=args.model)
+        session = _session(store, args)
     except SessionNotFound as exc:
         return fail(str(exc), code=2)
+    store.state.set(LAST_ASK, str(session.id))
     store.history.add(question, session.id)
     state = {"code": 0, "tokens": False}
     try:
@@ -60,7 +70,57 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
             sys.stdout.write("\n")
         sys.stdout.flush()
         return fail(f"interrupted: the partial answer is kept in session {session.id}", code=130)
+    if sys.stderr.isatty():
+        print(f"wits: session {session.id} (`wits ask -c` continues it)", file=sys.stderr)
     return state["code"]
+
+
+LAST_ASK = "last_ask_session"
+
+
+def cli_hint(hint: str) -> str:
+    """An engine hint as the command line says it: the TUI's slash commands become the
+    flag or shell command that does the same here (``with /model`` -> ``with --model``)."""
+    import re
+
+    hint = re.sub(r"\s*\(or /pull [^)]*\)", "", hint)
+    return hint.replace("with /model", "with --model")
+
+
+def _session(store, args: argparse.Namespace):
+    """The session the answer goes to: --session, --continue (the last ask's), or a new one."""
+    if args.session:
+        return store.sessions.find(args.session)
+    if args.cont:
+        last = store.state.get(LAST_ASK)
+        if last is not None:
+            try:
+                return store.sessions.find(last)
+            except LookupError:
+                pass  # deleted since: start a new one
+    return store.sessions.create(model=args.model)
+
+
+async def _missing_model(engine, model: str) -> str | None:
+    """Why ``--model`` cannot answer (not installed), or None; a server that cannot be
+    asked is left to the turn, which says so with its fix."""
+    import difflib
+
+    from wits_tui.engine.backends.base import BackendError
+
+    try:
+        installed = [m.name for m in await engine.list_models()]
+    except BackendError:
+        return None
+    finally:
+        await engine.backend.close()
+    if model in installed or f"{model}:latest" in installed:
+        return None
+    close = difflib.get_close_matches(model, installed, n=3, cutoff=0.5) or [
+        n for n in installed if n.split(":")[0] == model.split(":")[0]]
+    offer = f"; installed ones like it: {', '.join(close)}" if close else (
+        f"; installed: {', '.join(installed[:8])}" if installed else "")
+    return f"model '{model}' is not installed{offer}. Get it with `ollama pull {model}`, or pass another with --model"
 
 
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
@@ -95,7 +155,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         out.write("\n")
                         out.flush()
                     kept = f" (partial answer kept in session {session_id})" if ev.partial_text else ""
-                    print(f"wits: {ev.message}{kept}; {ev.hint}", file=sys.stderr)
+                    print(f"wits: {ev.message}{kept}; {cli_hint(ev.hint)}", file=sys.stderr)
                     state["code"] = 1
     finally:
         await engine.aclose()  # waits for the memory write, closes the client

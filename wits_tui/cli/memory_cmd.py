@@ -1,4 +1,4 @@
-"""`wits memory stats|search|prune|export|repair|reembed`."""
+"""`wits memory add|stats|search|prune|export|repair|reembed`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from wits_tui.cli.context import Context, fail, print_json, print_table
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("memory", help="long-term memory: stats, search, prune, export, repair")
     msub = p.add_subparsers(dest="memory_command", metavar="ACTION", required=True)
+    s = msub.add_parser("add", help="keep a note in long-term memory (like /remember); `-` reads it from stdin")
+    s.add_argument("text", nargs="+", metavar="TEXT", help="the note, or - to read it from stdin")
+    s.add_argument("--json", action="store_true", help="print the stored segment as JSON")
     s = msub.add_parser("stats", help="segments, size on disk, cap, last prune")
     s.add_argument("--json", action="store_true", help="print JSON")
     s = msub.add_parser("search", help="segments matching TEXT by meaning or exact words")
@@ -55,6 +58,18 @@ def cmd_memory(args: argparse.Namespace, ctx: Context) -> int:
         return _ACTIONS[action](args, memory)
     finally:
         memory.close()
+
+
+def _add(args, memory) -> int:
+    text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    if not text.strip():
+        return fail("nothing to remember: give the note as TEXT, or pipe it with `-`", code=2)
+    segment = memory.run_sync(memory.remember(text.strip()))
+    if args.json:
+        print_json(asdict(segment))
+    else:
+        print(f"remembered: {' '.join(segment.text.split())[:120]}")
+    return 0
 
 
 def _stats(args, memory) -> int:
@@ -113,4 +128,4 @@ def _reembed(args, memory) -> int:
     return 0
 
 
-_ACTIONS = {"stats": _stats, "search": _search, "prune": _prune, "export": _export, "reembed": _reembed}
+_ACTIONS = {"add": _add, "stats": _stats, "search": _search, "prune": _prune, "export": _export, "reembed": _reembed}

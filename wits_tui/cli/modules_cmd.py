@@ -43,11 +43,8 @@ def _registry(ctx: Context):
 def _find(registry, ref: str):
     from wits_tui.engine.routing.registry import UnknownModule
 
-    module = registry.by_key(ref)
-    if module is not None:
-        return module
     try:
-        return registry.get(ref)
+        return registry.find(ref)
     except UnknownModule as exc:
         raise SystemExit(fail(str(exc), code=2)) from None
 

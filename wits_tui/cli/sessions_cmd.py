@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 
 from wits_tui.cli.context import Context, fail, print_json, print_table
@@ -95,16 +96,39 @@ def cmd_archive(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
-    import sys
-
     session = _find(ctx, args.session)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            return fail(f"refusing to delete session {session.id} without confirmation: add --yes", code=2)
-        answer = input(f"Delete session {session.id} '{session.title}' and its {session.message_count or 'all'} messages? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("kept")
-            return 1
-    ctx.store.sessions.delete(session.id)
-    print(f"deleted session {session.id}: {session.title}")
+    memory = _session_memory(ctx)
+    try:
+        memories = memory.session_memories(session.id) if memory is not None else 0
+        if not args.yes:
+            if not sys.stdin.isatty():
+                return fail(f"refusing to delete session {session.id} without confirmation: add --yes", code=2)
+            also = f" This also removes {memories} memories." if memories else ""
+            answer = input(f"Delete session {session.id} '{session.title}' and its "
+                           f"{session.message_count or 'all'} messages?{also} [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("kept")
+                return 1
+        ctx.store.sessions.delete(session.id)
+        forgot = memory.forget_session(session.id) if memory is not None else 0
+    finally:
+        if memory is not None:
+            memory.close()
+    print(f"deleted session {session.id}: {session.title}" + (f" and {forgot} memories" if forgot else ""))
     return 0
+
+
+def _session_memory(ctx: Context):
+    """The memory, opened, when it is on and exists (a deleted session's memories go with it)."""
+    if not ctx.settings.memory.enabled or not ctx.paths.memory_dir.exists():
+        return None
+    from wits_tui.cli.memory_cmd import _memory
+
+    memory = _memory(ctx)
+    status = memory.open()
+    if not status.usable:
+        print(f"wits: memory is {status.state}: the session's memories stay ({status.message}; {status.hint})",
+              file=sys.stderr)
+        memory.close()
+        return None
+    return memory

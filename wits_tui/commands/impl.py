@@ -81,26 +81,35 @@ async def cmd_delete(ctx: CommandContext, args: str) -> Result:
     if args:
         raise UsageError("/delete deletes the current session and takes no arguments")
     session_id = _need_session(ctx)
+    from wits_tui.commands import memory
+
     session = await ctx.db(ctx.store.sessions.get, session_id)
     count = await ctx.db(ctx.store.messages.count, session_id)
-    if not await ctx.frontend.confirm(f"Delete session {session.id} '{session.title}' and its {count} messages?"):
+    memories = await memory.session_memories(ctx, session_id)
+    if not await ctx.frontend.confirm(f"Delete session {session.id} '{session.title}' and its {count} messages?"
+                                      + memory.also_removes(memories)):
         return Notice("kept the session")
     await ctx.db(ctx.store.sessions.delete, session_id)
+    forgot = await memory.forget_session(ctx, session_id)
     nxt = await ctx.db(ctx.store.sessions.active)  # the newest remaining, else a new one
-    return SwitchSession(nxt.id, f"deleted session {session.id}: {session.title}")
+    return SwitchSession(nxt.id, f"deleted session {session.id}: {session.title}{forgot}")
 
 
 async def cmd_clear(ctx: CommandContext, args: str) -> Result:
     if args:
         raise UsageError("/clear takes no arguments")
     session_id = _need_session(ctx)
+    from wits_tui.commands import memory
+
     count = await ctx.db(ctx.store.messages.count, session_id)
     if count == 0:
         return Notice("this session has no messages")
-    if not await ctx.frontend.confirm(f"Delete all {count} messages of this session?"):
+    memories = await memory.session_memories(ctx, session_id)
+    if not await ctx.frontend.confirm(f"Delete all {count} messages of this session?" + memory.also_removes(memories)):
         return Notice("kept the messages")
     await ctx.db(ctx.store.messages.clear, session_id)
-    return ClearChat(session_id, f"cleared {count} messages")
+    forgot = await memory.forget_session(ctx, session_id)
+    return ClearChat(session_id, f"cleared {count} messages{forgot}")
 
 
 async def cmd_history(ctx: CommandContext, args: str) -> Result:

@@ -39,6 +39,33 @@ async def _open_memory(ctx: CommandContext) -> Any:
     return memory
 
 
+async def session_memories(ctx: CommandContext, session_id: int) -> int | None:
+    """How many memories came from the session; None when memory is off or unreadable."""
+    memory = ctx.engine.memory
+    if memory is None:
+        return None
+    status = await ctx.db(memory.open)
+    if not status.usable:
+        return None
+    return int(await ctx.db(memory.session_memories, session_id))
+
+
+async def forget_session(ctx: CommandContext, session_id: int) -> str:
+    """Remove a deleted or cleared session's memories; a sentence for the notice."""
+    memory = ctx.engine.memory
+    if memory is None:
+        return ""
+    status = await ctx.db(memory.open)
+    if not status.usable:
+        return f"; its memories could not be removed ({status.message}): run /forget once memory works"
+    removed = await ctx.db(memory.forget_session, session_id)
+    return f" and {removed} memories" if removed else ""
+
+
+def also_removes(memories: int | None) -> str:
+    return f" This also removes {memories} memories." if memories else ""
+
+
 def _guarded(fn: Callable[[CommandContext, str], Any]) -> Callable[[CommandContext, str], Any]:
     async def run(ctx: CommandContext, args: str) -> Result:
         try:

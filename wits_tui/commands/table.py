@@ -112,8 +112,8 @@ COMMANDS: dict[str, Command] = {
 
 
 def _unknown(name: str) -> Notice:
-    close = difflib.get_close_matches(name, list(COMMANDS), n=1)
-    hint = f"did you mean /{close[0]}? " if close else ""
+    close = difflib.get_close_matches(name, list(COMMANDS), n=4, cutoff=0.6)
+    hint = f"did you mean {' or '.join('/' + c for c in close)}? " if close else ""
     return Notice(f"unknown command /{name}: {hint}/help lists the commands", "error")
 
 

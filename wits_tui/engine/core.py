@@ -211,10 +211,13 @@ class Engine:
         return Health(ok=True, host=host, version=version)
 
     # -- turns ----------------------------------------------------------------
-    def turn(self, session_id: int, text: str, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
+    def turn(self, session_id: int, text: str, *, model: str | None = None,
+             on_saved: Callable[[Any], None] | None = None) -> AsyncIterator[TurnEvent]:
+        """``on_saved(message)`` is called once the question is in the database, before
+        anything else the turn does (a frontend shows the question then)."""
         from wits_tui.engine.turn import run_turn
 
-        return run_turn(self, session_id, text, model)
+        return run_turn(self, session_id, text, model, on_saved=on_saved)
 
     def retry(self, session_id: int, *, model: str | None = None) -> AsyncIterator[TurnEvent]:
         from wits_tui.engine.turn import run_turn

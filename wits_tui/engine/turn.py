@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -103,15 +103,21 @@ class _Answer:
         return self.message_id
 
 
-async def run_turn(engine: "Engine", session_id: int, text: str | None, model: str | None = None) -> AsyncIterator[TurnEvent]:
-    """One question and its answer. ``text=None`` answers the last user message again."""
+async def run_turn(
+    engine: "Engine", session_id: int, text: str | None, model: str | None = None,
+    *, on_saved: Callable[[Any], None] | None = None,
+) -> AsyncIterator[TurnEvent]:
+    """One question and its answer. ``text=None`` answers the last user message again.
+    The question is saved first; ``on_saved(message)`` is told so before anything else."""
     store, settings = engine.store, engine.settings
+    if text is not None:
+        user = store.messages.append(session_id, "user", text)
+        if on_saved is not None:
+            on_saved(user)
     session = store.sessions.get(session_id)
     primary = model or engine.model_for(session)
     if text is not None:
-        first = store.messages.count(session_id) == 0
-        user = store.messages.append(session_id, "user", text)
-        if first and session.title == "New chat":
+        if session.title == "New chat" and store.messages.count(session_id) == 1:
             store.sessions.rename(session_id, title_from(text))
     else:
         last = [m for m in store.messages.list(session_id, limit=50) if m.role == "user"]

@@ -127,9 +127,12 @@ class PlainChat:
     async def run_lines(self, lines: IO[str]) -> int:
         """Scripts: each line is a message or a command; no prompt, no terminal."""
         await self._start()
+        session = await asyncio.to_thread(self.engine.store.sessions.get, self.session_id)
+        self.say(f"session {session.id} \u201c{session.title}\u201d (--session picks another)")
         for line in lines:
             text = line.rstrip("\n")
             if text.strip():
+                self.say(PROMPT + text)  # what was sent, so a transcript reads as a conversation
                 await asyncio.to_thread(self.engine.store.history.add, text, self.session_id)
                 await self.handle(text)
         return 0

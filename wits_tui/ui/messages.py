@@ -71,26 +71,11 @@ class LoadNewer(Message):
 
 
 @dataclass
-class NewerLoaded(Message):
-    session_id: int
-    messages: list[Any]
-    has_more: bool
-
-
-@dataclass
 class LoadEdge(Message):
     """Ctrl+Home / Ctrl+End reached past what the chat holds: fetch the first or the last page."""
 
     session_id: int
     first: bool
-
-
-@dataclass
-class EdgeLoaded(Message):
-    session_id: int
-    first: bool
-    messages: list[Any]
-    has_more: bool  # beyond the page, away from the edge
 
 
 @dataclass
@@ -272,3 +257,12 @@ class MemoryJobUpdate(Message):
     text: str
     fraction: float | None
     done: bool = False
+
+
+@dataclass
+class ConfirmAsked(Message):
+    """The engine's thread asks a yes/no question (a command, a tool call): the screen
+    shows a dialog and sets ``answer`` (a ``concurrent.futures.Future[bool]``)."""
+
+    question: str
+    answer: Any

@@ -46,57 +46,58 @@ class SlashCommandsProvider(_ListProvider):
     async def load(self):
         from wits_tui.commands import COMMANDS
 
-        app: Any = self.app
+        screen = self.app.chat_screen  # type: ignore[attr-defined]
         items = []
         for cmd in COMMANDS.values():
             needs_arg = cmd.usage.split(" ", 1)[-1].startswith(("TITLE", "ID", "NAME", "TEXT", "good")) and " " in cmd.usage
             if needs_arg:
-                callback = partial(app.fill_prompt, f"/{cmd.name} ")
+                callback = partial(screen.slash.fill_prompt, f"/{cmd.name} ")
             else:
-                callback = partial(app.run_slash, f"/{cmd.name}")
+                callback = partial(screen.slash.run, f"/{cmd.name}")
             items.append((f"/{cmd.name}", f"{cmd.help}  ({cmd.usage})", callback))
         return items
 
 
 class SessionsProvider(_ListProvider):
     async def load(self):
-        app: Any = self.app
-        if not app.ready:
+        screen = self.app.chat_screen  # type: ignore[attr-defined]
+        if not screen.ready:
             return []
-        sessions = await asyncio.to_thread(app.engine.store.sessions.list)
-        return [(f"Open session: {s.title}", f"#{s.id} · {s.message_count} messages", partial(app.open_session, s.id))
-                for s in sessions]
+        sessions = await screen.bridge.call(screen.bridge.engine.store.sessions.list)
+        return [(f"Open session: {s.title}", f"#{s.id} · {s.message_count} messages",
+                 partial(screen.sessions.open, s.id)) for s in sessions]
 
 
 class ModelsProvider(_ListProvider):
     async def load(self):
-        app: Any = self.app
-        if not app.ready:
+        screen = self.app.chat_screen  # type: ignore[attr-defined]
+        if not screen.ready:
             return []
-        models = await asyncio.wait_for(app.engine.list_models(), timeout=3)
+        models = await asyncio.wait_for(screen.bridge.run(screen.bridge.engine.list_models()), timeout=3)
         return [(f"Use model: {m.name}", " · ".join(x for x in (m.parameter_size, m.family) if x),
-                 partial(app.run_slash, f"/model {m.name}")) for m in models]
+                 partial(screen.slash.run, f"/model {m.name}")) for m in models]
 
 
 class ThemesProvider(_ListProvider):
     async def load(self):
-        app: Any = self.app
-        names = sorted(app.available_themes, key=lambda n: (not n.startswith("wits-"), n))
+        screen = self.app.chat_screen  # type: ignore[attr-defined]
+        names = sorted(self.app.available_themes, key=lambda n: (not n.startswith("wits-"), n))
         return [(f"Theme: {n}", "bundled" if n.startswith("wits-") else "",
-                 partial(app.run_slash, f"/theme {n}")) for n in names]
+                 partial(screen.slash.run, f"/theme {n}")) for n in names]
 
 
 class ModulesProvider(_ListProvider):
     """Switch module: pin one on this session, or go back to automatic routing."""
 
     async def load(self):
-        app: Any = self.app
-        if not app.ready:
+        screen = self.app.chat_screen  # type: ignore[attr-defined]
+        if not screen.ready:
             return []
-        router = await asyncio.to_thread(lambda: app.engine.router)
+        bridge = screen.bridge
+        router = await bridge.call(lambda: bridge.engine.router)
         items = [("Switch module: auto", "route each message to the module that fits it",
-                  partial(app.switch_module, None))]
-        for e in await router.modules():
+                  partial(screen.modules.switch, None))]
+        for e in await bridge.run(router.modules()):
             key = f"key {e.key} · " if e.key else ""
-            items.append((f"Switch module: {e.name}", f"{key}{e.description}", partial(app.switch_module, e.name)))
+            items.append((f"Switch module: {e.name}", f"{key}{e.description}", partial(screen.modules.switch, e.name)))
         return items

@@ -18,7 +18,7 @@ SETTLE_S = 5.0
 async def _render(app: Any, size: tuple[int, int]) -> str:
     async with app.run_test(size=size) as pilot:
         deadline = time.monotonic() + SETTLE_S
-        while time.monotonic() < deadline and not (app.ready and app.health is not None and app.module_bar.entries):
+        while time.monotonic() < deadline and not (app.ready and app.health is not None and app.chat_screen.module_bar.entries):
             await pilot.pause(0.05)
         app.prompt.cursor_blink = False
         await pilot.pause(0.2)

@@ -131,3 +131,15 @@ def test_importing_and_constructing_memory_does_not_load_lancedb(paths):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_forget_and_search_offer_only_what_matches(memory):
+    for text in ("My cat is called Miso", "the spare key is under the blue flowerpot",
+                 "dentist appointment on Tuesday at 10", "the wifi password is on the fridge"):
+        run(memory, memory.remember(text))
+    assert [s.text for s in run(memory, memory.find_for_forget("cat"))] == ["My cat is called Miso"]
+    assert run(memory, memory.find_for_forget("xyzzy-nothing-matches")) == []
+    hits = run(memory, memory.search("cat"))
+    assert [h.segment.text for h in hits] == ["My cat is called Miso"]
+    # found by a word of the query, or by meaning above the recall threshold: never by a negative similarity
+    assert all(h.text_score is not None or h.similarity >= memory.settings.recall_min_similarity for h in hits)

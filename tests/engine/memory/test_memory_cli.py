@@ -42,3 +42,20 @@ def test_stats_search_export_prune_and_repair(capsys, paths, server, monkeypatch
 def test_an_unknown_strategy_names_the_choices(capsys):
     code, _, err = run(capsys, "memory", "prune", "random")
     assert code == 2 and "oldest_first" in err
+
+
+def test_add_keeps_a_note_from_the_arguments_or_stdin(capsys, paths, server, monkeypatch):
+    import io
+
+    monkeypatch.setenv("WITS_OLLAMA__HOST", server.host)
+    code, out, _ = run(capsys, "memory", "add", "my", "cat", "is", "called", "Miso")
+    assert code == 0 and "remembered: my cat is called Miso" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("the boiler code is 4471\n"))
+    code, out, _ = run(capsys, "memory", "add", "-", "--json")
+    assert code == 0 and json.loads(out)["text"] == "the boiler code is 4471"
+    code, out, _ = run(capsys, "memory", "export")
+    assert sorted(json.loads(line)["text"] for line in out.splitlines()) == [
+        "my cat is called Miso", "the boiler code is 4471"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("   \n"))
+    code, _, err = run(capsys, "memory", "add", "-")
+    assert code == 2 and "nothing to remember" in err

@@ -88,3 +88,16 @@ def test_routing_settings_are_validated_with_the_key_named(paths):
     paths.config_file.write_text('[routing.domains.legal]\nkeywords = ["contract"]\nexamplez = []\n')
     with pytest.raises(ConfigError, match="routing.domains.legal.examplez"):
         load_settings(paths)
+
+
+def test_a_module_is_found_by_key_name_domain_or_prefix():
+    reg = ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "m")
+    assert reg.find("2").name == "math_expert"  # its key, as the module bar shows it ("2 math")
+    assert reg.find("math").name == "math_expert"  # the domain it serves
+    assert reg.find("Math").name == "math_expert"
+    assert reg.find("creat").name == "creative_expert"  # an unambiguous prefix
+    assert reg.find("general").name == "base_module"
+    with pytest.raises(UnknownModule, match="could be any of"):
+        reg.find("")  # every module starts with nothing: ambiguous, never a silent pick
+    with pytest.raises(UnknownModule, match="no module 'xyz'"):
+        reg.find("xyz")

@@ -50,6 +50,8 @@ class Memory:
         self._pending: list[dict[str, Any]] = []
         self._rebuilding = False
         self._accessed: dict[str, float] = {}
+        #: Sessions deleted or cleared in this process, and when: their older rows are never written.
+        self._forgotten: dict[int, datetime] = {}
         self.last_error = ""
         #: Called (from a worker thread) with every automatic prune result and status change.
         self.on_prune: Callable[[PruneResult], None] | None = None
@@ -138,14 +140,16 @@ class Memory:
             self.store.lock.release()
 
     async def search(self, query: str, limit: int = 10) -> list[Hit]:
-        """Segments matching ``query`` by meaning or exact terms, no thresholds (async)."""
+        """Segments matching ``query`` (async): by meaning above ``recall_min_similarity``, or
+        containing a word of it (full-text search finds only those)."""
         if not await self._ready():
             return []
         vectors = await self._embed([query]) if self.store.dim else None
         vector = vectors[0] if vectors and len(vectors[0]) == self.store.dim else None
         by_meaning, by_text = await asyncio.to_thread(
             lambda: (self.store.vector_search(vector, limit) if vector else [], self.store.text_search(query, limit)))
-        return recall_mod.fuse(by_meaning, by_text, min_similarity=-1.0, min_text_score=0.0)[:limit]
+        return recall_mod.fuse(by_meaning, by_text, min_similarity=self.settings.recall_min_similarity,
+                               min_text_score=0.0)[:limit]
 
     # -- writing -----------------------------------------------------------------
     def _row(self, text: str, kind: str, role: str, session_id: int | None, message_id: int | None) -> dict[str, Any]:
@@ -181,6 +185,10 @@ class Memory:
         return len(rows)
 
     def _write(self, rows: list[dict[str, Any]], dim: int | None) -> None:
+        rows = [r for r in rows if r["session_id"] not in self._forgotten
+                or r["created_at"] > self._forgotten[r["session_id"]]]
+        if not rows:
+            return
         with self.store.lock:
             if not self.store.has_table:
                 self.store.create_table(dim or PLACEHOLDER_DIM, rows[0]["embed_model"])
@@ -217,6 +225,23 @@ class Memory:
         if removed:
             self.store.compact()
         return removed
+
+    def session_memories(self, session_id: int) -> int:
+        """How many segments come from the session (sync), queued ones included."""
+        queued = sum(1 for r in self._pending if r["session_id"] == session_id)
+        return queued + self.store.count_session(session_id)
+
+    def forget_session(self, session_id: int) -> int:
+        """Delete what memory holds from a session that is deleted or cleared (sync):
+        its queued exchanges too, so nothing of it is written afterwards."""
+        # A flush under way holds rows taken from the queue: _write drops those made before now.
+        self._forgotten[session_id] = datetime.now(timezone.utc)
+        queued = [r for r in self._pending if r["session_id"] == session_id]
+        self._pending = [r for r in self._pending if r["session_id"] != session_id]
+        removed = self.store.delete_session(session_id)
+        if removed:
+            self.store.compact()
+        return removed + len(queued)
 
     # -- maintenance, stats, export ---------------------------------------------
     def maintain(self, progress: Callable[[PruneProgress], None] | None = None) -> PruneResult | None:

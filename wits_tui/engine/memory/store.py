@@ -188,6 +188,19 @@ class SegmentStore:
                 self._table.delete(f"id IN ({_quote(ids[i:i + 1000])})")
             return before - self._table.count_rows()
 
+    def delete_session(self, session_id: int) -> int:
+        """Delete every segment made in the session (its turns and notes kept there)."""
+        if self._table is None:
+            return 0
+        with self.lock:
+            before = self._table.count_rows()
+            self._table.delete(f"session_id = {int(session_id)}")
+            return before - self._table.count_rows()
+
+    def count_session(self, session_id: int) -> int:
+        with self.lock:
+            return 0 if self._table is None else self._table.count_rows(f"session_id = {int(session_id)}")
+
     def touch(self, scores: dict[str, float], now: datetime) -> None:
         """Record a recall: access count + 1, last access now, relevance moved toward the match score."""
         if not scores or self._table is None:

@@ -15,8 +15,13 @@ BASE_MODULE = "base_module"
 
 
 class UnknownModule(LookupError):
-    def __init__(self, name: str, known: Iterable[str]) -> None:
-        super().__init__(f"no module '{name}'; known modules: {', '.join(sorted(known))} (`wits modules list`)")
+    def __init__(self, name: str, known: Iterable[str], *, ambiguous: Iterable[str] = ()) -> None:
+        which = sorted(ambiguous)
+        if which:
+            text = f"'{name}' could be any of {', '.join(which)}: give more of the name"
+        else:
+            text = f"no module '{name}'; known modules: {', '.join(sorted(known))} (`wits modules list`)"
+        super().__init__(text)
         self.name = name
 
 
@@ -72,6 +77,26 @@ class ModuleRegistry:
 
     def by_key(self, key: str) -> Module | None:
         return next((m for m in self._modules.values() if m.key == key), None)
+
+    def find(self, ref: str) -> Module:
+        """A module by key, name, the one domain it serves, or an unambiguous prefix of a
+        name (``2``, ``math_expert``, ``math``, ``mat``). Raises UnknownModule, naming the
+        candidates when the reference is ambiguous."""
+        ref = ref.strip()
+        low = ref.lower()
+        found = self.by_key(ref) or self._modules.get(ref) or self._modules.get(low)
+        if found is not None:
+            return found
+        serving = [m for m in self._modules.values() if low in (d.lower() for d in m.domains)]
+        if len(serving) == 1:
+            return serving[0]
+        named = [m for m in self._modules.values() if m.name.lower().startswith(low)]
+        if len(named) == 1:
+            return named[0]
+        candidates = serving or named
+        if candidates:
+            raise UnknownModule(ref, self._modules, ambiguous=[m.name for m in candidates])
+        raise UnknownModule(ref, self._modules)
 
     def model_of(self, module: Module | str) -> str:
         m = self.get(module) if isinstance(module, str) else module

@@ -169,12 +169,12 @@ class Router:
         return out
 
     def resolve(self, ref: str) -> str | None:
-        """A module by name or key; ``auto`` -> None. Raises UnknownModule."""
+        """A module by key, name, domain or unambiguous name prefix (see
+        :meth:`ModuleRegistry.find`); ``auto`` -> None. Raises UnknownModule."""
         ref = ref.strip()
         if ref.lower() == AUTO:
             return None
-        by_key = self.registry.by_key(ref)
-        return by_key.name if by_key else self.registry.get(ref).name
+        return self.registry.find(ref).name
 
     def pin(self, session_id: int, ref: str) -> "Session":
         """Pin a module (name or key) on the session, or ``auto`` to route again."""

@@ -55,14 +55,12 @@ class PromptInput(TextArea):
         text: str
         programmatic: bool = False  # set from history, not typed
 
-    #: Keys the prompt lets app bindings have although they are characters: Alt+digit
-    #: arrives as ESC digit, which Textual names after the macOS Option character
-    #: (ESC 2 -> "trade_mark_sign"); the module keys use them. Unbound, they still type.
-    PASS_KEYS = frozenset({"inverted_exclamation_mark", "trade_mark_sign", "pound_sign", "cent_sign", "infinity",
-                           "section_sign", "pilcrow_sign", "bullet", "ª", "º"})
+    #: Keys that are characters but which the user's keymap binds (e.g. the opt-in
+    #: Option-character module keys): the prompt lets the app have them. Set by the app.
+    pass_keys: frozenset[str] = frozenset()
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        return key not in self.PASS_KEYS and super().check_consume_key(key, character)
+        return key not in self.pass_keys and super().check_consume_key(key, character)
 
     async def _run_own_binding(self, event: events.Key) -> bool:
         """Run this widget's binding for ``event`` (as the user's keymap has it), if any."""

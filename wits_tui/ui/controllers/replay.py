@@ -1,4 +1,4 @@
-"""Replaying a recorded session in the TUI (a mixin of the app).
+"""Replaying a recorded session in the chat.
 
 The recorded events go through the same messages as a live answer
 (:func:`wits_tui.ui.dispatch.chat_message`: tokens to the streaming pane, Routed to
@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from textual import work
 from textual.binding import Binding
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.controllers.base import Controller
 from wits_tui.ui.dispatch import chat_message
 
 FRAME = 1 / 30  # seconds between batches of tokens, as for a live answer
@@ -40,52 +40,49 @@ class ReplayState:
     done: bool = False  # every item was played (the replay stays on screen until quit)
 
 
-class ReplayMixin:
-    replay: ReplayState | None = None
+class ReplayController(Controller):
+    """Owns ``state``: the replay on screen (None when there is none)."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in REPLAY_ACTIONS:
-            return self.replay is not None
-        return True
+    state: ReplayState | None = None
 
-    def start_replay(self, session_id: int, speed: float = 1.0, from_turn: int = 1, *, quit_after: bool = False) -> None:
-        if self.turn_running:
-            self.notify("An answer is still coming: Esc stops it, then replay.", severity="warning")
+    def start(self, session_id: int, speed: float = 1.0, from_turn: int = 1, *, quit_after: bool = False) -> None:
+        screen = self.screen
+        if screen.turns.running:
+            screen.notify("An answer is still coming: Esc stops it, then replay.", severity="warning")
             return
-        if self.replay is not None:
-            self.workers.cancel_group(self, "replay")
-        return_to = None if quit_after else (self.session.id if self.session else session_id)
-        self.run_replay(session_id, speed, from_turn, return_to)
+        current = screen.sessions.current
+        return_to = None if quit_after else (current.id if current else session_id)
+        self.worker(self._run(session_id, speed, from_turn, return_to), group="replay", exclusive=True)
 
-    @work(exclusive=True, group="replay", exit_on_error=False)
-    async def run_replay(self, session_id: int, speed: float, from_turn: int, return_to: int | None) -> None:
+    async def _run(self, session_id: int, speed: float, from_turn: int, return_to: int | None) -> None:
         from wits_tui.engine.replay import Player, to_turns
 
         store = self.engine.store
-        session, records = await asyncio.to_thread(
+        session, records = await self.bridge.call(
             lambda: (store.sessions.get(session_id), store.recordings.for_session(session_id, from_turn)))
         turns = to_turns(records)
         player = Player(turns, speed=speed)
-        state = self.replay = ReplayState(session_id, player, len(turns), return_to)
-        await self._enter_replay(session)
+        state = self.state = ReplayState(session_id, player, len(turns), return_to)
+        await self._enter(session)
         try:
             await self._play(state)
         finally:
-            self.post_message(msg.ReplayProgress(state.turn, state.total, speed, False, done=True))
+            self.screen.post_message(msg.ReplayProgress(state.turn, state.total, speed, False, done=True))
 
-    async def _enter_replay(self, session: Any) -> None:
-        self.prompt.disabled = True
-        self.session = session
-        await self.chat.show_session(session.id, [], False)
-        self.status.set_session(session.id, session.title)
-        self.chat.focus()
-        self.refresh_bindings()
+    async def _enter(self, session: Any) -> None:
+        screen = self.screen
+        screen.prompt.disabled = True
+        screen.sessions.current = session
+        await screen.chat.show_session(session.id, [], False)
+        screen.status.set_session(session.id, session.title)
+        screen.chat.focus()
+        screen.refresh_bindings()
 
     async def _play(self, state: ReplayState) -> None:
         from wits_tui.engine.events import Token, TurnDone, TurnError
         from wits_tui.engine.replay import Note
 
-        chat, sid, player = self.chat, state.session_id, state.player
+        chat, sid, player = self.screen.chat, state.session_id, state.player
         pending: list[str] = []
         flushed = time.monotonic()
 
@@ -95,7 +92,7 @@ class ReplayMixin:
                 pending.clear()
 
         def report() -> None:
-            self.post_message(msg.ReplayProgress(state.turn, state.total, player.speed, player.paused))
+            self.screen.post_message(msg.ReplayProgress(state.turn, state.total, player.speed, player.paused))
 
         live = False
         async for turn, item in player.items():
@@ -131,40 +128,41 @@ class ReplayMixin:
             chat.post_message(msg.AnswerInterrupted(sid))
 
     # -- keys ------------------------------------------------------------------------
-    def action_replay_toggle(self) -> None:
-        if self.replay is not None:
-            p = self.replay.player
+    def toggle(self) -> None:
+        if self.state is not None:
+            p = self.state.player
             if p.paused:
                 p.step_mode = False  # Space plays on to the end; N steps again
             p.toggle()
-            self.status.set_replay(self.replay.turn, self.replay.total, p.speed, p.paused)
+            self.screen.status.set_replay(self.state.turn, self.state.total, p.speed, p.paused)
 
-    def action_replay_step(self) -> None:
-        if self.replay is not None:
-            p = self.replay.player
+    def step(self) -> None:
+        if self.state is not None:
+            p = self.state.player
             p.step()
-            self.status.set_replay(self.replay.turn, self.replay.total, p.speed, p.paused)
+            self.screen.status.set_replay(self.state.turn, self.state.total, p.speed, p.paused)
 
-    def action_replay_quit(self) -> None:
-        if self.replay is None:
+    def quit(self) -> None:
+        if self.state is None:
             return
-        return_to = self.replay.return_to
-        self.workers.cancel_group(self, "replay")
-        self.replay = None
-        self.prompt.disabled = False
-        self.status.set_replay(None)
-        self.refresh_bindings()
+        screen = self.screen
+        return_to = self.state.return_to
+        screen.workers.cancel_group(screen, "replay")
+        self.state = None
+        screen.prompt.disabled = False
+        screen.status.set_replay(None)
+        screen.refresh_bindings()
         if return_to is None:
-            self.exit()
+            screen.app.exit()
         else:
-            self.open_session(return_to)
-            self.prompt.focus()
+            screen.sessions.open(return_to)
+            screen.prompt.focus()
 
-    def on_replay_progress(self, event: msg.ReplayProgress) -> None:
-        if self.replay is None:
+    def progress(self, event: msg.ReplayProgress) -> None:
+        if self.state is None:
             return
         if event.done:
-            self.replay.done = True
-            self.status.set_replay(event.turn, event.total, event.speed, paused=False, done=True)
+            self.state.done = True
+            self.screen.status.set_replay(event.turn, event.total, event.speed, paused=False, done=True)
         else:
-            self.status.set_replay(event.turn, event.total, event.speed, event.paused)
+            self.screen.status.set_replay(event.turn, event.total, event.speed, event.paused)

@@ -1,0 +1,43 @@
+"""Is Ollama up? A loop that asks, shows the answer in the status bar and says when it changes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from wits_tui.ui.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from wits_tui.engine.core import Health
+
+
+class HealthMonitor(Controller):
+    """Owns ``health``, the last answer (None before the first)."""
+
+    health: "Health | None" = None
+
+    def start(self) -> None:
+        self.worker(self._loop(), group="health", exclusive=True)
+
+    async def _loop(self) -> None:
+        from wits_tui.engine.core import Health
+
+        settings = self.screen.settings.ollama
+        while True:
+            try:
+                health = await self.bridge.run(self.engine.health())
+            except Exception as exc:  # noqa: BLE001 - shown as "down"; the loop goes on
+                health = Health(ok=False, host=settings.host, error=str(exc))
+            self.changed(health)
+            # Down: look again soon, so the app recovers by itself when Ollama comes up.
+            await asyncio.sleep(settings.health_interval if health.ok else min(2.0, settings.health_interval))
+
+    def changed(self, health: "Health") -> None:
+        was, self.health = self.health, health
+        self.screen.status.set_health(health)
+        if was is not None and was.ok != health.ok:
+            if health.ok:
+                self.screen.notify(f"Ollama is back at {health.host}", title="Connected")
+            else:
+                self.screen.notify(health.hint or health.error or "Ollama stopped answering",
+                                   title="Ollama is down", severity="warning")

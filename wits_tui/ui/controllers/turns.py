@@ -1,0 +1,205 @@
+"""Sending a message and streaming its answer.
+
+A turn has one owner: the screen's worker in the "turn" group. It runs the engine's
+turn on the engine's loop (:mod:`wits_tui.ui.bridge`) and turns its events into
+messages for the chat pane. Esc cancels the worker: the UI is free at once, whatever
+the engine waits on, and the engine stores what arrived as an interrupted answer.
+
+The question is saved before anything is shown: the chat renders it when the engine
+says it is in the database (a kill after Enter loses nothing that is on screen).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from textual.worker import Worker
+
+from wits_tui.ui import messages as msg
+from wits_tui.ui.controllers.base import Controller
+from wits_tui.ui.dispatch import chat_message
+
+RATE_EVERY = 0.25  # seconds between live tokens/s updates
+FRAME = 1 / 30  # seconds between batches of tokens sent to the chat pane
+#: Esc: how long the UI waits for the engine to store the cut-off answer before it moves
+#: on anyway (the engine may be blocked, e.g. on a locked database). Esc frees the UI < 0.5 s.
+STOP_GRACE = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSaved:
+    """Put into a turn's stream by the engine thread once the question is stored."""
+
+    message: Any  # engine.store.records.Message
+
+
+class TurnController(Controller):
+    """Owns the running turn (at most one) and a message sent before the engine was open."""
+
+    worker_: Worker[None] | None = None
+    send_when_ready: bool = False
+    #: The worker ended and posted TurnFinished (through the chat, so that it arrives after
+    #: everything it posted there), which the screen has not handled yet.
+    _unreported: bool = False
+
+    @property
+    def running(self) -> bool:
+        """A turn's worker runs, or its end is not yet shown. Derived from the worker, so no
+        flag can stay set when a worker dies before it starts."""
+        w = self.worker_
+        if w is None:
+            return False
+        return (not w.is_finished and not w.is_cancelled) or self._unreported
+
+    def submit(self, text: str) -> None:
+        """Enter on a message (not a slash command)."""
+        screen = self.screen
+        if not screen.ready:
+            # Enter pressed while Wits is still opening its data: send as soon as it is ready.
+            self.send_when_ready = True
+            screen.notify("Still starting: your message goes out as soon as Wits is ready.")
+            return
+        if self.running:
+            screen.notify("An answer is still coming: Esc stops it. Your message is kept in the prompt.",
+                          severity="warning")
+            return
+        from wits_tui.commands.parser import unescape
+
+        session = screen.sessions.current
+        if session is None:
+            return
+        screen.prompt.take()
+        screen.slash.remember(text)
+        self.start(session.id, unescape(text))
+
+    def start(self, session_id: int, text: str | None, model: str | None = None) -> None:
+        self.screen.status.set_speed(None, None, live=True)
+        self.worker_ = self.worker(self._run(session_id, text, model), group="turn", exclusive=True)
+
+    async def retry(self, model: str | None = None) -> None:
+        if self.running:
+            self.screen.notify("An answer is still coming: Esc stops it.", severity="warning")
+            return
+        session = self.screen.sessions.current
+        if self.screen.ready and session is not None:
+            self.start(session.id, None, model)
+
+    def stop(self) -> bool:
+        """Cancel the running turn; False if there is none."""
+        if not self.running or self.worker_ is None:
+            return False
+        self.worker_.cancel()
+        return True
+
+    async def _begin(self, session_id: int, question: str | None, model: str | None) -> None:
+        chat = self.screen.chat
+        if chat.session_id != session_id:
+            return
+        if question is not None:
+            await chat.add_user(question)
+        session = self.screen.sessions.current
+        await chat.begin_answer(session_id, model or self.engine.model_for(session))
+
+    async def _run(self, session_id: int, text: str | None, model: str | None) -> None:
+        from wits_tui.engine.events import Token
+
+        engine, chat = self.engine, self.screen.chat
+        saved = text is None  # a retry answers a question that is stored already
+        if text is None:
+            await self._begin(session_id, None, model)
+
+        def make() -> Any:
+            if text is None:
+                return engine.retry(session_id, model=model)
+            return engine.turn(session_id, text, model=model, on_saved=lambda m: stream.emit(QuestionSaved(m)))
+
+        stream = self.bridge.stream(make)
+        started = time.monotonic()
+        first: float | None = None
+        tokens = 0
+        pending: list[str] = []
+
+        def flush() -> None:
+            if pending:
+                chat.post_message(msg.AnswerToken(session_id, "".join(pending)))
+                pending.clear()
+
+        async def pace() -> None:
+            # Tokens go to the screen at most once a frame: a fast model sends
+            # hundreds a second, and one message per token would fall behind.
+            last_rate = 0.0
+            while True:
+                await asyncio.sleep(FRAME)
+                flush()
+                now = time.monotonic()
+                if first is not None and now - last_rate >= RATE_EVERY:
+                    last_rate = now
+                    span = now - first
+                    self.screen.status.set_speed(tokens / span if span > 0.05 else None,
+                                                 (first - started) * 1000, live=True)
+
+        pacer = asyncio.create_task(pace())
+        try:
+            async for ev in stream:
+                if isinstance(ev, QuestionSaved):
+                    saved = True
+                    await self._begin(session_id, ev.message.content, model)
+                    continue
+                if isinstance(ev, Token):
+                    if first is None:
+                        first = time.monotonic()
+                    tokens += 1
+                    pending.append(ev.text)
+                    continue
+                flush()
+                message = chat_message(session_id, ev)
+                if message is not None:
+                    chat.post_message(message)
+        except asyncio.CancelledError:
+            flush()
+            await stream.stop(STOP_GRACE)  # the answer is stored as interrupted before the UI says so
+            if saved:
+                chat.post_message(msg.AnswerInterrupted(session_id))
+            elif text is not None:
+                self._give_back(text, "Stopped before your question was saved")
+            raise
+        except Exception as exc:  # noqa: BLE001 - shown, and the app stays up
+            flush()
+            if not saved and text is not None:
+                # The turn could not start (e.g. the database is locked): say why, lose nothing.
+                self._give_back(text, f"Could not send: {type(exc).__name__}: {exc}")
+            else:
+                from wits_tui.engine.events import TurnError as TE
+
+                chat.post_message(msg.AnswerFailed(session_id, TE(
+                    error_type="internal", message=f"{type(exc).__name__}: {exc}",
+                    hint="This is a bug in Wits; the log file has the details.", context={}, error_id="")))
+        finally:
+            stream.cancel()
+            pacer.cancel()
+            # Through the chat: it bubbles up to the screen after the chat handled what came before.
+            self._unreported = chat.post_message(msg.TurnFinished(session_id))
+
+    def _give_back(self, text: str, why: str) -> None:
+        """The question never reached the database: put it back in the prompt."""
+        prompt = self.screen.prompt
+        if not prompt.text.strip():
+            prompt.text = text
+            prompt.move_cursor(prompt.document.end)
+            self.screen.notify(f"{why}: it is back in the prompt.", severity="warning", timeout=8)
+        else:
+            self.screen.notify(f"{why}: {text[:200]}", severity="warning", timeout=15)
+
+    # -- what the chat and the worker report --------------------------------------------
+    def answer_done(self, event: msg.AnswerDone) -> None:
+        stats = event.event.stats
+        self.screen.status.set_speed(stats.tokens_per_s, stats.ttft_ms)
+
+    def finished(self) -> None:
+        self._unreported = False
+        self.screen.status.end_live()
+        self.screen.sessions.refresh()  # the title may have been made from the first message
+        self.screen.modules.load()  # the answer loaded a model: the bar's dots change

@@ -1,0 +1,262 @@
+"""The chat screen: the session sidebar, the chat column and the status bar, and
+the handlers that tie them to the controllers (:mod:`wits_tui.ui.controllers`).
+
+The screen owns its widgets (it builds them, and keeps the references) and its
+workers: when it goes, its workers are cancelled first (:meth:`on_prune`), so no
+handler or worker ever reaches for a widget that is gone.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.messages import Prune
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from wits_tui.ui import messages as msg
+from wits_tui.ui.controllers import modules, replay
+from wits_tui.ui.controllers.health import HealthMonitor
+from wits_tui.ui.controllers.memory import MemoryJobs
+from wits_tui.ui.controllers.modules import ModulesController
+from wits_tui.ui.controllers.pull import PullJob
+from wits_tui.ui.controllers.replay import REPLAY_ACTIONS, ReplayController
+from wits_tui.ui.controllers.sessions import SessionsController, SessionView
+from wits_tui.ui.controllers.slash import SlashCommands
+from wits_tui.ui.controllers.training import TrainingJob
+from wits_tui.ui.controllers.turns import TurnController
+from wits_tui.ui.widgets.chat import ChatView
+from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
+from wits_tui.ui.widgets.module_bar import ModuleBar
+from wits_tui.ui.widgets.progress import JobProgress
+from wits_tui.ui.keymap import bound_keys, keymap_for
+from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
+from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
+from wits_tui.ui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from wits_tui.settings import Settings
+    from wits_tui.ui.bridge import EngineBridge
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS = [
+        # The app's Quit again, so that the footer keeps it first (the app's bindings come last).
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle_sidebar"),
+        Binding("escape", "stop", "Stop", id="stop", show=False),
+        Binding("ctrl+n", "new_session", "New", id="new_session"),
+        Binding("f2", "rename_session", "Rename", id="rename_session"),
+        Binding("ctrl+l", "focus_prompt", "Prompt", id="focus_prompt", show=False),
+        Binding("ctrl+s", "focus_sessions", "Sessions", id="focus_sessions", show=False),
+        *modules.BINDINGS,
+        *replay.BINDINGS,
+        *SCROLL_BINDINGS,
+    ]
+
+    def __init__(self, settings: "Settings", bridge: "EngineBridge",
+                 replay_at_start: tuple[int, float, int] | None = None) -> None:
+        """``replay_at_start``: (session id, speed, from turn) to play once ready; ending it quits."""
+        super().__init__()
+        self.settings = settings
+        self.bridge = bridge
+        self.replay_at_start = replay_at_start
+        self.ready = False  # the engine is open and the first session is on screen
+        self.closing = False  # set before the widgets go
+        self.sidebar = Sidebar(id="sidebar")
+        self.sidebar.display = settings.ui.show_sidebar
+        self.chat = ChatView(id="chat")
+        self.job = JobProgress(id="job")
+        self.module_bar = ModuleBar(id="modules")
+        self.menu = CompletionMenu(id="completions")
+        self.prompt = PromptInput(id="prompt", placeholder="Message Wits…  (/ for commands)")
+        self.prompt.pass_keys = bound_keys(keymap_for(settings))
+        self.status = StatusBar(id="status")
+        self.sessions = SessionsController(self, bridge)
+        self.turns = TurnController(self, bridge)
+        self.slash = SlashCommands(self, bridge)
+        self.modules = ModulesController(self, bridge)
+        self.health = HealthMonitor(self, bridge)
+        self.pull = PullJob(self, bridge)
+        self.training = TrainingJob(self, bridge)
+        self.memory = MemoryJobs(self, bridge)
+        self.replay = ReplayController(self, bridge)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield self.sidebar
+            with Vertical(id="chat-column"):
+                yield self.chat
+                yield self.job
+                yield self.module_bar
+                yield self.menu
+                yield self.prompt
+        yield self.status
+        yield Footer()
+
+    @property
+    def session_list(self) -> SessionList:
+        return self.sidebar.query_one(SessionList)
+
+    def on_mount(self) -> None:
+        self.job.hide()
+        self.menu.hide()
+        self.prompt.menu = self.menu
+        self.prompt.focus()
+
+    async def on_prune(self, event: Prune) -> None:
+        """The screen is going: stop every worker before its widgets are removed."""
+        self.closing = True
+        self.workers.cancel_node(self)
+        await super().on_prune(event)
+
+    # -- start-up ---------------------------------------------------------------------
+    async def on_engine_ready(self, event: msg.EngineReady) -> None:
+        self.prompt.past = event.history
+        await self.sessions.show(SessionView(event.session, event.messages, event.has_more))
+        self.session_list.show(event.sessions, event.session.id)
+        self.ready = True
+        self.bridge.engine.confirm_tool = self.confirm_tool
+        if self.turns.send_when_ready:
+            self.turns.send_when_ready = False
+            self.prompt.action_submit()  # what is in the prompt now, as the person left it
+        self.health.start()
+        self.modules.load()
+        self.memory.start()
+        if self.replay_at_start is not None:
+            self.replay.start(*self.replay_at_start, quit_after=True)
+
+    async def on_engine_failed(self, event: msg.EngineFailed) -> None:
+        self.status.query_one("#status-health").update("✗ cannot start")
+        await self.chat.add_notice(f"Wits could not open its data: {event.error}", "error")
+
+    async def confirm_tool(self, name: str, arguments: Any) -> bool:
+        """Asked by the engine (on its loop, inside a turn) before a tool with side effects runs."""
+        shown = json.dumps(arguments, ensure_ascii=False)[:200]
+        return await self.slash.frontend.confirm(f"Let the model run {name} with {shown}?")
+
+    def on_confirm_asked(self, event: msg.ConfirmAsked) -> None:
+        from wits_tui.ui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if not event.answer.done():
+                event.answer.set_result(bool(yes))
+
+        self.app.push_screen(ConfirmScreen(event.question), callback=answered)
+
+    # -- the prompt -------------------------------------------------------------------
+    def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
+        text = event.text.lstrip()
+        if text.startswith("/") and not text.startswith("//"):
+            self.slash.submit(event.text)
+        else:
+            self.turns.submit(event.text)
+
+    def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
+        self.slash.typed(event.text, event.programmatic)
+
+    # -- what workers and widgets report ----------------------------------------------------
+    async def on_retry_requested(self, event: msg.RetryRequested) -> None:
+        await self.turns.retry()
+
+    def on_answer_done(self, event: msg.AnswerDone) -> None:
+        self.turns.answer_done(event)
+
+    def on_turn_finished(self, event: msg.TurnFinished) -> None:
+        self.turns.finished()
+
+    @on(SessionList.Chosen)
+    def _session_chosen(self, event: SessionList.Chosen) -> None:
+        if self.ready:
+            self.sessions.open(event.session_id)
+
+    def on_load_older(self, event: msg.LoadOlder) -> None:
+        if self.ready:
+            self.sessions.load_older(event.session_id, event.before_id)
+
+    def on_load_newer(self, event: msg.LoadNewer) -> None:
+        if self.ready:
+            self.sessions.load_newer(event.session_id, event.after_id)
+
+    def on_load_edge(self, event: msg.LoadEdge) -> None:
+        if self.ready:
+            self.sessions.load_edge(event.session_id, event.first)
+
+    def action_chat_scroll(self, how: str) -> None:
+        """PageUp/PageDown/Ctrl+Home/Ctrl+End: the chat scrolls, the prompt keeps focus."""
+        self.chat.scroll_key(how)
+
+    async def on_pull_finished(self, event: msg.PullFinished) -> None:
+        await self.pull.finished(event)
+
+    def on_train_update(self, event: msg.TrainUpdate) -> None:
+        self.training.update(event)
+
+    async def on_train_finished(self, event: msg.TrainFinished) -> None:
+        await self.training.finished(event)
+
+    def on_feedback_given(self, event: msg.FeedbackGiven) -> None:
+        self.modules.feedback(event.word, event.message_id)
+
+    def on_memory_status_changed(self, event: msg.MemoryStatusChanged) -> None:
+        self.memory.status_changed(event)
+
+    async def on_memory_pruned(self, event: msg.MemoryPruned) -> None:
+        await self.memory.pruned(event)
+
+    def on_memory_job_update(self, event: msg.MemoryJobUpdate) -> None:
+        self.memory.job_update(event)
+
+    def on_replay_progress(self, event: msg.ReplayProgress) -> None:
+        self.replay.progress(event)
+
+    # -- keys ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in REPLAY_ACTIONS:
+            return self.replay.state is not None
+        return True
+
+    def action_stop(self) -> None:
+        if self.replay.state is not None:
+            self.replay.quit()
+        elif not self.turns.stop():
+            self.pull.stop()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar.display = not self.sidebar.display
+
+    def action_focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    def action_focus_sessions(self) -> None:
+        self.sidebar.display = True
+        self.session_list.focus()
+
+    def action_new_session(self) -> None:
+        self.slash.run("/new")
+
+    def action_rename_session(self) -> None:
+        self.slash.rename_session()
+
+    def action_pin_module(self, key: str) -> None:
+        self.modules.pin_key(key)
+
+    def action_cycle_module(self) -> None:
+        self.modules.cycle()
+
+    def action_auto_module(self) -> None:
+        self.modules.switch(None)
+
+    def action_replay_toggle(self) -> None:
+        self.replay.toggle()
+
+    def action_replay_step(self) -> None:
+        self.replay.step()
+
+    def action_replay_quit(self) -> None:
+        self.replay.quit()
