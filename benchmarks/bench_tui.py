@@ -100,6 +100,7 @@ def _send(text: str) -> None:
 
 def _stream(server, home: Path, text: str, tps: float | None, end: str) -> tuple[float | None, float]:
     """(seconds from the server's last token to ``end`` on screen, send duration)."""
+    print(f"#     streaming {len(text)} characters at {tps or 'full speed'} tok/s", file=sys.stderr, flush=True)
     from tests.fakes.ollama_server import Reply
 
     tokens = tokenize(text)
@@ -299,6 +300,7 @@ def run(quick: bool = False) -> list[Result]:
     with ScriptedOllama() as server:
         server.add_model(MODEL, capabilities=["completion"])
         for part in chosen:
+            print(f"#   tui: {part} ...", file=sys.stderr, flush=True)
             results += PARTS[part](server, quick)
     _tmux("kill-server")
     return results

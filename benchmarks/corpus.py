@@ -155,8 +155,7 @@ class _Writer:
                 f"    if counts.len() > {self.r.randint(10, 999)} {{ return Err(\"{w} overflow\".into()); }}",
                 f"    // {self.words(3, 8)}",
             ]))
-        lines += ["    Ok(counts)", "}"]
-        return "\n".join(lines[:n])
+        return "\n".join(lines[: max(1, n - 2)] + ["    Ok(counts)", "}"])
 
     def _sql(self, n: int) -> str:
         lines = [f"SELECT s.id, s.title, count(m.id) AS {self.r.choice(WORDS)}_count", "FROM sessions AS s",
