@@ -21,7 +21,7 @@ from benchmarks.common import Result, median, percentile
 from benchmarks.corpus import answer, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
-SOCKET = "wits-bench"  # a tmux server of its own (-L)
+SOCKET = f"wits-bench-{os.getpid()}"  # a tmux server of its own (-L), never shared
 SESSION = "wits-bench"
 MODEL = "bench:1b"
 END = "Let me know if you want me to go deeper"  # every corpus answer ends with it
@@ -38,9 +38,14 @@ def _pane() -> str:
 def _wait(pred: Callable[[str], bool], timeout: float = 30.0, every: float = 0.005) -> float | None:
     """perf_counter() when ``pred(pane)`` first held, or None on timeout."""
     deadline = time.perf_counter() + timeout
+    checked = time.perf_counter()
     while time.perf_counter() < deadline:
         if pred(_pane()):
             return time.perf_counter()
+        if time.perf_counter() - checked > 2:
+            checked = time.perf_counter()
+            if _dead():
+                return None
         time.sleep(every)
     return None
 
@@ -56,7 +61,15 @@ def _start(home: Path, host: str, uv: bool = False) -> float:
     _tmux("kill-session", "-t", SESSION)
     t0 = time.perf_counter()
     _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", f"{env} {exe}")
+    _tmux("set-option", "-t", SESSION, "remain-on-exit", "on")  # a crash stays readable
     return t0
+
+
+def _dead() -> bool:
+    if _tmux("list-panes", "-t", SESSION, "-F", "#{pane_dead}").strip() in ("", "1"):
+        print("#     the app is not running; its pane:\n" + _pane()[-2000:], file=sys.stderr, flush=True)
+        return True
+    return False
 
 
 def _stop() -> None:
@@ -98,8 +111,8 @@ def _send(text: str) -> None:
     _keys("Enter")
 
 
-def _stream(server, home: Path, text: str, tps: float | None, end: str) -> tuple[float | None, float]:
-    """(seconds from the server's last token to ``end`` on screen, send duration)."""
+def _stream(server, home: Path, text: str, tps: float | None, end: str) -> tuple[float | None, float, float]:
+    """(seconds from the server's last token to ``end`` on screen, send duration, CPU seconds the app used)."""
     print(f"#     streaming {len(text)} characters at {tps or 'full speed'} tok/s", file=sys.stderr, flush=True)
     from tests.fakes.ollama_server import Reply
 
@@ -114,13 +127,16 @@ def _stream(server, home: Path, text: str, tps: float | None, end: str) -> tuple
     _start(home, server.host)
     _wait(lambda p: "Ask anything" in p and _ready(p), timeout=90)
     time.sleep(0.3)
+    pid = _pid(home)
+    cpu0 = _cpu(pid)
     _send("go")
     seen = _wait(lambda p: end in p, timeout=120)
+    cpu = _cpu(pid) - cpu0
     _stop()
     duration = len(tokens) / tps if tps else 0.0
     if seen is None or "t" not in sent:
-        return None, duration
-    return seen - (sent["t"] + duration), duration
+        return None, duration, cpu
+    return seen - (sent["t"] + duration), duration, cpu
 
 
 def _key_latency(server, home: Path, presses: int) -> list[float]:
@@ -190,17 +206,20 @@ def _open_rows(server, quick: bool) -> list[Result]:
         time.sleep(1.0)
         _keys("/switch Big", literal=True)
         time.sleep(0.2)
-        t0 = time.perf_counter()
+        pid = _pid(home)
+        cpu0, t0 = _cpu(pid), time.perf_counter()
         _keys("Enter")
         t = _wait(lambda p: f"BIG-END-{n - 1}" in p, timeout=60, every=0.002)
+        cpu = _cpu(pid) - cpu0
         _stop()
         rows.append(Result(f"/switch to {n} x 4,000-token answers", (t - t0) * 1000 if t else -1, "ms", "< 300 ms",
-                           t is not None and t - t0 < 0.3, "Enter until the newest answer's end shows"))
+                           t is not None and t - t0 < 0.3,
+                           f"Enter until the newest answer's end shows; app CPU {cpu:.2f} s"))
     return rows
 
 
-def _pid_rss(home: str) -> float | None:
-    """RSS (MB) of the wits process started with this WITS_HOME."""
+def _pid(home: str | Path) -> int | None:
+    """The wits process started with this WITS_HOME."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -209,11 +228,29 @@ def _pid_rss(home: str) -> float | None:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if f"WITS_HOME={home}".encode() in environ and b"wits" in cmd and b"tmux" not in cmd:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
+        if f"WITS_HOME={home}\0".encode() in environ and b"wits" in cmd and b"tmux" not in cmd:
+            return int(pid)
     return None
+
+
+def _rss(pid: int | None) -> float | None:
+    """Resident memory in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the process has used: unlike wall time, not inflated by other load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def _huge_rows(server, quick: bool) -> list[Result]:
@@ -227,23 +264,27 @@ def _huge_rows(server, quick: bool) -> list[Result]:
         time.sleep(1.0)
         _keys("/switch Huge", literal=True)
         time.sleep(0.2)
-        t0 = time.perf_counter()
+        pid = _pid(home)
+        cpu0, t0 = _cpu(pid), time.perf_counter()
         _keys("Enter")
         t = _wait(lambda p: f"HUGE-END-{n - 1}" in p, timeout=60, every=0.002)
+        cpu = _cpu(pid) - cpu0
         rows.append(Result(f"/switch to {n:,} answers of 1,000 tokens", (t - t0) * 1000 if t else -1, "ms",
-                           "< 500 ms", t is not None and t - t0 < 0.5, "Enter until the newest answer's end shows"))
-        time.sleep(0.5)
-        t0 = time.perf_counter()
+                           "< 500 ms", t is not None and t - t0 < 0.5,
+                           f"Enter until the newest answer's end shows; app CPU {cpu:.2f} s"))
+        time.sleep(1.0)
+        cpu0, t0 = _cpu(pid), time.perf_counter()
         _keys("C-Home")
         t = _wait(lambda p: "HUGE question 0" in p, timeout=60, every=0.002)
+        cpu = _cpu(pid) - cpu0
         rows.append(Result(f"Ctrl+Home to the top of {n:,} answers", (t - t0) * 1000 if t else -1, "ms", "< 1000 ms",
-                           t is not None and t - t0 < 1.0, "until the first question shows"))
+                           t is not None and t - t0 < 1.0, f"until the first question shows; app CPU {cpu:.2f} s"))
         started = time.perf_counter()
         while f"HUGE-END-{n - 1}" not in _pane() and time.perf_counter() - started < 600:
             _tmux("send-keys", "-t", SESSION, "-N", "40", "PageDown")
             time.sleep(0.05)
         took = time.perf_counter() - started
-        rss = _pid_rss(home)
+        rss = _rss(_pid(home))
         _stop()
         rows.append(Result(f"RSS after PageDown through {n:,} answers", rss or -1, "MB", "< 400 MB",
                            rss is not None and rss < 400, f"scrolled top to bottom in {took:.0f} s"))
@@ -254,15 +295,17 @@ def _corpus_stream_rows(server, quick: bool) -> list[Result]:
     tokens = 1000 if quick else 4000
     text = answer(tokens, 7)
     with tempfile.TemporaryDirectory() as home:
-        lag, duration = _stream(server, Path(home), text, 500.0, END)
+        lag, duration, cpu = _stream(server, Path(home), text, 500.0, END)
     rows = _with_load([Result(f"{tokens}-token corpus answer at 500 tok/s: on screen after the last token",
                               (lag if lag is not None else -1) * 1000, "ms", "<= 200 ms",
-                              lag is not None and lag <= 0.2, f"server sends for {duration:.1f} s")])
+                              lag is not None and lag <= 0.2,
+                              f"server sends for {duration:.1f} s; app CPU {cpu:.2f} s")])
     with tempfile.TemporaryDirectory() as home:
-        total, _ = _stream(server, Path(home), text, None, END)
+        total, _, cpu = _stream(server, Path(home), text, None, END)
     rows += _with_load([Result(f"{tokens}-token corpus answer at full speed: fully on screen",
                                (total if total is not None else -1) * 1000, "ms", "< 1000 ms",
-                               total is not None and total < 1.0, "from the server's first byte")])
+                               total is not None and total < 1.0,
+                               f"from the server's first byte; app CPU {cpu:.2f} s")])
     with tempfile.TemporaryDirectory() as home:
         lat = _key_latency(server, Path(home), 12 if quick else 30)
     if lat:
@@ -273,9 +316,9 @@ def _corpus_stream_rows(server, quick: bool) -> list[Result]:
             Result("key press while a 4,000-token answer streams: worst", worst, "ms", "< 100 ms", worst < 100)])
     words = " ".join(f"w{i}" for i in range(tokens - 1)) + " ENDMARK"
     with tempfile.TemporaryDirectory() as home:
-        total, _ = _stream(server, Path(home), words, None, "ENDMARK")
+        total, _, cpu = _stream(server, Path(home), words, None, "ENDMARK")
     rows += _with_load([Result(f"word stream (context): {tokens} words at full speed", (total or -1) * 1000, "ms",
-                               note="the old benchmark's easy case")])
+                               note=f"the old benchmark's easy case; app CPU {cpu:.2f} s")])
     return rows
 
 
