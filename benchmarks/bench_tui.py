@@ -332,13 +332,14 @@ PARTS = {
 
 
 def run(quick: bool = False) -> list[Result]:
-    """All parts, or those named in WITS_BENCH_TUI (comma-separated: startup, stream, open, huge)."""
+    """All parts, or those named in BENCH_TUI_PARTS (comma-separated: startup, stream, open, huge).
+    Not a WITS_ variable: the app reads those as settings and refuses unknown ones."""
     if shutil.which("tmux") is None:
         raise SystemExit("bench_tui needs tmux")
     sys.path.insert(0, str(ROOT))
     from tests.fakes.ollama_server import ScriptedOllama
 
-    chosen = [p for p in os.environ.get("WITS_BENCH_TUI", ",".join(PARTS)).split(",") if p]
+    chosen = [p for p in os.environ.get("BENCH_TUI_PARTS", ",".join(PARTS)).split(",") if p]
     results: list[Result] = []
     with ScriptedOllama() as server:
         server.add_model(MODEL, capabilities=["completion"])
