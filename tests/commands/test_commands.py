@@ -76,12 +76,18 @@ def test_unknown_command_suggests_and_shows_no_traceback(store):
 
 
 @pytest.mark.parametrize("text", ["/switch", "/rename", "/history abc", "/history 0", "/search", "/pull",
-                                  "/pull two names", "/export pdf", "/sessions extra", "/clear now", "/delete 3"])
+                                  "/pull two names", "/export pdf", "/sessions extra", "/clear now"])
 def test_bad_arguments_give_one_line_with_usage(store, text):
     session = store.sessions.create("s")
     result = run(text, ctx(store, session.id))
     assert isinstance(result, Notice) and result.level == "error", result
     assert "usage: /" in result.text and "\n" not in result.text
+
+
+def test_delete_names_a_session_that_does_not_exist(store):
+    session = store.sessions.create("s")
+    result = run("/delete 999", ctx(store, session.id))
+    assert isinstance(result, Notice) and result.level == "error" and "no session '999'" in result.text
 
 
 def test_new_switch_rename(store):

@@ -32,7 +32,7 @@ def chat_requests(server):
 
 
 def test_a_turn_streams_persists_and_records(engine, server):
-    server.script(CHAT, Reply(text="Hello there, friend.", eval_count=4))
+    server.script(CHAT, Reply(text="Hello there, friend.", eval_count=4, tokens_per_second=500))
     s = engine.store.sessions.create()
     events = collect(engine, s.id, "Say hello\nplease")
     assert kinds(events) == ["TurnStarted", "TurnDone"]
@@ -271,3 +271,11 @@ def test_events_serialise_to_json(engine, server):
         assert json.loads(json.dumps(event_to_dict(ev)))["event"] == ev.kind
     assert {TurnStarted.kind, Token.kind, Fallback.kind, TurnDone.kind, TurnError.kind} == {
         "turn_started", "token", "fallback", "done", "error"}
+
+
+def test_no_rate_from_a_duration_that_is_not_a_measurement():
+    from wits_tui.engine.turn import stats_from
+
+    assert stats_from({"eval_count": 4, "eval_duration": 1_000}, 10.0, 20.0).tokens_per_s is None  # 1 µs
+    assert stats_from({"eval_count": 4, "eval_duration": 0}, 10.0, 20.0).tokens_per_s is None
+    assert stats_from({"eval_count": 40, "eval_duration": 2_000_000_000}, 10.0, 20.0).tokens_per_s == 20.0

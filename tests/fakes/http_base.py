@@ -131,7 +131,7 @@ class HandlerBase(BaseHTTPRequestHandler):
             body: Any = f"<{len(raw)} bytes>" if is_blob else self._parse(raw)
             self.app.record(self.command, path, None if isinstance(body, BadJSON) else body)
             route = self.BLOB_ROUTE if is_blob else self.ROUTES.get(path)
-            if route is None:
+            if route is None or path in self.app.missing_paths:  # an older server without the endpoint
                 return self._send_text(404, "404 page not found")
             name = route.get(self.command)
             if name is None:

@@ -74,6 +74,7 @@ class ScriptedOllama:
         #: Paths (e.g. "/api/show") whose requests are read, recorded and then never
         #: answered, not even with headers, until the client hangs up or the server stops.
         self.hang_paths: set[str] = set()
+        self.missing_paths: set[str] = set()  # answered as a server that lacks them: 404 page not found
         self.blobs: dict[str, int] = {}
         self._lock = threading.RLock()
         self._models: dict[str, FakeModel] = {}

@@ -122,6 +122,8 @@ async def test_ollama_down_then_up(app_paths, server):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, healthy=False)
         assert "down" in str(app.query_one("#status-health").content)
+        setup = app.chat_screen.setup_card
+        assert setup.display and "ollama serve" in str(setup.content) and f"127.0.0.1:{port}" in str(setup.content)
         # usable while down: a message gets an error card, and the message is kept
         await type_text(pilot, "are you there?")
         await pilot.press("enter")
@@ -130,8 +132,24 @@ async def test_ollama_down_then_up(app_paths, server):
         assert card.error_type == "connection"
         assert app.engine.store.messages.list(app.chat_screen.sessions.current.id)[0].content == "are you there?"
         server.start()  # same port
-        await wait_for(pilot, lambda: app.health.ok, timeout=6, what="recovery")
+        await wait_for(pilot, lambda: app.health.ok, what="recovery")
         assert "0.12.0" in str(app.query_one("#status-health").content)
+        assert not setup.display  # the normal view once the server answers
+
+
+async def test_a_default_model_that_is_not_installed_is_said_at_start(app_paths, server):
+    from wits_tui.ui.app import WitsApp
+
+    settings = make_settings(server.host)
+    settings.chat.default_model = "llama3.2"  # only llama3.2:1b is installed
+    app = WitsApp(app_paths, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        note = await wait_for(pilot, lambda: next((str(n.content) for n in app.chat.query(".notice")
+                                                    if "not installed" in str(n.content)), None),
+                              what="the missing-model notice")
+        assert "model 'llama3.2' is not installed" in note and "llama3.2:1b" in note and "/pull llama3.2" in note
+        assert not app.chat_screen.setup_card.display
 
 
 async def test_history_recall_with_up_and_down(make_app, app_paths):

@@ -166,6 +166,9 @@ async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_pa
         await slash(pilot, "/theme wits-light")
         await wait_for(pilot, lambda: app.theme == "wits-light", what="the theme")
         await wait_for(pilot, lambda: app.engine.store.state.get("theme") == "wits-light", what="persisted")
+        await slash(pilot, "/theme")
+        await wait_for(pilot, lambda: any(n.startswith("theme: wits-light; themes:") for n in notices(app)),
+                       what="the theme in use named")
         await slash(pilot, "/frobnicate")
         assert "unknown command /frobnicate" in await last_notice(pilot)
         await slash(pilot, "/help")
@@ -188,3 +191,16 @@ async def test_completion_menu_as_you_type(make_app):
         assert app.prompt.text == "/theme wits-high-contrast"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.theme == "wits-high-contrast", what="the theme")
+
+
+async def test_a_pull_stopped_with_escape_says_stopped_not_failed(make_app, server):
+    server.add_pullable("bigllama:70b", pull_delay=5, pull_steps=50)  # minutes of progress: Esc comes first
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/pull bigllama:70b")
+        await wait_for(pilot, lambda: app.chat_screen.pull.running and app.chat_screen.job.display,
+                       what="the pull under way")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: any("pull bigllama:70b stopped" in n for n in notices(app)), what="stopped")
+        assert not any("failed" in n for n in notices(app))

@@ -104,9 +104,8 @@ def _session(store, args: argparse.Namespace):
 async def _missing_model(engine, model: str) -> str | None:
     """Why ``--model`` cannot answer (not installed), or None; a server that cannot be
     asked is left to the turn, which says so with its fix."""
-    import difflib
-
     from wits_tui.engine.backends.base import BackendError
+    from wits_tui.engine.model_check import missing_model
 
     try:
         installed = [m.name for m in await engine.list_models()]
@@ -114,13 +113,8 @@ async def _missing_model(engine, model: str) -> str | None:
         return None
     finally:
         await engine.backend.close()
-    if model in installed or f"{model}:latest" in installed:
-        return None
-    close = difflib.get_close_matches(model, installed, n=3, cutoff=0.5) or [
-        n for n in installed if n.split(":")[0] == model.split(":")[0]]
-    offer = f"; installed ones like it: {', '.join(close)}" if close else (
-        f"; installed: {', '.join(installed[:8])}" if installed else "")
-    return f"model '{model}' is not installed{offer}. Get it with `ollama pull {model}`, or pass another with --model"
+    return missing_model(model, installed, choose="--model", pull="`ollama pull {model}`")
+
 
 
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:

@@ -25,12 +25,13 @@ class CommandContext:
     """``engine`` is a :class:`wits_tui.engine.core.Engine` (or anything with the
     same ``store``, ``model_for`` and ``list_models``). ``session_id`` is the
     session the person is looking at. ``themes`` are the theme names the front end
-    can show. ``cache`` is kept by the front end between calls (completion data)."""
+    can show, ``theme`` the one in use. ``cache`` is kept by the front end between calls (completion data)."""
 
     engine: Any
     session_id: int | None
     frontend: Frontend
     themes: Sequence[str] = ()
+    theme: str | None = None  # the one in use, where the front end has themes
     export_dir: Path = field(default_factory=Path.cwd)
     cache: dict[str, Any] = field(default_factory=dict)
 

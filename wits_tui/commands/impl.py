@@ -39,6 +39,13 @@ def _need_session(ctx: CommandContext) -> int:
 
 
 async def cmd_new(ctx: CommandContext, args: str) -> Result:
+    if not args:
+        # An untitled session nobody wrote in is reused: "New chat"s do not pile up.
+        empty = next((s for s in await ctx.db(ctx.store.sessions.list)
+                      if s.message_count == 0 and s.title == "New chat"), None)
+        if empty is not None:
+            await ctx.db(ctx.store.sessions.switch, empty.id)
+            return SwitchSession(empty.id, f"session {empty.id} is new and empty: write in it")
     session = await ctx.db(ctx.store.sessions.create, args or None)
     await ctx.db(ctx.store.sessions.switch, session.id)
     return SwitchSession(session.id, f"new session {session.id}: {session.title}")
@@ -78,12 +85,17 @@ async def cmd_rename(ctx: CommandContext, args: str) -> Result:
 
 
 async def cmd_delete(ctx: CommandContext, args: str) -> Result:
-    if args:
-        raise UsageError("/delete deletes the current session and takes no arguments")
-    session_id = _need_session(ctx)
     from wits_tui.commands import memory
+    from wits_tui.engine.store import SessionNotFound
 
-    session = await ctx.db(ctx.store.sessions.get, session_id)
+    if args:
+        try:
+            session = await ctx.db(ctx.store.sessions.find, args)
+        except SessionNotFound:
+            return Notice(f"no session '{args}'; /sessions lists them", "error")
+    else:
+        session = await ctx.db(ctx.store.sessions.get, _need_session(ctx))
+    session_id = session.id
     count = await ctx.db(ctx.store.messages.count, session_id)
     memories = await memory.session_memories(ctx, session_id)
     if not await ctx.frontend.confirm(f"Delete session {session.id} '{session.title}' and its {count} messages?"
@@ -91,8 +103,11 @@ async def cmd_delete(ctx: CommandContext, args: str) -> Result:
         return Notice("kept the session")
     await ctx.db(ctx.store.sessions.delete, session_id)
     forgot = await memory.forget_session(ctx, session_id)
+    text = f"deleted session {session.id}: {session.title}{forgot}"
+    if session_id != ctx.session_id:
+        return Notice(text, sessions_changed=True)  # another session: stay where you are
     nxt = await ctx.db(ctx.store.sessions.active)  # the newest remaining, else a new one
-    return SwitchSession(nxt.id, f"deleted session {session.id}: {session.title}{forgot}")
+    return SwitchSession(nxt.id, text)
 
 
 async def cmd_clear(ctx: CommandContext, args: str) -> Result:
@@ -176,7 +191,8 @@ async def cmd_export(ctx: CommandContext, args: str) -> Result:
 
 async def cmd_theme(ctx: CommandContext, args: str) -> Result:
     if not args:
-        return Notice(f"themes: {', '.join(ctx.themes)}  (/theme NAME)")
+        current = f"theme: {ctx.theme}; " if ctx.theme else ""
+        return Notice(f"{current}themes: {', '.join(ctx.themes)}  (/theme NAME)")
     if args not in ctx.themes:
         return Notice(f"no theme '{args}'; there are: {', '.join(ctx.themes)}", "error")
     await ctx.db(ctx.store.state.set, "theme", args)

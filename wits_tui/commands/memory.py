@@ -18,7 +18,7 @@ from wits_tui.engine.clock import to_minute
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartMemoryJob
 
 SUBCOMMANDS = ("search", "prune", "on", "off", "reembed")
-MEMORY_USAGE = "/memory [search TEXT | prune [oldest_first|least_relevant|hybrid] | on | off | reembed]"
+MEMORY_USAGE = "/memory [search TEXT|prune [STRATEGY]|on|off|reembed]"
 #: At most this many segments are listed in the /forget question.
 FORGET_SHOWN = 8
 

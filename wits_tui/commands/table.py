@@ -10,6 +10,7 @@ from wits_tui.commands import impl, memory, routing, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
+from wits_tui.engine.memory.pruning import STRATEGIES
 
 Runner = Callable[[CommandContext, str], Awaitable[Result]]
 Completer = Callable[[CommandContext, str], Awaitable[list[str]]]
@@ -53,8 +54,6 @@ async def _feedback(ctx: CommandContext, prefix: str) -> list[str]:
 
 async def _memory_args(ctx: CommandContext, prefix: str) -> list[str]:
     if prefix.startswith("prune "):
-        from wits_tui.engine.memory.pruning import STRATEGIES
-
         return [f"prune {s}" for s in STRATEGIES if f"prune {s}".startswith(prefix)]
     return [s for s in memory.SUBCOMMANDS if s.startswith(prefix)]
 
@@ -81,14 +80,16 @@ COMMANDS: dict[str, Command] = {
         Command("sessions", "/sessions", "list the sessions; choose one to open it", impl.cmd_sessions),
         Command("switch", "/switch ID|TITLE", "open another session", impl.cmd_switch, _sessions),
         Command("rename", "/rename TITLE", "rename this session", impl.cmd_rename),
-        Command("delete", "/delete", "delete this session (asks first)", impl.cmd_delete),
+        Command("delete", "/delete [ID|TITLE]", "delete this session, or the one named (asks first)",
+                impl.cmd_delete, _sessions),
         Command("clear", "/clear", "delete this session's messages (asks first)", impl.cmd_clear),
         Command("history", "/history [N]", "what you typed, newest first", impl.cmd_history),
         Command("search", "/search TEXT", "search messages and history; choose a result to open it", impl.cmd_search),
         Command("model", "/model [NAME]", "show or set this session's model", impl.cmd_model, _models),
         Command("pull", "/pull NAME", "download a model from the Ollama library", impl.cmd_pull, _models),
         Command("retry", "/retry [MODEL]", "answer the last message again", impl.cmd_retry, _models),
-        Command("export", "/export [md|json]", "write this session to a file", impl.cmd_export, _formats),
+        Command("export", f"/export [{'|'.join(impl.EXPORT_FORMATS)}]", "write this session to a file",
+                impl.cmd_export, _formats),
         Command("theme", "/theme [NAME]", "show or change the theme", impl.cmd_theme, _themes),
         Command("module", "/module [NAME|KEY|auto]", "pin a module on this session, or route automatically",
                 routing.cmd_module, _modules),
@@ -102,13 +103,20 @@ COMMANDS: dict[str, Command] = {
         Command("remember", "/remember TEXT", "keep a note in long-term memory", memory.cmd_remember),
         Command("forget", "/forget QUERY", "remove what memory holds about QUERY (shows it, asks first)",
                 memory.cmd_forget),
-        Command("memory", memory.MEMORY_USAGE, "memory size and state; search, prune, recall on/off, re-embed",
+        Command("memory", memory.MEMORY_USAGE,
+                f"memory size and state; search; prune (STRATEGY: {', '.join(STRATEGIES)}); recall on/off; re-embed",
                 memory.cmd_memory, _memory_args),
         Command("tools", "/tools [on|off NAME]", "the tools models may call; switch one for this session",
                 tools.cmd_tools, _tool_args),
         Command("help", "/help [COMMAND]", "the slash commands", cmd_help),
     )
 }
+
+
+def arguments(cmd: Command) -> str:
+    """What the usage says after the command's name, ending in " — " (or nothing)."""
+    rest = cmd.usage.partition(" ")[2]
+    return f"{rest} — " if rest else ""
 
 
 def _unknown(name: str) -> Notice:
@@ -147,7 +155,7 @@ async def complete(text: str, ctx: CommandContext, limit: int = 12) -> list[tupl
     head, space, rest = text[1:].partition(" ")
     if not space:
         low = head.lower()
-        return [(f"/{c.name} ", c.usage + " — " + c.help) for c in COMMANDS.values() if c.name.startswith(low)]
+        return [(f"/{c.name} ", arguments(c) + c.help) for c in COMMANDS.values() if c.name.startswith(low)]
     cmd = COMMANDS.get(head.lower())
     if cmd is None or cmd.complete is None:
         return []

@@ -36,6 +36,7 @@ class Health:
     version: str | None = None
     error: str | None = None
     hint: str | None = None
+    error_type: str | None = None  # the BackendError's kind ("connection": nothing answers)
 
 
 class Engine:
@@ -207,7 +208,7 @@ class Engine:
         try:
             version = await self.backend.version()
         except BackendError as err:
-            return Health(ok=False, host=host, error=err.message, hint=err.hint)
+            return Health(ok=False, host=host, error=err.message, hint=err.hint, error_type=err.error_type)
         return Health(ok=True, host=host, version=version)
 
     # -- turns ----------------------------------------------------------------

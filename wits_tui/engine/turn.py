@@ -54,7 +54,8 @@ def stats_from(raw: dict[str, Any] | None, ttft_ms: float | None, total_ms: floa
         return v / 1e6 if v is not None else None
 
     eval_count, eval_ns = raw.get("eval_count"), raw.get("eval_duration")
-    tps = eval_count / (eval_ns / 1e9) if eval_count and eval_ns else None
+    # below a millisecond the duration is not a measurement (a cached or scripted answer): no rate
+    tps = eval_count / (eval_ns / 1e9) if eval_count and eval_ns and eval_ns >= 1_000_000 else None
     return TurnStats(
         ttft_ms=ttft_ms,
         total_ms=total_ms,

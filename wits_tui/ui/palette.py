@@ -10,8 +10,9 @@ import asyncio
 from functools import partial
 from typing import Any
 
-from rich.markup import escape
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from wits_tui.ui.markup import escape
 
 
 class _ListProvider(Provider):

@@ -101,3 +101,18 @@ def test_cli_train_and_profile(capsys, tmp_path, server, monkeypatch):
     assert code == 0 and "no profile for ann" in out
     code, out, _ = run_cli(capsys, "profile", "reset", "--user", "ann", "--yes")
     assert code == 0 and "no profile for ann" in out
+
+
+def test_a_server_without_create_is_not_reported_as_a_missing_model(engine, server, tmp_path):
+    server.missing_paths.add("/api/create")  # an Ollama too old to create models
+    server.default_reply(CHAT, lambda req: Reply(text="City 0"))
+    registry = ModuleRegistry.load(engine.settings, engine.paths, engine.store)
+
+    async def go():
+        rec = await train_module("base_module", registry=registry, store=engine.store, backend=engine.backend,
+                                 data=jsonl(tmp_path / "d.jsonl", PAIRS), validation=None, on_progress=lambda p: None)
+        await engine.backend.close()
+        return rec
+
+    why = asyncio.run(go()).report["derived_model"]
+    assert "not installed" not in why and "does not offer this (it answered 404 page not found)" in why

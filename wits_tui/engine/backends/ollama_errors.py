@@ -43,6 +43,13 @@ def explain(exc: BaseException, *, host: str, model: str | None = None, read_tim
     if isinstance(exc, ResponseError):
         detail = str(exc.error).strip()
         status = exc.status_code
+        if status == 404 and "page not found" in detail.lower():  # the server lacks the endpoint itself
+            return BackendError(
+                UNSUPPORTED,
+                f"Ollama at {host} does not offer this (it answered 404 page not found)",
+                "update Ollama (`ollama --version` says which you run): older servers lack this endpoint",
+                status=status,
+            )
         if status == 404:
             name = model or "the model"
             return BackendError(

@@ -13,6 +13,9 @@ from wits_tui.ui.controllers.base import Controller, error_text
 OWNER = "pull"  # of the progress bar
 
 
+STOPPED = "stopped"  # the error a pull stopped with Esc reports: not a failure
+
+
 class PullJob(Controller):
     worker_: Worker[None] | None = None
 
@@ -46,7 +49,7 @@ class PullJob(Controller):
                     pct = "" if p.fraction is None else f" {p.fraction:.0%}"
                     screen.job.show(f"pull {model}: {p.status}{pct}", p.fraction, owner=OWNER)
         except asyncio.CancelledError:
-            error = "stopped"
+            error = STOPPED
             raise
         except Exception as exc:  # noqa: BLE001 - reported in the chat
             error = error_text(exc)
@@ -57,7 +60,10 @@ class PullJob(Controller):
     async def finished(self, event: msg.PullFinished) -> None:
         self.screen.job.hide(OWNER)
         self.screen.slash.cache.pop("models", None)
-        if event.error:
+        if event.error == STOPPED:
+            await self.screen.chat.add_notice(f"pull {event.model} stopped (what was downloaded is kept: "
+                                              f"/pull {event.model} goes on from there)", "warning")
+        elif event.error:
             await self.screen.chat.add_notice(f"pull {event.model} failed: {event.error}", "error")
         else:
             await self.screen.chat.add_notice(f"pulled {event.model}")

@@ -45,7 +45,7 @@ class SlashCommands(Controller):
         app = self.screen.app
         names = sorted(app.available_themes, key=lambda n: (not n.startswith("wits-"), n))
         session = self.screen.sessions.current
-        return CommandContext(self.engine, session.id if session else None, self.frontend, themes=names,
+        return CommandContext(self.engine, session.id if session else None, self.frontend, themes=names, theme=app.theme,
                               cache=self.cache)
 
     def remember(self, text: str) -> None:

@@ -104,7 +104,7 @@ class TurnController(Controller):
         await chat.begin_answer(session_id, model or self.engine.model_for(session))
 
     async def _run(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Token
+        from wits_tui.engine.events import Token, TurnStarted
 
         engine, chat = self.engine, self.screen.chat
         saved = text is None  # a retry answers a question that is stored already
@@ -148,6 +148,9 @@ class TurnController(Controller):
                     saved = True
                     await self._begin(session_id, ev.message.content, model)
                     continue
+                if isinstance(ev, TurnStarted):
+                    # first token counted from the request, as the engine's figure is (not from Enter)
+                    started = time.monotonic()
                 if isinstance(ev, Token):
                     if first is None:
                         first = time.monotonic()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -36,6 +36,7 @@ from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
+from wits_tui.ui.widgets.setup_card import SetupCard
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
 from wits_tui.ui.widgets.status import StatusBar
 
@@ -71,6 +72,7 @@ class ChatScreen(Screen[None]):
         self.sidebar = Sidebar(id="sidebar")
         self.sidebar.display = settings.ui.show_sidebar
         self.chat = ChatView(id="chat")
+        self.setup_card = SetupCard(id="setup")
         self.job = JobProgress(id="job")
         self.module_bar = ModuleBar(id="modules")
         self.menu = CompletionMenu(id="completions")
@@ -91,6 +93,7 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="main"):
             yield self.sidebar
             with Vertical(id="chat-column"):
+                yield self.setup_card
                 yield self.chat
                 yield self.job
                 yield self.module_bar
@@ -174,6 +177,14 @@ class ChatScreen(Screen[None]):
     def _session_chosen(self, event: SessionList.Chosen) -> None:
         if self.ready:
             self.sessions.open(event.session_id)
+            if self.narrow:  # over the chat: out of the way once a session is chosen
+                self.sidebar.display = False
+                self.prompt.focus()
+
+    @on(SessionList.DeleteAsked)
+    def _session_delete_asked(self, event: SessionList.DeleteAsked) -> None:
+        if self.ready:
+            self.slash.run(f"/delete {event.session_id}")
 
     def on_load_older(self, event: msg.LoadOlder) -> None:
         if self.ready:
@@ -229,6 +240,22 @@ class ChatScreen(Screen[None]):
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar.display = not self.sidebar.display
+
+    # -- small terminals ------------------------------------------------------------
+    #: Below this width the sidebar hides itself (Ctrl+B shows it over the chat) and the
+    #: module bar abbreviates, so the chat keeps room to read.
+    NARROW = 100
+    narrow: bool | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < self.NARROW
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        self.set_class(narrow, "-narrow")
+        self.module_bar.set_compact(narrow)
+        # the sidebar as the person asked for it on a wide screen; hidden until asked for on a narrow one
+        self.sidebar.display = not narrow and self.settings.ui.show_sidebar
 
     def action_focus_prompt(self) -> None:
         self.prompt.focus()

@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label
 
 AUTO = "auto"
+COMPACT = 4  # letters of a module's name the bar keeps on a narrow terminal
 
 
 def short_name(name: str) -> str:
@@ -41,10 +42,23 @@ class ModuleBar(Horizontal):
             await self.mount_all([self._label(e) for e in self.entries])
         self.set_pinned(pinned)
 
-    def _label(self, entry: Any) -> Label:
+    compact = False  # a narrow terminal: names cut to COMPACT letters, no "modules" title
+
+    def set_compact(self, compact: bool) -> None:
+        if compact != self.compact:
+            self.compact = compact
+            self.set_class(compact, "-compact")
+            for label, entry in zip(self.query(".module.-named"), self.entries):
+                label.update(self._text(entry))  # type: ignore[attr-defined]
+
+    def _text(self, entry: Any) -> str:
         dot = "●" if entry.loaded else ""
         key = f"{entry.key} " if entry.key else ""
-        label = Label(f"{key}{short_name(entry.name)}{dot}", classes="module -named", markup=False)
+        name = short_name(entry.name)
+        return f"{key}{name[:COMPACT] if self.compact else name}{dot}"
+
+    def _label(self, entry: Any) -> Label:
+        label = Label(self._text(entry), classes="module -named", markup=False)
         label.tooltip = (f"{entry.name}: {entry.description}\nmodel {entry.model}"
                          + (" (loaded)" if entry.loaded else ""))
         label.module_name = entry.name  # type: ignore[attr-defined]

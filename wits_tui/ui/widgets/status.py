@@ -34,9 +34,15 @@ class StatusBar(Horizontal):
     def set_model(self, model: str) -> None:
         self._label("model").update(f"model {model}")
 
+    _session_id: int | None = None
+
     def set_session(self, session_id: int, title: str) -> None:
-        short = title if len(title) <= 32 else title[:31] + "…"
-        self._label("session").update(f"#{session_id} {short}")
+        label = self._label("session")
+        label.update(f"#{session_id} {' '.join(title.split())}")  # the CSS cuts it to the room there is
+        label.tooltip = title
+        if session_id != self._session_id:
+            self._session_id = session_id
+            self._label("speed").update("")  # the figures were the other session's last answer
 
     def end_live(self) -> None:
         """The answer ended without final figures (stopped or failed): drop the live marker."""
