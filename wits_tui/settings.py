@@ -27,17 +27,24 @@ DEFAULT_OLLAMA_PORT = 11434
 
 
 def normalise_host(raw: str) -> str:
-    """Turn what people put in OLLAMA_HOST (``0.0.0.0``, ``host:port``) into a URL."""
+    """Turn what people put in OLLAMA_HOST (``0.0.0.0``, ``host:port``) into a URL.
+    Raises ValueError (saying what is wrong) for an address that cannot be one."""
     raw = raw.strip().rstrip("/")
     if "://" not in raw:
         raw = "http://" + raw
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port_number = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        raise ValueError(f"{raw!r} is not a server address ({exc}); use host:port, e.g. 127.0.0.1:11434") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{raw!r} is not a server address (scheme {parts.scheme!r}); use http://host:port")
     host = parts.hostname or "127.0.0.1"
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
-    port = parts.port or (443 if parts.scheme == "https" else DEFAULT_OLLAMA_PORT)
+    port = port_number or (443 if parts.scheme == "https" else DEFAULT_OLLAMA_PORT)
     return f"{parts.scheme}://{host}:{port}{parts.path}"
 
 
@@ -78,6 +85,8 @@ class ChatSettings(Section):
     max_fallback_attempts: int = Field(2, ge=0, le=10, description="How many fallback models to try for one message at most.")
 
     context_messages: int = Field(200, ge=1, le=100_000, description="How many recent messages of a session are considered as context.")
+
+    max_message_chars: int = Field(200_000, ge=1_000, le=100_000_000, description="Longest message Wits sends (characters); a longer one is saved to a file instead, which the read_file tool can read.")
 
     answer_reserve_tokens: int = Field(1024, ge=16, le=1_000_000, description="Tokens of the model's context window kept free for the answer.")
 
@@ -253,7 +262,11 @@ def _describe(errors: list[dict[str, Any]], origin: dict[str, str], file: str) -
         key = ".".join(loc)
         source = origin.get(key) or origin.get(loc[0], file)
         value = err.get("input")
-        line = f"{key} = {json.dumps(value, default=str)}: {_expected(err)}"
+        try:
+            shown = json.dumps(value, default=str)
+        except (RecursionError, ValueError):
+            shown = "(nested too deeply to show)"
+        line = f"{key} = {shown[:200]}: {_expected(err)}"
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -278,6 +291,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), [f"cannot read the file: {exc}"]) from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(str(path), ["nested too deeply to be a Wits configuration; fix it or delete the file to use defaults"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}; fix the syntax or delete the file to use defaults"]) from None
 
@@ -290,6 +305,8 @@ def _env_value(raw: str) -> Any:
             return json.loads(stripped)
         except json.JSONDecodeError:
             return raw
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
     return raw
 
 
@@ -306,18 +323,28 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str] | os._Environ[str],
             if not isinstance(node, dict):
                 node = target[part] = {}
             target = node
-        target[parts[-1]] = _env_value(raw)
+        try:
+            target[parts[-1]] = _env_value(raw)
+        except ValueError as exc:
+            raise ConfigError(f"environment variable {name}", [f"{exc}; set a flat value or unset {name}"]) from None
         origin[".".join(parts)] = f"environment variable {name}"
 
 
 def load_settings(paths: Paths, environ: dict[str, str] | os._Environ[str] | None = None) -> Settings:
     """Load and validate settings; raises :class:`ConfigError` on any problem."""
     env = os.environ if environ is None else environ
+    if env.get("OLLAMA_HOST"):
+        try:
+            normalise_host(env["OLLAMA_HOST"])
+        except ValueError as exc:
+            raise ConfigError("environment variable OLLAMA_HOST", [f"{exc}; fix or unset OLLAMA_HOST"]) from None
     data = _read_file(paths.config_file)
     origin: dict[str, str] = {}
     _apply_env(data, env, origin)
     try:
         return Settings.model_validate(data)
+    except RecursionError:
+        raise ConfigError(None, ["a value is nested too deeply; check the config file and WITS_ variables"]) from None
     except ValidationError as exc:
         raise ConfigError(*_describe(exc.errors(), origin, str(paths.config_file))) from None
 

@@ -189,7 +189,7 @@ def test_unreadable_database_gives_a_clear_error(paths):
     from wits_tui.engine.store import DatabaseError
 
     paths.database.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(DatabaseError, match="move it aside"):
+    with pytest.raises(DatabaseError, match="wits doctor --salvage"):
         Store(paths.database)
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(paths.database).execute("SELECT * FROM sessions")

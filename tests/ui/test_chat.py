@@ -68,9 +68,10 @@ async def test_typing_works_while_an_answer_streams(make_app, server):
         await press_now(pilot, "h", "i")
         assert app.prompt.text == "hi"
         assert app.chat_screen.turns.running
-        # a second send while streaming is refused, and the text stays in the prompt
+        # a second send while streaming is refused, and the text comes back to the prompt
         await press_now(pilot, "enter")
-        assert app.prompt.text == "hi"
+        await wait_for(pilot, lambda: app.prompt.text == "hi", what="the text back in the prompt")
+        assert len(server.requests_to("/api/chat")) == 1
         await press_now(pilot, "escape")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="stop")
 

@@ -204,3 +204,24 @@ async def test_a_pull_stopped_with_escape_says_stopped_not_failed(make_app, serv
         await pilot.press("escape")
         await wait_for(pilot, lambda: any("pull bigllama:70b stopped" in n for n in notices(app)), what="stopped")
         assert not any("failed" in n for n in notices(app))
+
+
+async def test_keys_typed_during_commands_are_queued_in_order(make_app, server, app_paths):
+    """Everything typed at once, as from a busy terminal or tmux send-keys: nothing merged, nothing lost."""
+    from textual import events
+
+    one = seed(app_paths, [], title="One")
+    two = seed(app_paths, [], title="Two")
+    server.script(MODEL, Reply(text="hi from two"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.prompt.focus()
+        for ch in f"/switch {one}\r/switch {two}\rhello\r":
+            key = "enter" if ch == "\r" else ("slash" if ch == "/" else ("space" if ch == " " else ch))
+            app.post_message(events.Key(key, ch))
+        await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="hello to be sent")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
+        assert [m.content for m in app.engine.store.messages.list(two)][0] == "hello"
+        assert app.engine.store.messages.list(one) == []
+        assert not any("no session" in n for n in notices(app)) and app.prompt.text == ""

@@ -32,9 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _question(args: argparse.Namespace) -> str:
-    text = " ".join(args.question).strip()
+    from wits_tui.engine.textsafe import REPLACED_NOTE, decode_input
+
+    text = " ".join(args.question).strip()  # arguments were made valid by main()
     if not sys.stdin.isatty():
-        piped = sys.stdin.read().strip()
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+        piped, replaced = decode_input(raw)
+        piped = piped.strip()
+        if replaced:
+            print(f"wits: note: {REPLACED_NOTE} (stdin)", file=sys.stderr)
         if piped:
             text = f"{text}\n\n{piped}" if text else piped
     return text
@@ -51,6 +57,11 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     engine = Engine(ctx.settings, ctx.paths, store=ctx.store)
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here
     heap.settle()
+    if len(question) > ctx.settings.chat.max_message_chars:
+        from wits_tui.engine.turn import too_long
+
+        err = too_long(engine, question)
+        return fail(f"{err.message}; {err.hint}", code=2)
     store = engine.store
     if args.model:
         problem = asyncio.run(_missing_model(engine, args.model))
@@ -119,6 +130,7 @@ async def _missing_model(engine, model: str) -> str | None:
 
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
     from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.textsafe import terminal_safe
 
     out = sys.stdout
     if args.memory and engine.memory is not None:
@@ -136,11 +148,11 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         state["code"] = 1
                     continue
                 if isinstance(ev, Token):
-                    out.write(ev.text)
+                    out.write(terminal_safe(ev.text))  # the stored answer keeps what the model sent
                     out.flush()
                     state["tokens"] = True
                 elif isinstance(ev, Fallback):
-                    print(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}", file=sys.stderr)
+                    print(terminal_safe(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"), file=sys.stderr)
                 elif isinstance(ev, TurnDone):
                     if not ev.text.endswith("\n"):
                         out.write("\n")
@@ -149,7 +161,12 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         out.write("\n")
                         out.flush()
                     kept = f" (partial answer kept in session {session_id})" if ev.partial_text else ""
-                    print(f"wits: {ev.message}{kept}; {cli_hint(ev.hint)}", file=sys.stderr)
+                    print(terminal_safe(f"wits: {ev.message}{kept}; {cli_hint(ev.hint)}"), file=sys.stderr)
                     state["code"] = 1
     finally:
         await engine.aclose()  # waits for the memory write, closes the client
+        if args.memory and engine.memory is not None and engine.memory.last_error:
+            # a lost memory write is said, never silent (e.g. a full disk); the answer itself is saved
+            print(f"wits: the exchange was not remembered: {engine.memory.last_error.split(';')[0]}; "
+                  f"{engine.memory.status.hint}", file=sys.stderr)
+            state["code"] = state["code"] or 1

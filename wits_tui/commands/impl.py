@@ -71,7 +71,8 @@ async def cmd_switch(ctx: CommandContext, args: str) -> Result:
     try:
         session = await ctx.db(ctx.store.sessions.find, args)
     except SessionNotFound:
-        return Notice(f"no session '{args}'; /sessions lists them", "error")
+        shown = args if len(args) <= 80 else args[:77] + '...'
+        return Notice(f"no session '{shown}'; /sessions lists them", "error")
     await ctx.db(ctx.store.sessions.switch, session.id)
     return SwitchSession(session.id, f"session {session.id}: {session.title}")
 

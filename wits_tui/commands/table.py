@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -142,6 +143,9 @@ async def run_command(text: str, ctx: CommandContext) -> Result:
         return Notice(f"{exc}; usage: {cmd.usage}", "error")
     except (LookupError, ValueError) as exc:
         return Notice(f"/{cmd.name}: {exc}", "error")
+    except Exception as exc:  # noqa: BLE001 - a command never takes the chat down; the traceback goes to the log
+        logging.getLogger("wits.commands").exception("/%s failed", cmd.name)
+        return Notice(f"/{cmd.name} failed: {type(exc).__name__}: {str(exc)[:200]} (details in the log)", "error")
 
 
 async def complete(text: str, ctx: CommandContext, limit: int = 12) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from wits_tui.engine.clock import now_iso, to_minute
+from wits_tui.engine.store.tx import transaction
 from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
 
 if TYPE_CHECKING:
@@ -111,52 +113,79 @@ def _parse(text: str, source: str) -> SessionFile:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportProblem(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ImportProblem(f"{source}: nested too deeply to be a Wits session export") from None
     try:
         return SessionFile.model_validate(raw)
+    except RecursionError:
+        raise ImportProblem(f"{source}: nested too deeply to be a Wits session export") from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors()[:5]:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-            problems.append(f"{where or 'the file'}: {err['msg']} (got {json.dumps(err.get('input'), default=str)[:60]})")
+            problems.append(f"{where or 'the file'}: {err['msg']} (got {_shown(err.get('input'))})")
         more = f" (and {len(exc.errors()) - 5} more)" if len(exc.errors()) > 5 else ""
         raise ImportProblem(f"{source} is not a Wits session export: " + "; ".join(problems) + more) from None
 
 
+def _shown(value: Any) -> str:
+    try:
+        return json.dumps(value, default=str)[:60]
+    except (RecursionError, ValueError):
+        return "a deeply nested value"
+
+
 def import_session(store: "Store", text: str, source: str = "the file") -> int:
-    """Create a new session from a JSON export; returns its id. All or nothing."""
+    """Create a new session from a JSON export; returns its id. All or nothing: one
+    transaction, rolled back whole if any row fails (ImportProblem says which)."""
     data = _parse(text, source)
+    where = ["session"]
+    try:
+        with store.lock, transaction(store.db):
+            return _insert(store.db, data, where)
+    except (OverflowError, UnicodeEncodeError, RecursionError, ValueError, sqlite3.Error) as exc:
+        reason = {
+            OverflowError: "a number too large for the database (at most 2**63 - 1)",
+            UnicodeEncodeError: "text with an invalid character (a lone surrogate escape such as \\ud800)",
+            RecursionError: "data nested too deeply",
+        }.get(type(exc), f"{type(exc).__name__}: {exc}")
+        raise ImportProblem(f"{source}: {where[0]}: {reason}") from None
+
+
+def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
     ids: dict[int, int] = {}
-    with store.lock, store.db.conn:
-        db = store.db
-        s = data.session
-        sid = db.execute(
-            "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived) VALUES (?, ?, ?, ?, ?, ?)",
-            [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived],
+    s = data.session
+    sid = db.execute(
+        "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived) VALUES (?, ?, ?, ?, ?, ?)",
+        [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived],
+    ).lastrowid
+    for n, m in enumerate(data.messages):
+        where[0] = f"messages[{n}]"
+        ids[m.id] = db.execute(
+            "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at],
         ).lastrowid
-        for m in data.messages:
-            ids[m.id] = db.execute(
-                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at],
-            ).lastrowid
-        for e in data.events:
-            payload = dict(e.data)
-            for key in _MESSAGE_KEYS:
-                if isinstance(payload.get(key), int) and payload[key] in ids:
-                    payload[key] = ids[payload[key]]
-            if isinstance(payload.get("session_id"), int):
-                payload["session_id"] = sid
-            db.execute(
-                "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
-                [sid, e.turn, e.seq, e.t_ms, e.kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":"))],
-            )
-        for metric in data.metrics:
-            row = metric.model_dump()  # the file format names the columns; nothing from the file does
-            if row["message_id"] is not None:
-                row["message_id"] = ids.get(row["message_id"])
-            cols = ", ".join(row)
-            db.execute(f"INSERT INTO turn_metrics (session_id, {cols}) VALUES (?, {', '.join('?' * len(row))})", [sid, *row.values()])
-    return sid
+    for n, e in enumerate(data.events):
+        where[0] = f"events[{n}]"
+        payload = dict(e.data)
+        for key in _MESSAGE_KEYS:
+            if isinstance(payload.get(key), int) and payload[key] in ids:
+                payload[key] = ids[payload[key]]
+        if isinstance(payload.get("session_id"), int):
+            payload["session_id"] = sid
+        db.execute(
+            "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
+            [sid, e.turn, e.seq, e.t_ms, e.kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":"))],
+        )
+    for n, metric in enumerate(data.metrics):
+        where[0] = f"metrics[{n}]"
+        row = metric.model_dump()  # the file format names the columns; nothing from the file does
+        if row["message_id"] is not None:
+            row["message_id"] = ids.get(row["message_id"])
+        cols = ", ".join(row)
+        db.execute(f"INSERT INTO turn_metrics (session_id, {cols}) VALUES (?, {', '.join('?' * len(row))})", [sid, *row.values()])
+    return int(sid)
 
 
 def import_file(store: "Store", path: Path) -> int:

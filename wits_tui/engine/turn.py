@@ -112,6 +112,13 @@ async def run_turn(
     The question is saved first; ``on_saved(message)`` is told so before anything else."""
     store, settings = engine.store, engine.settings
     if text is not None:
+        from wits_tui.engine.textsafe import valid_text
+
+        text = valid_text(text)[0]  # a lone surrogate cannot be stored; front ends say so when they replace
+        if len(text) > settings.chat.max_message_chars:  # refused before anything is stored
+            yield engine.fail(too_long(engine, text), model=model or settings.chat.default_model,
+                              session_id=session_id, attempt=0)
+            return
         user = store.messages.append(session_id, "user", text)
         if on_saved is not None:
             on_saved(user)
@@ -146,6 +153,34 @@ async def run_turn(
                 yield rec.event(event)
     finally:
         rec.close()
+
+
+def too_long(engine: "Engine", text: str) -> BackendError:
+    """A message past ``chat.max_message_chars``: not sent, not stored in the session, but kept
+    in a file (0600) the person can attach instead (a 10 MB question took 16.9 s, and opening
+    its session 32 s)."""
+    from wits_tui.engine.clock import now_iso
+
+    limit = engine.settings.chat.max_message_chars
+    folder = engine.paths.data_dir / "oversized"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / f"message-{now_iso().replace(':', '').replace('.', '-')}.txt"
+    try:
+        with open(os_open(path), "w", encoding="utf-8", errors="replace") as fh:
+            fh.write(text)
+        kept = f"it is saved in {path}; "
+    except OSError as exc:
+        kept = f"it could not be saved ({exc.strerror}); "
+    return BackendError(
+        BAD_REQUEST, f"the message is {len(text):,} characters, more than chat.max_message_chars ({limit:,}); it was not sent",
+        f"{kept}ask about the file instead (add its folder to tools.allowed_dirs so read_file can open it), "
+        "send a part of it, or raise chat.max_message_chars")
+
+
+def os_open(path: Any) -> int:
+    import os
+
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
 
 
 async def _route(engine: "Engine", session: Any, text: str) -> "Route | None":

@@ -21,6 +21,7 @@ from prompt_toolkit.input.typeahead import store_typeahead
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 
+from wits_tui.engine.textsafe import REPLACED_NOTE, terminal_safe, valid_text
 from wits_tui.commands import (
     ClearChat,
     CommandContext,
@@ -61,6 +62,7 @@ class PlainChat:
         interactive: bool = True,
     ) -> None:
         self.engine = engine
+        self._said_invalid = False
         self.session_id = session_id
         self.model = model
         self.out = out or sys.stdout
@@ -79,7 +81,7 @@ class PlainChat:
 
     # -- output ---------------------------------------------------------------
     def say(self, text: str = "", end: str = "\n") -> None:
-        self.out.write(text + end)
+        self.out.write(terminal_safe(text) + end)
         self.out.flush()
 
     def _context(self) -> CommandContext:
@@ -133,11 +135,15 @@ class PlainChat:
             text = line.rstrip("\n")
             if text.strip():
                 self.say(PROMPT + text)  # what was sent, so a transcript reads as a conversation
-                await asyncio.to_thread(self.engine.store.history.add, text, self.session_id)
+                await asyncio.to_thread(self.engine.store.history.add, valid_text(text)[0], self.session_id)
                 await self.handle(text)
         return 0
 
     async def handle(self, text: str) -> None:
+        text, replaced = valid_text(text)
+        if replaced and not self._said_invalid:
+            self._said_invalid = True
+            self.say(f"note: {REPLACED_NOTE}")
         if not text.strip():
             return
         if parse(text) is not None:
@@ -188,7 +194,7 @@ class PlainChat:
         async with aclosing(start()) as events:
             async for ev in events:
                 if isinstance(ev, Token):
-                    self.out.write(ev.text)
+                    self.out.write(terminal_safe(ev.text))
                     self.out.flush()
                     started = True
                 elif isinstance(ev, Fallback):

@@ -11,6 +11,16 @@ from typing import Any
 
 from textual.message import Message
 
+from wits_tui.engine.textsafe import safe_fields, terminal_safe
+
+
+def _safe_sessions(sessions: list[Any]) -> list[Any]:
+    return [safe_fields(s, "title") for s in sessions]
+
+
+def _safe_messages(messages: list[Any]) -> list[Any]:
+    return [safe_fields(m, "content") for m in messages]
+
 
 @dataclass
 class EngineReady(Message):
@@ -21,6 +31,11 @@ class EngineReady(Message):
     messages: list[Any]
     has_more: bool
     history: list[str]
+
+    def __post_init__(self) -> None:  # text from models and files reaches the screen only made safe
+        self.sessions, self.messages = _safe_sessions(self.sessions), _safe_messages(self.messages)
+        self.session = safe_fields(self.session, "title") if self.session is not None else None
+        super().__post_init__()
 
 
 @dataclass
@@ -38,6 +53,10 @@ class SessionsLoaded(Message):
     sessions: list[Any]
     active_id: int | None
 
+    def __post_init__(self) -> None:
+        self.sessions = _safe_sessions(self.sessions)
+        super().__post_init__()
+
 
 @dataclass
 class SessionOpened(Message):
@@ -45,6 +64,10 @@ class SessionOpened(Message):
     messages: list[Any]
     has_more: bool
     focus_message_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.session, self.messages = safe_fields(self.session, "title"), _safe_messages(self.messages)
+        super().__post_init__()
 
 
 @dataclass
@@ -60,6 +83,10 @@ class OlderLoaded(Message):
     session_id: int
     messages: list[Any]
     has_more: bool
+
+    def __post_init__(self) -> None:
+        self.messages = _safe_messages(self.messages)
+        super().__post_init__()
 
 
 @dataclass
@@ -89,6 +116,10 @@ class AnswerToken(Message):
     session_id: int
     text: str
 
+    def __post_init__(self) -> None:
+        self.text = terminal_safe(self.text)
+        super().__post_init__()
+
 
 @dataclass
 class AnswerFallback(Message):
@@ -101,11 +132,19 @@ class AnswerDone(Message):
     session_id: int
     event: Any  # TurnDone
 
+    def __post_init__(self) -> None:
+        self.event = safe_fields(self.event, "text")
+        super().__post_init__()
+
 
 @dataclass
 class AnswerFailed(Message):
     session_id: int
     event: Any  # TurnError
+
+    def __post_init__(self) -> None:
+        self.event = safe_fields(self.event, "message", "partial_text")
+        super().__post_init__()
 
 
 @dataclass
@@ -161,6 +200,10 @@ class UserShown(Message):
 
     session_id: int
     text: str
+
+    def __post_init__(self) -> None:
+        self.text = terminal_safe(self.text)
+        super().__post_init__()
 
 
 @dataclass
@@ -231,6 +274,10 @@ class ToolResultShown(Message):
 
     session_id: int
     event: Any  # ToolResult
+
+    def __post_init__(self) -> None:
+        self.event = safe_fields(self.event, "content")
+        super().__post_init__()
 
 
 @dataclass

@@ -21,8 +21,9 @@ from wits_tui.engine.backends.base import Backend
 from wits_tui.engine.memory import maintenance, recall as recall_mod
 from wits_tui.engine.memory.embedder import Embedder, EmbeddingUnavailable
 from wits_tui.engine.memory.records import (
-    Hit, MemoryBroken, MemoryStats, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
+    Hit, MemoryBroken, MemoryStats, MemoryWriteFailed, MemoryStatus, PruneProgress, PruneResult, Recall, ReembedProgress, Segment,
 )
+from wits_tui.engine.memory.proclock import MemoryBusy
 from wits_tui.engine.memory.store import PLACEHOLDER_DIM, SegmentStore
 from wits_tui.settings import MemorySettings
 
@@ -37,6 +38,12 @@ FOLD_AFTER_ROWS = 256
 #: Share of the size cap one compaction step may rewrite.
 COMPACT_STEP = 0.05
 INITIAL_RELEVANCE = {"note": 1.0, "fact": 1.0, "turn": 0.5}
+
+
+def _passing(exc: BaseException) -> bool:
+    """A write failure that is no fault of the memory: a full disk, another process busy."""
+    text = str(exc).lower()
+    return isinstance(exc, MemoryBusy) or getattr(exc, "errno", None) == 28 or "no space left" in text
 
 
 class Memory:
@@ -90,7 +97,10 @@ class Memory:
     def _broken(self, exc: Exception) -> None:
         message = f"memory failed and is switched off for this run: {type(exc).__name__}: {exc}"
         log.error(message, exc_info=exc)
-        self._set_status(MemoryStatus("broken", message, "run `wits memory repair` to move it aside and start a fresh memory"))
+        # a failure while running says nothing about the files: repair (moving them aside) is only
+        # the advice when opening finds them unreadable
+        self._set_status(MemoryStatus("broken", message, "restart to use memory again; if `wits memory stats` then "
+                                      "says it cannot be read, `wits memory repair` moves it aside"))
 
     async def _embed(self, texts: list[str], model: str | None = None) -> list[list[float]] | None:
         """Vectors, or None (status text_only) when no embedding model answers."""
@@ -168,10 +178,15 @@ class Memory:
         self._pending.append(self._row(text, "turn", "exchange", session_id, message_id))
 
     async def flush(self) -> int:
-        """Embed the queued segments in one batch and write them (async); then check the size."""
+        """Embed the queued segments in one batch and write them (async); then check the size.
+        Rows that could not be written for a passing reason (another process kept memory busy,
+        a full disk) stay queued for the next flush, and ``last_error`` says why."""
         if not self._pending or self._rebuilding or not await self._ready():
             return 0
+        # taken only now: an overlapping flush may have written them while this one opened the store
         rows, self._pending = self._pending, []
+        if not rows:
+            return 0
         vectors = await self._embed([r["text"] for r in rows])
         model = self.store.embed_model or self.settings.embedding_model
         if vectors:
@@ -179,9 +194,19 @@ class Memory:
                 row["vector"], row["embed_model"] = vec, model
         try:
             await asyncio.to_thread(self._write, rows, len(vectors[0]) if vectors else None)
-        except Exception as exc:  # noqa: BLE001
-            self._broken(exc)
-            return 0
+        except Exception as exc:  # noqa: BLE001 - sorted below: passing (kept, retried) or not (memory off)
+            if not _passing(exc):
+                self._broken(exc)
+                return 0
+            self._pending[:0] = rows
+            self.last_error = f"{len(rows)} memories not written ({exc}); they are retried with the next write"
+            log.error("memory write postponed: %s", exc, exc_info=exc)
+            fix = "another Wits process is busy with memory" if isinstance(exc, MemoryBusy) else "free disk space"
+            self._set_status(MemoryStatus(self._status.state, self.last_error, fix))
+            raise MemoryWriteFailed(self.last_error) from exc
+        if self.last_error:
+            self.last_error = ""
+            self._set_status(MemoryStatus(self._status.state))
         return len(rows)
 
     def _write(self, rows: list[dict[str, Any]], dim: int | None) -> None:
@@ -189,13 +214,7 @@ class Memory:
                 or r["created_at"] > self._forgotten[r["session_id"]]]
         if not rows:
             return
-        with self.store.lock:
-            if not self.store.has_table:
-                self.store.create_table(dim or PLACEHOLDER_DIM, rows[0]["embed_model"])
-            if dim != self.store.dim:  # another model's vectors: stored without, re-embedded later
-                for row in rows:
-                    row["vector"], row["embed_model"] = None, None
-            self.store.add(rows)
+        self.store.append(rows, dim, rows[0]["embed_model"], PLACEHOLDER_DIM)
         self.apply_access()
         if self.settings.enable_auto_pruning:
             self.maintain()

@@ -133,3 +133,8 @@ class MemoryBroken(Exception):
 
 class MemoryMaintenanceError(Exception):
     """Compaction or the clean-up of old versions failed: space was not freed."""
+
+
+class MemoryWriteFailed(Exception):
+    """A write did not reach the disk for a passing reason (a full disk, another process busy):
+    the rows stay queued and the message says so. Never silent."""

@@ -57,9 +57,10 @@ class Store:
     """Owns the connection and every write. Repository calls are serialised by
     one lock, so worker threads may call the store concurrently."""
 
-    def __init__(self, path: Path | str, history_max_entries: int = 100_000) -> None:
+    def __init__(self, path: Path | str, history_max_entries: int = 100_000, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.db = connect(self.path)
+        self.read_only = read_only
+        self.db = connect(self.path, read_only=read_only)
         self.lock = threading.RLock()
         self.sessions = _locked(Sessions(self.db), self.lock)
         self.messages = _locked(Messages(self.db), self.lock)

@@ -7,6 +7,7 @@ import sqlite_utils
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store.records import Message
+from wits_tui.engine.store.tx import transaction
 
 STATUSES = ("complete", "interrupted", "error", "streaming")
 
@@ -38,7 +39,7 @@ class Messages:
             "created_at": ts,
             "updated_at": ts,
         }
-        with self.db.conn:
+        with transaction(self.db):
             cursor = self.db.execute(
                 "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
                 "VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at)",
@@ -61,7 +62,7 @@ class Messages:
         values = {k: v for k, v in (("content", content), ("status", status), ("model", model), ("module", module)) if v is not None}
         values["updated_at"] = now_iso()
         sets = ", ".join(f"{k} = :{k}" for k in values)
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(f"UPDATE messages SET {sets} WHERE id = :id", {**values, "id": message_id})
 
     def get(self, message_id: int) -> Message | None:
@@ -95,17 +96,17 @@ class Messages:
 
     def recover_streaming(self) -> int:
         """Answers left 'streaming' by a crash or kill become 'interrupted' (their text is kept)."""
-        with self.db.conn:
+        with transaction(self.db):
             return self.db.execute(
                 "UPDATE messages SET status = 'interrupted', updated_at = ? WHERE status = 'streaming'", [now_iso()]
             ).rowcount
 
     def clear(self, session_id: int) -> int:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])
             return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
 
     def search(self, text: str, limit: int = 50) -> list[Message]:
         """Full-text search over all messages, newest first."""
-        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit)]
+        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit, clip="content")]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+from wits_tui.engine.store.tx import transaction
 
 
 @dataclass(slots=True)
@@ -28,7 +29,7 @@ class Recordings:
         return (row["n"] or 0) + 1
 
     def add(self, session_id: int, turn: int, seq: int, t_ms: float, kind: str, data: dict[str, Any]) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(
                 "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
                 [session_id, turn, seq, round(t_ms, 2), kind, json.dumps(data, ensure_ascii=False, separators=(",", ":"))],
@@ -46,5 +47,5 @@ class Recordings:
         return self.next_turn(session_id) - 1
 
     def delete_session(self, session_id: int) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])

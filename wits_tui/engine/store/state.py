@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite_utils
+from wits_tui.engine.store.tx import transaction
 
 
 class State:
@@ -14,7 +15,7 @@ class State:
         return rows[0]["value"] if rows else default
 
     def set(self, key: str, value: str | None) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             if value is None:
                 self.db.execute("DELETE FROM state WHERE key = ?", [key])
             else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from textual.worker import Worker
+
 from wits_tui.ui.controllers.base import Controller
 
 if TYPE_CHECKING:
@@ -49,8 +51,8 @@ class SessionsController(Controller):
         screen.status.set_model(self.engine.model_for(view.session))
         screen.module_bar.set_pinned(view.session.pinned_module)
 
-    def open(self, session_id: int, focus_message_id: int | None = None) -> None:
-        self.worker(self._open(session_id, focus_message_id), group="open-session", exclusive=True)
+    def open(self, session_id: int, focus_message_id: int | None = None) -> Worker[None]:
+        return self.worker(self._open(session_id, focus_message_id), group="open-session", exclusive=True)
 
     async def _open(self, session_id: int, focus_message_id: int | None) -> None:
         view = await self.bridge.call(read_session, self.engine.store, session_id, focus_message_id)

@@ -37,6 +37,10 @@ class SlashCommands(Controller):
     def __init__(self, screen: "ChatScreen", bridge: Any) -> None:
         super().__init__(screen, bridge)
         self.cache: dict[str, Any] = {}
+        #: Commands run one after another, in the order they were sent; a message sent after
+        #: a command waits for it (``/switch 2⏎hello⏎`` says hello in session 2).
+        self.order = asyncio.Lock()
+        self.pending = 0
         self.frontend = TuiFrontend(screen)
 
     def context(self) -> Any:
@@ -56,12 +60,19 @@ class SlashCommands(Controller):
                         group="history")
 
     def submit(self, text: str) -> None:
-        self.screen.prompt.take()
         self.remember(text)
         self.run(text)
 
     def run(self, text: str) -> None:
-        self.worker(self._run(text), group="slash", exclusive=True)
+        self.pending += 1
+        self.worker(self._in_order(text), group="slash")
+
+    async def _in_order(self, text: str) -> None:
+        try:
+            async with self.order:
+                await self._run(text)
+        finally:
+            self.pending -= 1
 
     async def _run(self, text: str) -> None:
         from wits_tui.commands import run_command
@@ -86,12 +97,12 @@ class SlashCommands(Controller):
             if result.sessions_changed:
                 screen.sessions.refresh()
         elif isinstance(result, c.SwitchSession):
-            screen.sessions.open(result.session_id, result.message_id)
             if result.text:
                 screen.notify(result.text, timeout=3)
+            await screen.sessions.open(result.session_id, result.message_id).wait()
         elif isinstance(result, c.ClearChat):
-            screen.sessions.open(result.session_id)
             screen.notify(result.text, timeout=3)
+            await screen.sessions.open(result.session_id).wait()
         elif isinstance(result, c.SetTheme):
             screen.app.theme = result.name
         elif isinstance(result, c.StartRetry):

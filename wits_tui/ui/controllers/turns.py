@@ -58,20 +58,24 @@ class TurnController(Controller):
         """Enter on a message (not a slash command)."""
         screen = self.screen
         if not screen.ready:
-            # Enter pressed while Wits is still opening its data: send as soon as it is ready.
-            self.send_when_ready = True
-            screen.notify("Still starting: your message goes out as soon as Wits is ready.")
+            # Enter pressed while Wits is still opening its data: back in the prompt, and sent
+            # from there as soon as Wits is ready.
+            self.send_when_ready = screen.prompt.give_back(text)
+            if self.send_when_ready:
+                screen.notify("Still starting: your message goes out as soon as Wits is ready.")
+            else:
+                screen.notify(f"Still starting: send this again once Wits is ready: {text[:200]}",
+                              severity="warning", timeout=15)
             return
         if self.running:
-            screen.notify("An answer is still coming: Esc stops it. Your message is kept in the prompt.",
-                          severity="warning")
+            self._give_back(text, "An answer is still coming (Esc stops it)")
             return
         from wits_tui.commands.parser import unescape
 
         session = screen.sessions.current
         if session is None:
+            self._give_back(text, "No session is open yet")
             return
-        screen.prompt.take()
         screen.slash.remember(text)
         self.start(session.id, unescape(text))
 
@@ -188,10 +192,7 @@ class TurnController(Controller):
 
     def _give_back(self, text: str, why: str) -> None:
         """The question never reached the database: put it back in the prompt."""
-        prompt = self.screen.prompt
-        if not prompt.text.strip():
-            prompt.text = text
-            prompt.move_cursor(prompt.document.end)
+        if self.screen.prompt.give_back(text):
             self.screen.notify(f"{why}: it is back in the prompt.", severity="warning", timeout=8)
         else:
             self.screen.notify(f"{why}: {text[:200]}", severity="warning", timeout=15)

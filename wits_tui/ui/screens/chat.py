@@ -157,8 +157,16 @@ class ChatScreen(Screen[None]):
         text = event.text.lstrip()
         if text.startswith("/") and not text.startswith("//"):
             self.slash.submit(event.text)
+        elif self.slash.pending:
+            self.run_worker(self._after_commands(event.text), group="after-commands", exit_on_error=False)
         else:
             self.turns.submit(event.text)
+
+    async def _after_commands(self, text: str) -> None:
+        """A message sent while commands before it still run goes out after them."""
+        async with self.slash.order:
+            pass
+        self.turns.submit(text)
 
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
         self.slash.typed(event.text, event.programmatic)

@@ -93,7 +93,19 @@ class PromptInput(TextArea):
         text = self.text
         if not text.strip():
             return
+        # Out of the prompt at once: keys typed after Enter start the next message instead of
+        # joining this one ("/switch 1⏎/switch 2⏎" sent "/switch 1/switch 2").
+        self.take()
         self.post_message(self.Submitted(text))
+
+    def give_back(self, text: str) -> bool:
+        """Put a message that could not go out back in the prompt, unless something new is
+        being typed there (then the caller says what it was). True if it is back."""
+        if self.text.strip():
+            return False
+        self.text = text
+        self.move_cursor(self.document.end)
+        return True
 
     def take(self) -> str:
         """Clear the prompt after a send; remember the text for Up."""
