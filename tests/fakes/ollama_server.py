@@ -377,6 +377,19 @@ def _paced(source: ReplySource, tokens_per_second: float | None) -> Callable[[di
     return make
 
 
+def _corpus_reply(tokens: int, tokens_per_second: float | None) -> Callable[[dict], Reply]:
+    """Long Markdown answers from the benchmark corpus, a new one for each request."""
+    from benchmarks.corpus import answer, tokenize
+
+    count = [0]
+
+    def make(request: dict) -> Reply:
+        count[0] += 1
+        return Reply(tokens=tokenize(answer(tokens, count[0])), tokens_per_second=tokens_per_second)
+
+    return make
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.fakes.ollama_server", description="Run the scripted fake Ollama server."
@@ -386,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true", help="add demo models and plausible answers")
     parser.add_argument("--tps", type=float, default=None, help="tokens per second (default 60 with --demo)")
     parser.add_argument("--fast", action="store_true", help="no delays at all")
+    parser.add_argument("--corpus", type=int, metavar="TOKENS", default=None,
+                        help="answer with realistic Markdown of about TOKENS tokens (benchmarks/corpus.py; with --demo)")
     parser.add_argument("--version", default="0.12.0", help="what /api/version reports")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
@@ -395,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         install_demo(server, tokens_per_second=args.tps or 60.0, fast=args.fast)
     elif args.tps and not args.fast:
         server.fallback_reply = _paced(echo_reply, args.tps)
+    if args.corpus:
+        server.fallback_reply = _corpus_reply(args.corpus, None if args.fast else (args.tps or 60.0))
 
     def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

@@ -101,6 +101,7 @@ async def ready(pilot, healthy: bool | None = True):
     await wait_for(pilot, lambda: app.ready, what="the engine to open")
     if healthy is not None:
         await wait_for(pilot, lambda: app.health is not None and app.health.ok == healthy, what="a health check")
+    await wait_for(pilot, lambda: app.chat.body_renderer.idle, timeout=60, what="the answers to render")
     app.prompt.cursor_blink = False
     await pilot.pause()
     return app

@@ -56,6 +56,22 @@ class LoadOlder(Message):
 
 
 @dataclass
+class LoadNewer(Message):
+    """The chat was scrolled to the end of what it holds, and newer messages exist."""
+
+    session_id: int
+    after_id: int
+
+
+@dataclass
+class LoadEdge(Message):
+    """Ctrl+Home / Ctrl+End reached past what the chat holds: fetch the first or the last page."""
+
+    session_id: int
+    first: bool
+
+
+@dataclass
 class AnswerStarted(Message):
     session_id: int
     model: str

@@ -78,15 +78,23 @@ class Messages:
         rows = list(self.db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
         return Message.from_row(rows[0]) if rows else None
 
-    def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None) -> list[Message]:
-        """Messages oldest first; with ``limit``, the newest ``limit`` (before ``before_id``)."""
+    def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None,
+             after_id: int | None = None) -> list[Message]:
+        """Messages oldest first; with ``limit``, the newest ``limit`` (before ``before_id``),
+        or with ``after_id`` the oldest ``limit`` after it."""
         params: list[object] = [session_id]
         where = "session_id = ?"
         if before_id is not None:
             where += " AND id < ?"
             params.append(before_id)
+        if after_id is not None:
+            where += " AND id > ?"
+            params.append(after_id)
         if limit is None:
             sql = f"SELECT * FROM messages WHERE {where} ORDER BY id"
+        elif after_id is not None:
+            sql = f"SELECT * FROM messages WHERE {where} ORDER BY id LIMIT ?"
+            params.append(limit)
         else:
             sql = f"SELECT * FROM (SELECT * FROM messages WHERE {where} ORDER BY id DESC LIMIT ?) ORDER BY id"
             params.append(limit)

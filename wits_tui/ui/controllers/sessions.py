@@ -35,7 +35,7 @@ def read_session(store: "Store", session_id: int, focus_message_id: int | None =
         messages = store.messages.list(session_id, limit=TAIL + 1)
         return SessionView(session, messages[-TAIL:], len(messages) > TAIL)
     older = store.messages.list(session_id, limit=TAIL // 2 + 1, before_id=focus_message_id + 1)
-    newer = [m for m in store.messages.list(session_id, limit=500) if m.id > focus_message_id][: TAIL // 2]
+    newer = store.messages.list(session_id, limit=TAIL // 2, after_id=focus_message_id)
     return SessionView(session, older[-(TAIL // 2):] + newer, len(older) > TAIL // 2, focus_message_id)
 
 
@@ -93,3 +93,25 @@ class SessionsController(Controller):
         messages = await self.bridge.call(self.engine.store.messages.list, session_id, limit=TAIL + 1,
                                           before_id=before_id)
         await self.screen.chat.prepend(session_id, shown(messages[-TAIL:], "content"), len(messages) > TAIL)
+
+    def load_newer(self, session_id: int, after_id: int) -> None:
+        self.worker(self._load_newer(session_id, after_id), group="older")
+
+    async def _load_newer(self, session_id: int, after_id: int) -> None:
+        messages = await self.bridge.call(self.engine.store.messages.list, session_id, limit=TAIL + 1,
+                                          after_id=after_id)
+        await self.screen.chat.append_newer(session_id, shown(messages[:TAIL], "content"), len(messages) > TAIL)
+
+    def load_edge(self, session_id: int, first: bool) -> None:
+        """The first page of the session (Ctrl+Home past what the chat holds) or the last one."""
+        self.worker(self._load_edge(session_id, first), group="older")
+
+    async def _load_edge(self, session_id: int, first: bool) -> None:
+        store = self.engine.store
+        if first:
+            messages = await self.bridge.call(store.messages.list, session_id, limit=TAIL + 1, after_id=0)
+            page = messages[:TAIL]
+        else:
+            messages = await self.bridge.call(store.messages.list, session_id, limit=TAIL + 1)
+            page = messages[-TAIL:]
+        await self.screen.chat.show_edge(session_id, first, shown(page, "content"), len(messages) > TAIL)

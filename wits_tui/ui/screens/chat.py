@@ -36,6 +36,7 @@ from wits_tui.ui.controllers.slash import SlashCommands
 from wits_tui.ui.controllers.training import TrainingJob
 from wits_tui.ui.controllers.turns import TurnController
 from wits_tui.ui.widgets.chat import ChatView
+from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.keymap import bound_keys, keymap_for
@@ -61,6 +62,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+s", "focus_sessions", "Sessions", id="focus_sessions", show=False),
         *modules.BINDINGS,
         *replay.BINDINGS,
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, settings: "Settings", bridge: "EngineBridge",
@@ -219,6 +221,18 @@ class ChatScreen(Screen[None]):
     def on_load_older(self, event: msg.LoadOlder) -> None:
         if self.ready:
             self.sessions.load_older(event.session_id, event.before_id)
+
+    def on_load_newer(self, event: msg.LoadNewer) -> None:
+        if self.ready:
+            self.sessions.load_newer(event.session_id, event.after_id)
+
+    def on_load_edge(self, event: msg.LoadEdge) -> None:
+        if self.ready:
+            self.sessions.load_edge(event.session_id, event.first)
+
+    def action_chat_scroll(self, how: str) -> None:
+        """PageUp/PageDown/Ctrl+Home/Ctrl+End: the chat scrolls, the prompt keeps focus."""
+        self.chat.scroll_key(how)
 
     async def on_pull_finished(self, event: msg.PullFinished) -> None:
         await self.pull.finished(event)
