@@ -105,7 +105,7 @@ class _InstantBackend:
         self.sent_at: list[float] = []
         self.sizes: list[int] = []
 
-    async def chat(self, model, messages, *, options=None, tools=None):
+    async def chat(self, model, messages, *, options=None, tools=None, think=None, keep_alive=None):
         self.sent_at.append(time.perf_counter())
         self.sizes.append(len(messages))
         return

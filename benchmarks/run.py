@@ -22,6 +22,9 @@ SUITES = {
     "ask": "benchmarks.bench_ask",
     "memory": "benchmarks.bench_memory",
     "routing": "benchmarks.bench_routing",
+    "fakes": "benchmarks.bench_fakes",
+    "thinking": "benchmarks.bench_thinking",
+    "docs": "benchmarks.bench_docs",
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,24 @@ def wits_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "wits-home"
     monkeypatch.setenv("WITS_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def closed_ollama_host() -> Iterator[str]:
+    """A URL where nothing answers: a port held by this process (bound, never listening),
+    so a connection is refused at once and no other program can take the port meanwhile."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(autouse=True)
+def no_real_ollama(wits_home: Path, closed_ollama_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point OLLAMA_HOST (the default for ``ollama.host`` and the ``ollama`` client) at a closed
+    port, so a test that does not name its own server can never reach an Ollama running on this
+    machine. Tests that set a host (settings or their own ``OLLAMA_HOST``) are not affected."""
+    monkeypatch.setenv("OLLAMA_HOST", closed_ollama_host)
+    return closed_ollama_host
 
 
 @pytest.fixture

@@ -33,6 +33,11 @@ class Paths:
         return self.data_dir / "memory"
 
     @property
+    def docs_dir(self) -> Path:
+        """The document collections' LanceDB tables (beside memory, never pruned with it)."""
+        return self.data_dir / "docs"
+
+    @property
     def user_themes_dir(self) -> Path:
         return self.config_dir / "themes"
 
@@ -41,10 +46,43 @@ class Paths:
         return self.config_dir / "modules"
 
     def ensure(self) -> "Paths":
-        """Create the directories that are written to (config is only read)."""
+        """Create the directories that are written to (config is only read), private (0700)."""
         for d in (self.data_dir, self.cache_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self
+
+    def tighten(self) -> list[Path]:
+        """Make Wits' directories 0700 and their files 0600 where they were open to other
+        users (older versions made them 0644 in 0755 directories); returns what was loose.
+        Only a loose top directory is walked, so a start-up that finds them private is cheap."""
+        loose: list[Path] = []
+        for top in dict.fromkeys((self.config_dir, self.data_dir, self.cache_dir, self.log_dir, self.memory_dir)):
+            if not top.is_dir() or _private(top):
+                continue
+            for root, dirs, files in os.walk(top):
+                for name in dirs:
+                    _chmod(Path(root) / name, 0o700)
+                for name in files:
+                    _chmod(Path(root) / name, 0o600)
+            _chmod(top, 0o700)
+            if _private(top):  # not on a read-only file system
+                loose.append(top)
+        return loose
+
+
+def _private(path: Path) -> bool:
+    try:
+        return path.stat().st_mode & 0o077 == 0
+    except OSError:
+        return True
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if not path.is_symlink() and path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(path.stat().st_mode & 0o777 & mode)
+    except OSError:  # not ours, or gone: nothing to tighten
+        pass
 
 
 def resolve_paths(environ: "os._Environ[str] | dict[str, str] | None" = None) -> Paths:

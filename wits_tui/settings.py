@@ -28,17 +28,24 @@ DEFAULT_OLLAMA_PORT = 11434
 
 
 def normalise_host(raw: str) -> str:
-    """Turn what people put in OLLAMA_HOST (``0.0.0.0``, ``host:port``) into a URL."""
+    """Turn what people put in OLLAMA_HOST (``0.0.0.0``, ``host:port``) into a URL.
+    Raises ValueError (saying what is wrong) for an address that cannot be one."""
     raw = raw.strip().rstrip("/")
     if "://" not in raw:
         raw = "http://" + raw
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port_number = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        raise ValueError(f"{raw!r} is not a server address ({exc}); use host:port, e.g. 127.0.0.1:11434") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{raw!r} is not a server address (scheme {parts.scheme!r}); use http://host:port")
     host = parts.hostname or "127.0.0.1"
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
-    port = parts.port or (443 if parts.scheme == "https" else DEFAULT_OLLAMA_PORT)
+    port = port_number or (443 if parts.scheme == "https" else DEFAULT_OLLAMA_PORT)
     return f"{parts.scheme}://{host}:{port}{parts.path}"
 
 
@@ -61,6 +68,8 @@ class OllamaSettings(Section):
 
     keep_alive: str = Field("5m", description="How long Ollama keeps a model loaded after a request (Ollama duration syntax).")
 
+    default_num_ctx: int = Field(4096, ge=256, le=10_000_000, description="The context window Ollama gives a model when no num_ctx is set (Ollama's own default, OLLAMA_CONTEXT_LENGTH); used until /api/ps reports the real one.")
+
     @field_validator("host")
     @classmethod
     def _host(cls, value: str) -> str:
@@ -80,7 +89,15 @@ class ChatSettings(Section):
 
     context_messages: int = Field(200, ge=1, le=100_000, description="How many recent messages of a session are considered as context.")
 
+    max_message_chars: int = Field(200_000, ge=1_000, le=100_000_000, description="Longest message Wits sends (characters); a longer one is saved to a file instead, which the read_file tool can read.")
+
     answer_reserve_tokens: int = Field(1024, ge=16, le=1_000_000, description="Tokens of the model's context window kept free for the answer.")
+
+    think: Literal["on", "off", "low", "medium", "high"] = Field("on", description="Thinking for models that can think (their /api/show capabilities include thinking): on, off, or a level low/medium/high for models that take levels (gpt-oss). /think changes it per session.")
+
+    show_thinking: bool = Field(True, description="Show what a thinking model thinks (the line mode prints it dimmed; the TUI in a collapsible block). Off: hidden, but still stored.")
+
+    context_warn_fraction: float = Field(0.8, gt=0, le=1, description="The status bar's context figure turns to the warning colour past this share of the window.")
 
 
 class HistorySettings(Section):
@@ -176,6 +193,8 @@ class RoutingSettings(Section):
 
     tiebreak_timeout: float = Field(3.0, gt=0, le=60, description="Seconds the tiebreak may take before the keyword/embedding decision stands.")
 
+    decision_model: str | None = Field(None, description="A decision model (Ollama's /v1/systemone) that settles low-confidence messages with a choice question over the domains' descriptions (below tiebreak_below, within tiebreak_timeout). Used instead of llm_tiebreak when set.")
+
     user: str | None = Field(None, description="Profile name for personalised routing (default: the OS user name).")
 
     prewarm_on_switch: bool = Field(True, description="Load a module's model as soon as you switch to it, so its first answer does not wait.")
@@ -201,6 +220,28 @@ class ToolsSettings(Section):
     timeout_s: float = Field(10.0, gt=0, le=600, description="Seconds one tool call may take.")
 
 
+class DocsSettings(Section):
+    """Document collections (`wits docs`, `/docs`): indexed folders answered from with cited sources."""
+
+    embedding_model: str = Field("nomic-embed-text", min_length=1, description="Ollama model used to embed document passages.")
+
+    max_file_kb: int = Field(2048, ge=1, le=1_000_000, description="Files larger than this (in KB) are skipped when indexing.")
+
+    chunk_tokens: int = Field(350, ge=50, le=8000, description="Largest passage, in estimated tokens (about four characters a token).")
+
+    chunk_overlap_tokens: int = Field(40, ge=0, le=2000, description="Tokens a passage repeats from the one before when a long section is cut.")
+
+    max_size_mb: float = Field(2048.0, gt=0, le=1_000_000, description="Cap on the on-disk size of the document index, in MB (separate from memory's cap; documents are never pruned).")
+
+    retrieval_max_passages: int = Field(6, ge=1, le=50, description="At most this many passages are added to a prompt.")
+
+    retrieval_token_budget: int = Field(1500, ge=100, le=200_000, description="Token budget for passages (and @file attachments) in a prompt.")
+
+    embed_batch_size: int = Field(64, ge=1, le=4096, description="Passages sent to the embedding model in one request.")
+
+    index_min_rows: int = Field(20_000, ge=256, description="Build an approximate vector index once the documents hold this many passages.")
+
+
 class Settings(Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings, description="The Ollama server.")
 
@@ -215,6 +256,8 @@ class Settings(Section):
     routing: RoutingSettings = Field(default_factory=RoutingSettings, description="Modules, the domain classifier and personalised routing.")
 
     tools: ToolsSettings = Field(default_factory=ToolsSettings, description="Tools the model can call.")
+
+    docs: DocsSettings = Field(default_factory=DocsSettings, description="Document collections answered from with cited sources.")
 
     keymap: dict[str, str] = Field(default_factory=dict, description='Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b".')
 
@@ -264,7 +307,11 @@ def _describe(errors: Sequence[Mapping[str, Any]], origin: dict[str, str], file:
         key = ".".join(loc)
         source = origin.get(key) or origin.get(loc[0], file)
         value = err.get("input")
-        line = f"{key} = {json.dumps(value, default=str)}: {_expected(err)}"
+        try:
+            shown = json.dumps(value, default=str)
+        except (RecursionError, ValueError):
+            shown = "(nested too deeply to show)"
+        line = f"{key} = {shown[:200]}: {_expected(err)}"
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -289,6 +336,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), [f"cannot read the file: {exc}"]) from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(str(path), ["nested too deeply to be a Wits configuration; fix it or delete the file to use defaults"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}; fix the syntax or delete the file to use defaults"]) from None
 
@@ -301,6 +350,8 @@ def _env_value(raw: str) -> Any:
             return json.loads(stripped)
         except json.JSONDecodeError:
             return raw
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
     return raw
 
 
@@ -317,18 +368,28 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str] | os._Environ[str],
             if not isinstance(node, dict):
                 node = target[part] = {}
             target = node
-        target[parts[-1]] = _env_value(raw)
+        try:
+            target[parts[-1]] = _env_value(raw)
+        except ValueError as exc:
+            raise ConfigError(f"environment variable {name}", [f"{exc}; set a flat value or unset {name}"]) from None
         origin[".".join(parts)] = f"environment variable {name}"
 
 
 def load_settings(paths: Paths, environ: dict[str, str] | os._Environ[str] | None = None) -> Settings:
     """Load and validate settings; raises :class:`ConfigError` on any problem."""
     env = os.environ if environ is None else environ
+    if env.get("OLLAMA_HOST"):
+        try:
+            normalise_host(env["OLLAMA_HOST"])
+        except ValueError as exc:
+            raise ConfigError("environment variable OLLAMA_HOST", [f"{exc}; fix or unset OLLAMA_HOST"]) from None
     data = _read_file(paths.config_file)
     origin: dict[str, str] = {}
     _apply_env(data, env, origin)
     try:
         return Settings.model_validate(data)
+    except RecursionError:
+        raise ConfigError(None, ["a value is nested too deeply; check the config file and WITS_ variables"]) from None
     except ValidationError as exc:
         raise ConfigError(*_describe(exc.errors(), origin, str(paths.config_file))) from None
 

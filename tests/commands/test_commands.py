@@ -23,6 +23,7 @@ from wits_tui.commands import (
     run_command,
 )
 from wits_tui.commands.parser import unescape
+from wits_tui.engine.backends.base import BackendError, ModelInfo
 
 
 class Answers:
@@ -44,10 +45,18 @@ class ModelError(Exception):
 def engine_for(store, models=("llama3.2:1b", "qwen2.5:3b"), down=False):
     async def list_models():
         if down:
-            raise ModelError("cannot reach Ollama")
-        return [SimpleNamespace(name=n) for n in models]
+            raise BackendError("connection", "cannot reach Ollama", "start it with `ollama serve`")
+        return [ModelInfo(name=n) for n in models]
 
-    return SimpleNamespace(store=store, list_models=list_models, memory=None,
+    async def model_details(name):
+        return None  # unknown capabilities: every model counts as a chat model
+
+    async def refresh_loaded():
+        return []
+
+    catalog = SimpleNamespace(refresh_loaded=refresh_loaded)
+    return SimpleNamespace(store=store, list_models=list_models, memory=None, model_details=model_details,
+                           catalog=catalog, refresh_models=lambda *names: None,
                            model_for=lambda s: (s.model if s and s.model else "llama3.2"))
 
 
@@ -161,16 +170,17 @@ def test_history_and_search(store):
     assert isinstance(nothing, Listing) and not nothing.rows and "zebra" in nothing.empty
 
 
-def test_model_sets_and_warns_when_not_installed(store):
+def test_model_sets_and_refuses_what_is_not_installed(store):
     s = store.sessions.create("s")
     ok = run("/model qwen2.5:3b", ctx(store, s.id))
     assert ok.level == "info" and store.sessions.get(s.id).model == "qwen2.5:3b"
-    warn = run("/model nope:7b", ctx(store, s.id))
-    assert warn.level == "warning" and "/pull nope:7b" in warn.text
+    refused = run("/model nope:7b", ctx(store, s.id))
+    assert refused.level == "error" and "/pull nope:7b" in refused.text
+    assert store.sessions.get(s.id).model == "qwen2.5:3b"  # unchanged
     shown = run("/model", ctx(store, s.id))
-    assert "nope:7b" in shown.text
-    down = run("/model llama3.2:1b", ctx(store, s.id, down=True))  # server down: still set, no crash
-    assert down.level == "info" and store.sessions.get(s.id).model == "llama3.2:1b"
+    assert isinstance(shown, Listing) and "qwen2.5:3b" in shown.title
+    down = run("/model llama3.2:1b", ctx(store, s.id, down=True))  # server down: set, with a warning, no crash
+    assert down.level == "warning" and store.sessions.get(s.id).model == "llama3.2:1b"
 
 
 def test_pull_retry_theme(store):
@@ -209,7 +219,7 @@ def test_help_lists_every_command(store):
 def test_completion(store):
     store.sessions.create("Project notes")
     c = ctx(store, 1)
-    assert [v for v, _ in asyncio.run(complete("/th", c))] == ["/theme "]
+    assert [v for v, _ in asyncio.run(complete("/the", c))] == ["/theme "]
     assert {v for v, _ in asyncio.run(complete("/", c))} == {f"/{n} " for n in COMMANDS}
     assert [v for v, _ in asyncio.run(complete("/theme wits-l", c))] == ["/theme wits-light"]
     assert [v for v, _ in asyncio.run(complete("/switch proj", c))] == ["/switch Project notes"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import ScriptedOllama
+from tests.waiting import hang_guard
 from wits_tui.engine.build import Engine, EngineOptions, build_engine
 from wits_tui.settings import ChatSettings, OllamaSettings, RoutingSettings, Settings
 
@@ -20,7 +21,7 @@ def make_engine(paths, host: str, *, routing: bool = False, use_memory: bool = F
     """An engine on the scripted server, built as the front ends build theirs. Routing is
     off unless asked for, so tests of the model path see exactly the messages they sent."""
     settings = Settings(
-        ollama=OllamaSettings(host=host, connect_timeout=2, read_timeout=chat.pop("read_timeout", 10)),
+        ollama=OllamaSettings(host=host, connect_timeout=hang_guard(), read_timeout=chat.pop("read_timeout", hang_guard())),
         chat=ChatSettings(default_model=chat.pop("default_model", CHAT), **chat),
         routing=RoutingSettings(enabled=routing),
     )

@@ -72,3 +72,34 @@ def test_partial_upgrade_then_rest(paths):
     rest = migrate(db)
     assert rest == [name for name, _ in MIGRATIONS[1:]]
     assert db["sessions"].count == 1
+
+
+STARTER = """
+import os, sys, time
+from pathlib import Path
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+from wits_tui.engine.store import Store
+Store(sys.argv[1]).close()
+"""
+
+
+def test_three_processes_starting_at_once_on_a_fresh_home_all_open_it(tmp_path):
+    """Issue 21 item 10: 22 of 45 died (locked, UNIQUE _migrations.name, duplicate column)."""
+    import subprocess
+    import sys
+
+    from wits_tui.engine.store import Store
+    from wits_tui.engine.store.migrations import MIGRATIONS
+
+    for round_ in range(4):
+        db, go = tmp_path / f"r{round_}" / "wits.db", tmp_path / f"go{round_}"
+        procs = [subprocess.Popen([sys.executable, "-c", "import wits_tui.engine.store\n" + STARTER, str(db), str(go)],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        go.touch()
+        errors = [p.communicate(timeout=120)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], errors
+        with Store(db) as store:
+            names = [r[0] for r in store.db.execute("SELECT name FROM _migrations")]
+        assert sorted(names) == sorted(n for n, _ in MIGRATIONS)

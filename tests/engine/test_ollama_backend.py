@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from tests.engine.conftest import CHAT
+from tests.waiting import hang_guard
 from wits_tui.engine.backends.base import Backend, BackendError
 from wits_tui.engine.backends.ollama import OllamaBackend
 from wits_tui.settings import OllamaSettings
@@ -12,7 +13,7 @@ from wits_tui.settings import OllamaSettings
 
 def run(coro_fn):
     async def go():
-        backend = OllamaBackend(OllamaSettings(host=HOST["url"], connect_timeout=2, read_timeout=5))
+        backend = OllamaBackend(OllamaSettings(host=HOST["url"], connect_timeout=hang_guard(), read_timeout=hang_guard()))
         try:
             return await coro_fn(backend)
         finally:

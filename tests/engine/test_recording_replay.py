@@ -9,7 +9,7 @@ from tests.engine.conftest import CHAT, make_engine
 from tests.engine.test_turn import collect
 from tests.fakes.ollama_server import Reply
 from wits_tui.engine import transfer
-from wits_tui.engine.events import Fallback, Token, TurnDone, TurnError, TurnStarted
+from wits_tui.engine.events import ContextInfo, Fallback, Token, TurnDone, TurnError, TurnStarted
 from wits_tui.engine.replay import Note, Player, ReplayTurn, to_turns
 
 
@@ -26,13 +26,15 @@ def test_recording_captures_every_event_kind(paths, server):
     collect(engine, s.id, "second")  # absent -> fallback -> backup crashes -> error
     rows = kinds_of(engine.store, s.id)
     assert rows == [
-        (1, "user"), (1, "turn_started"), (1, "fallback"), (1, "turn_started"), (1, "tokens"), (1, "done"),
-        (2, "user"), (2, "turn_started"), (2, "fallback"), (2, "turn_started"), (2, "error"),
+        (1, "user"), (1, "turn_started"), (1, "context"), (1, "fallback"), (1, "turn_started"), (1, "context"), (1, "tokens"),
+        (1, "context"), (1, "done"),
+        (2, "user"), (2, "turn_started"), (2, "context"), (2, "fallback"), (2, "turn_started"), (2, "context"), (2, "error"),
     ]
     turns = to_turns(engine.store.recordings.for_session(s.id))
     first = [item for _, item in turns[0].items]
     assert isinstance(first[0], Note) and first[0].data["text"] == "first"
-    assert [type(i) for i in first if not isinstance(i, Token)][1:] == [TurnStarted, Fallback, TurnStarted, TurnDone]
+    kinds = [type(i) for i in first if not isinstance(i, (Token, ContextInfo))][1:]
+    assert kinds == [TurnStarted, Fallback, TurnStarted, TurnDone]
     assert "".join(i.text for i in first if isinstance(i, Token)) == "from the backup"
     assert isinstance(turns[1].items[-1][1], TurnError)
 

@@ -4,7 +4,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -168,11 +167,13 @@ def test_a_killed_writer_never_corrupts_the_database(paths):
             s.messages.update(m.id, content="y" * 4000, status="complete")
             s.history.add(f"cmd {{i}}")
             i += 1
+            if i == 20:
+                print("20 written", flush=True)
         """
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     sid = int(proc.stdout.readline())
-    time.sleep(0.5)
+    assert proc.stdout.readline().strip() == "20 written"  # killed while writing on, however busy the machine
     proc.kill()
     proc.wait()
     with Store(paths.database) as s:
@@ -189,7 +190,7 @@ def test_unreadable_database_gives_a_clear_error(paths):
     from wits_tui.engine.store import DatabaseError
 
     paths.database.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(DatabaseError, match="move it aside"):
+    with pytest.raises(DatabaseError, match="wits doctor --salvage"):
         Store(paths.database)
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(paths.database).execute("SELECT * FROM sessions")

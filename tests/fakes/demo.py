@@ -79,13 +79,24 @@ def demo_answer(question: str) -> str:
     )
 
 
+def demo_thought(question: str) -> str:
+    """What a thinking demo model thinks before it answers."""
+    topic = " ".join(_topic_words(question)[:4]) or "this"
+    return (
+        f"The person asks about {topic}. Let me work out what they really need before answering.\n"
+        "First, what do they already know? The question is short, so a direct answer with one example is best. "
+        "I should check the details twice, keep it brief, and end with what to try next."
+    )
+
+
 def demo_reply_factory(
     tokens_per_second: float | None = 60.0, first_token_delay: float = 0.3
 ) -> Callable[[dict], Reply]:
     def make(request: dict) -> Reply:
         question = last_user_text(request).strip()
         text = demo_answer(question) if question else "Hello! What would you like to talk about?"
-        return Reply(text=text, tokens_per_second=tokens_per_second, first_token_delay=first_token_delay)
+        return Reply(text=text, thinking=demo_thought(question), tokens_per_second=tokens_per_second,
+                     first_token_delay=first_token_delay)  # only thinking models send the thought
 
     return make
 
@@ -94,6 +105,7 @@ def demo_reply_factory(
 DEMO_MODELS = [
     ("llama3.2:3b", ["completion", "tools"], "llama", "3.2B", 131072, None, 1200),
     ("qwen2.5-coder:7b", ["completion", "tools", "insert"], "qwen2", "7.6B", 32768, None, 2500),
+    ("qwen3:4b", ["completion", "tools", "thinking"], "qwen3", "4.0B", 40960, None, 1800),
     ("nomic-embed-text", ["embedding"], "nomic-bert", "137M", 2048, 768, 300),
     ("all-minilm", ["embedding"], "bert", "23M", 512, 384, 150),
 ]

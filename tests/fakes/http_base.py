@@ -53,7 +53,8 @@ class FakeHTTPServer(ThreadingHTTPServer):
             self._conns.discard(request)
             self._conns_changed.notify_all()
 
-    def close_connections(self, timeout: float) -> None:
+    def close_connections(self, timeout: float) -> bool:
+        """Cut every live connection; True once all their handlers have finished (within ``timeout``)."""
         with self._conns_changed:
             conns = list(self._conns)
         for conn in conns:
@@ -62,7 +63,7 @@ class FakeHTTPServer(ThreadingHTTPServer):
             except OSError:
                 pass
         with self._conns_changed:
-            self._conns_changed.wait_for(lambda: not self._conns, timeout)
+            return self._conns_changed.wait_for(lambda: not self._conns, timeout)
 
 
 class Abort(Exception):
@@ -259,6 +260,7 @@ class HandlerBase(BaseHTTPRequestHandler):
             if reply.simulate_load:
                 self._sleep(reply.load_duration_ms / 1000)
             return int(reply.load_duration_ms * 1e6)
-        if not self.app.is_loaded(model):
-            self._sleep(model.load_ms / 1000)
+        if self.app.is_loaded(model):
+            return 1000  # nothing to load: a fixed, tiny report (1 µs), whatever else the machine is doing
+        self._sleep(model.load_ms / 1000)
         return max(1000, int((time.perf_counter() - start) * 1e9))

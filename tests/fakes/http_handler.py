@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from .inference import InferenceEndpoints
 from .management import ManagementEndpoints
+from .systemone import SystemOneEndpoints
 
 
-class OllamaHandler(InferenceEndpoints, ManagementEndpoints):
+class OllamaHandler(InferenceEndpoints, ManagementEndpoints, SystemOneEndpoints):
     ROUTES = {
         "/": {"GET": "root", "HEAD": "root"},
         "/api/version": {"GET": "version", "HEAD": "version"},
@@ -24,5 +25,6 @@ class OllamaHandler(InferenceEndpoints, ManagementEndpoints):
         "/api/create": {"POST": "create"},
         "/api/copy": {"POST": "copy"},
         "/api/delete": {"DELETE": "delete"},
+        "/v1/systemone": {"POST": "systemone"},
     }
     BLOB_ROUTE = {"HEAD": "blob_head", "POST": "blob_create"}

@@ -28,7 +28,10 @@ class InferenceEndpoints(HandlerBase):
         if model is None:
             return
         caps = model.capabilities
-        if body.get("think") not in (None, False) and "thinking" not in caps:
+        think = body.get("think")
+        if think not in (None, True, False, "low", "medium", "high"):
+            return self._send_error(400, f"invalid think value: {dumps(think)} (must be true, false, \"low\", \"medium\" or \"high\")")
+        if think not in (None, False) and "thinking" not in caps:
             return self._send_error(400, f'"{requested}" does not support thinking')
         if "completion" not in caps:
             return self._send_error(400, f'"{requested}" does not support {"generate" if generate else "chat"}')
@@ -51,13 +54,19 @@ class InferenceEndpoints(HandlerBase):
         load_ns = self._load(model, reply)
         self.app.mark_loaded(model, keep_alive, options)
         tokens, done_reason = reply.token_list(), reply.done_reason
+        thoughts = reply.thinking_list() if "thinking" in caps else []
+        if thoughts and think is None:  # older Ollama: the thinking inline, in the content
+            tokens, thoughts = ["<think>", *thoughts, "</think>", "\n\n", *tokens], []
+        elif think is False:
+            thoughts = []
         num_predict = options.get("num_predict")
-        if isinstance(num_predict, int) and 0 < num_predict < len(tokens):
-            tokens, done_reason = tokens[:num_predict], "length"
+        if isinstance(num_predict, int) and 0 < num_predict < len(thoughts) + len(tokens):
+            tokens, done_reason = tokens[: max(0, num_predict - len(thoughts))], "length"
+            thoughts = thoughts[:num_predict]
 
         if stream:
             self._begin_stream()
-        timing = self._emit_tokens(reply, tokens, requested, generate, stream)
+        timing = self._emit_tokens(reply, [("thinking", t) for t in thoughts] + [("content", t) for t in tokens], requested, generate, stream)
         if timing is None:  # failed midway, as scripted
             return
         t_eval, t_first, t_end = timing
@@ -74,13 +83,18 @@ class InferenceEndpoints(HandlerBase):
         if reply.load_duration_ms is not None and not reply.simulate_load:
             total_ns += load_ns  # reported, not waited
         prompt_count = reply.prompt_eval_count or estimate_prompt_tokens(body, model.system)
-        eval_count = reply.eval_count if reply.eval_count is not None else len(tokens)
+        eval_count = reply.eval_count if reply.eval_count is not None else len(thoughts) + len(tokens)
         text = "" if stream else "".join(tokens)
+        thought = "" if stream else "".join(thoughts)
         final: dict[str, Any] = {"model": requested, "created_at": now_go()}
         if generate:
             final["response"] = text
+            if thought:
+                final["thinking"] = thought
         else:
             final["message"] = {"role": "assistant", "content": text}
+            if thought:
+                final["message"]["thinking"] = thought
             if tool_calls:
                 final["message"]["tool_calls"] = tool_calls
         final.update(
@@ -119,9 +133,10 @@ class InferenceEndpoints(HandlerBase):
         self._send_json(200, {**body, "done_reason": reason, "done": True})
 
     def _emit_tokens(
-        self, reply: Reply, tokens: list[str], requested: str, generate: bool, stream: bool
+        self, reply: Reply, tokens: list[tuple[str, str]], requested: str, generate: bool, stream: bool
     ) -> tuple[float, float | None, float] | None:
-        """Pace (and, when streaming, send) the tokens; None when the reply failed midway.
+        """Pace (and, when streaming, send) the tokens, each ``(field, text)`` with field
+        "thinking" or "content"; None when the reply failed midway.
 
         Returns (eval start, first token time, end time) from time.perf_counter().
         """
@@ -131,6 +146,7 @@ class InferenceEndpoints(HandlerBase):
         # one token line: {"model":..,"created_at":..,"message":{"role":"assistant","content":..},"done":false}
         head = '{"model":' + dumps(requested) + ',"created_at":"'
         middle = '","response":' if generate else '","message":{"role":"assistant","content":'
+        thinking_middle = '","response":"","thinking":' if generate else '","message":{"role":"assistant","content":"","thinking":'
         tail = ',"done":false}\n' if generate else '},"done":false}\n'
         pending: list[bytes] = []  # chunks that are already due go out together, in one write
 
@@ -154,7 +170,8 @@ class InferenceEndpoints(HandlerBase):
             if t_first is None:
                 t_first = time.perf_counter()
             if stream:
-                data = (head + now_go() + middle + dumps(tokens[i]) + tail).encode()
+                kind, piece = tokens[i]
+                data = (head + now_go() + (thinking_middle if kind == "thinking" else middle) + dumps(piece) + tail).encode()
                 pending.append(b"%x\r\n%s\r\n" % (len(data), data))
         flush()
         return t_eval, t_first, time.perf_counter()

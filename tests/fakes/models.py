@@ -81,6 +81,8 @@ class FakeModel:
     embedding_dim: int | None = None
     size: int | None = None
     load_ms: float = 0.0
+    #: Share of the model that /api/ps reports in VRAM (the rest runs on the CPU).
+    vram_fraction: float = 1.0
     system: str = ""
     template: str = DEFAULT_TEMPLATE
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -239,6 +241,6 @@ class FakeModel:
             "digest": self.digest,
             "details": self.details(),
             "expires_at": go_time(expires_at),
-            "size_vram": self.size,
+            "size_vram": int((self.size or 0) * max(0.0, min(1.0, self.vram_fraction))),
             "context_length": context_length,
         }

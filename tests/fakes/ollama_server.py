@@ -84,6 +84,7 @@ class ScriptedOllama:
         self._expires: dict[str, datetime] = {}
         self._num_ctx: dict[str, int] = {}
         self._tool_ids = itertools.count(1)
+        self._choices: dict[str, deque[Any]] = {}  # /v1/systemone: model -> scripted probabilities
         self._httpd: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -112,20 +113,25 @@ class ScriptedOllama:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 2.0) -> None:
+    def stop(self, timeout: float = 2.0) -> bool:
         """Stop like a crashed/stopped Ollama: refuse new connections, cut open ones
-        (including streams in progress and hung replies). Loaded models are forgotten."""
+        (including streams in progress and hung replies). Loaded models are forgotten.
+
+        Returns True when every connection was closed and the serving thread ended within
+        ``timeout`` (False means a handler was still busy: a bug in the fake)."""
         httpd, self._httpd = self._httpd, None
         if httpd is None:
-            return
+            return True
         httpd.stop_event.set()
         httpd.shutdown()
         httpd.server_close()
-        httpd.close_connections(timeout)
+        closed = httpd.close_connections(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
+            closed = closed and not self._thread.is_alive()
         with self._lock:
             self.loaded.clear()
+        return closed
 
     def __enter__(self) -> ScriptedOllama:
         return self.start()
@@ -147,6 +153,7 @@ class ScriptedOllama:
         embedding_dim: int | None = None,
         size: int | None = None,
         load_ms: float = 0.0,
+        vram_fraction: float = 1.0,
         system: str = "",
         template: str | None = None,
         parameters: dict[str, Any] | None = None,
@@ -156,7 +163,8 @@ class ScriptedOllama:
     ) -> FakeModel:
         """Install a model (shown by /api/tags). ``load_ms`` is the real time a cold
         load takes (waited and reported as load_duration); ``embedder`` overrides the
-        default hashed embedding for this model."""
+        default hashed embedding for this model; ``vram_fraction`` < 1 makes /api/ps
+        report part of the model on the CPU."""
         model = self._make_model(
             name,
             capabilities,
@@ -168,6 +176,7 @@ class ScriptedOllama:
             embedding_dim=embedding_dim,
             size=size,
             load_ms=load_ms,
+            vram_fraction=vram_fraction,
             system=system,
             template=template,
             parameters=parameters,
@@ -285,6 +294,20 @@ class ScriptedOllama:
             source = source or self.fallback_reply
         return resolve(source, request)
 
+    def script_choice(self, model: str, *answers: "dict[str, float] | Callable[[Any, dict], dict[str, float]]") -> None:
+        """Queue /v1/systemone answers for ``model``: option -> probability (or a function of
+        the request's state and question). Unscripted questions get uniform probabilities."""
+        with self._lock:
+            self._choices.setdefault(model_key(model), deque()).extend(answers)
+
+    def choice_probabilities(self, model: FakeModel, state: Any, question: dict) -> dict[str, float]:
+        with self._lock:
+            queue = self._choices.get(model.key)
+            answer = queue.popleft() if queue else None
+        if answer is None:
+            return {o: 1.0 for o in question["criteria"]}
+        return dict(answer(state, question) if callable(answer) else answer)
+
     def new_tool_call_id(self) -> str:
         return f"call_{next(self._tool_ids):08d}"
 
@@ -354,6 +377,19 @@ def _paced(source: ReplySource, tokens_per_second: float | None) -> Callable[[di
     return make
 
 
+def _corpus_reply(tokens: int, tokens_per_second: float | None) -> Callable[[dict], Reply]:
+    """Long Markdown answers from the benchmark corpus, a new one for each request."""
+    from benchmarks.corpus import answer, tokenize
+
+    count = [0]
+
+    def make(request: dict) -> Reply:
+        count[0] += 1
+        return Reply(tokens=tokenize(answer(tokens, count[0])), tokens_per_second=tokens_per_second)
+
+    return make
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.fakes.ollama_server", description="Run the scripted fake Ollama server."
@@ -363,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true", help="add demo models and plausible answers")
     parser.add_argument("--tps", type=float, default=None, help="tokens per second (default 60 with --demo)")
     parser.add_argument("--fast", action="store_true", help="no delays at all")
+    parser.add_argument("--corpus", type=int, metavar="TOKENS", default=None,
+                        help="answer with realistic Markdown of about TOKENS tokens (benchmarks/corpus.py; with --demo)")
     parser.add_argument("--version", default="0.12.0", help="what /api/version reports")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
@@ -372,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         install_demo(server, tokens_per_second=args.tps or 60.0, fast=args.fast)
     elif args.tps and not args.fast:
         server.fallback_reply = _paced(echo_reply, args.tps)
+    if args.corpus:
+        server.fallback_reply = _corpus_reply(args.corpus, None if args.fast else (args.tps or 60.0))
 
     def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

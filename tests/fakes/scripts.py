@@ -33,10 +33,16 @@ class Reply:
     ``disconnect_after`` drops the TCP connection mid-body, ``hang_after`` stops
     sending but keeps the connection open until the client or the server gives up.
     ``status`` != 200 answers with that status and ``{"error": error}`` at once.
+
+    ``thinking`` is what a thinking model thinks before it answers. With ``think``
+    true (or a level) in the request it streams first in ``message.thinking``; with
+    ``think`` absent it is sent inline as ``<think>…</think>`` before the content,
+    as older Ollama versions did; with ``think: false`` it is not sent at all.
     """
 
     text: str = ""
     tokens: list[str] | None = None
+    thinking: str = ""
     first_token_delay: float = 0.0
     token_delay: float = 0.0
     tokens_per_second: float | None = None
@@ -55,6 +61,9 @@ class Reply:
 
     def token_list(self) -> list[str]:
         return list(self.tokens) if self.tokens is not None else tokenize(self.text)
+
+    def thinking_list(self) -> list[str]:
+        return tokenize(self.thinking)
 
     @property
     def interval(self) -> float:

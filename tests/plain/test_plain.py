@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 
 from prompt_toolkit.input import create_pipe_input
@@ -10,29 +11,40 @@ from prompt_toolkit.output import DummyOutput
 
 from tests.engine.conftest import CHAT, make_engine
 from tests.fakes.ollama_server import Reply
+from tests.waiting import async_wait_until, within
 from wits_tui.plain.app import PlainChat
 
 UP, CTRL_C, CTRL_D, CTRL_R, TAB = "\x1b[A", "\x03", "\x04", "\x12", "\t"
 
 
-async def wait_for(predicate, timeout=10.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting")
-        await asyncio.sleep(0.01)
+async def wait_for(predicate, what="the condition"):
+    """Until ``predicate()`` holds (the deadline only guards against a hang: tests/waiting.py)."""
+    return await async_wait_until(predicate, what=what)
+
+
+async def asking(chat, question: str) -> None:
+    """Until the chat is at a prompt that shows ``question`` (e.g. the "[y/N]" of a confirmation)."""
+    prompt = chat.prompt
+    await wait_for(lambda: prompt.app.is_running and question in str(prompt.message), what=f"the prompt {question!r}")
+
+
+async def line_is(chat, text: str) -> None:
+    """Until the line being edited reads ``text`` (and no search is going on)."""
+    prompt = chat.prompt
+    await wait_for(lambda: prompt.app.is_running and not prompt.app.layout.is_searching
+                   and prompt.default_buffer.text == text, what=f"the line to read {text!r}")
 
 
 def drive(engine, script, session_id=None):
-    """Run the chat; ``script(pipe, out)`` is a coroutine that types into it."""
+    """Run the chat; ``script(pipe, out)`` (or ``script(pipe, out, chat)``) is a coroutine that types into it."""
     out = io.StringIO()
 
     async def go():
         with create_pipe_input() as pipe:
             chat = PlainChat(engine, session_id=session_id, input=pipe, output=DummyOutput(), out=out)
             runner = asyncio.create_task(chat.run())
-            await script(pipe, out)
-            code = await asyncio.wait_for(runner, 20)
+            await (script(pipe, out, chat) if len(inspect.signature(script).parameters) == 3 else script(pipe, out))
+            code = await within(runner, what="the chat to end")
         await engine.backend.close()
         return code, chat
 
@@ -59,7 +71,8 @@ def test_a_message_streams_and_ctrl_d_quits(paths, server):
 
 
 def test_ctrl_c_stops_the_answer_and_keeps_it_as_interrupted(paths, server):
-    server.script(CHAT, Reply(text=" ".join(f"w{i}" for i in range(300)), tokens_per_second=60))
+    server.script(CHAT, Reply(text=" ".join(f"w{i}" for i in range(300)), tokens_per_second=60,
+                                  hang_after=100))  # still coming when Ctrl+C arrives, however busy the machine
     engine = make_engine(paths, server.host)
 
     async def script(pipe, out):
@@ -84,13 +97,14 @@ def test_up_arrow_and_ctrl_r_walk_the_shared_history(paths, server):
     for cmd in ("an older question about sqlite", "the most recent question"):
         engine.store.history.add(cmd)
 
-    async def script(pipe, out):
+    async def script(pipe, out, chat):
         pipe.send_text(UP + "\r")  # Up recalls the newest entry; Enter sends it
         await wait_for(lambda: out.getvalue().count("[llama3.2:1b") == 1)
+        await asking(chat, "you>")
         pipe.send_text(CTRL_R + "sqlite")
-        await asyncio.sleep(0.2)
+        await wait_for(lambda: chat.prompt.search_buffer.text == "sqlite", what="the search to be typed")
         pipe.send_text("\r")  # accept the search result into the line
-        await asyncio.sleep(0.2)
+        await line_is(chat, "an older question about sqlite")
         pipe.send_text("\r")
         await wait_for(lambda: out.getvalue().count("[llama3.2:1b") == 2)
         pipe.send_text(CTRL_D)
@@ -105,11 +119,11 @@ def test_tab_completes_slash_commands_and_session_titles(paths, server):
     other = engine.store.sessions.create("Rust lifetimes")
     start = engine.store.sessions.create("Scratch")
 
-    async def script(pipe, out):
+    async def script(pipe, out, chat):
         pipe.send_text("/swi" + TAB)
-        await asyncio.sleep(0.3)
+        await line_is(chat, "/switch ")
         pipe.send_text("Rus" + TAB)
-        await asyncio.sleep(0.3)
+        await line_is(chat, "/switch Rust lifetimes")
         pipe.send_text("\r")
         await wait_for(lambda: "Rust lifetimes" in out.getvalue())
         pipe.send_text(CTRL_D)
@@ -123,15 +137,15 @@ def test_confirmation_is_asked_in_line_mode(paths, server):
     s = engine.store.sessions.create("Doomed")
     keep = engine.store.sessions.create("Keeper")
 
-    async def script(pipe, out):
+    async def script(pipe, out, chat):
         pipe.send_text("/delete\r")
-        await asyncio.sleep(0.3)
+        await asking(chat, "[y/N]")
         pipe.send_text("n\r")
-        await asyncio.sleep(0.3)
+        await wait_for(lambda: "kept the session" in out.getvalue(), what="the session to be kept")
         pipe.send_text("/delete\r")
-        await asyncio.sleep(0.3)
+        await asking(chat, "[y/N]")
         pipe.send_text("y\r")
-        await asyncio.sleep(0.3)
+        await asking(chat, "you>")
         pipe.send_text(CTRL_D)
 
     drive(engine, script, session_id=s.id)

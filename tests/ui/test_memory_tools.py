@@ -30,7 +30,7 @@ def memory_app(make_app, server, **memory):
 
 async def memory_open(pilot):
     app = await ready(pilot)
-    await wait_for(pilot, lambda: app.engine.memory.status.state != "closed", timeout=10, what="memory to open")
+    await wait_for(pilot, lambda: app.engine.memory.status.state != "closed", what="memory to open")
     return app
 
 
@@ -168,7 +168,7 @@ async def test_replay_shows_memory_and_tool_lines(make_app, app_paths, server):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
-                       timeout=10, what="the replay")
+                       what="the replay")
         assert [str(t.title) for t in app.chat.query(ToolLine)] == [
             "⚙ calculator(expression='12*7') → 84 · 0.3 ms", "✗ calculator: invalid_arguments (expression: Field required)"]
         assert str(app.chat.query_one(MemoryUsedLine).title) == "memory used (1)"
@@ -184,10 +184,11 @@ def test_snapshot_memory_used_expanded_and_tool_calls(snap_compare, make_app, ap
         app = await ready(pilot)
         await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
         await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
-                       timeout=10, what="the replay")
+                       what="the replay")
         line = app.chat.query_one(MemoryUsedLine)
         line.collapsed = False
         app.query_one(ToolLine).collapsed = False
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: all(w.query_one(".detail-body").size.height for w in (line, app.query_one(ToolLine))),
+                       what="both lines to be expanded")
 
     assert snap_compare(make_app(replay=(sid, 0.0, 1)), terminal_size=SIZE, run_before=run)

@@ -35,9 +35,9 @@ async def _then_a_new_message_goes_out(pilot, server, app_paths) -> None:
     app.prompt.clear()
     server.script(MODEL, Reply(text="back again"))
     await _send(pilot, "are you there?")
-    await wait_for(pilot, lambda: "are you there?" in _questions(app_paths), timeout=60, what="the new question")
+    await wait_for(pilot, lambda: "are you there?" in _questions(app_paths), what="the new question")
     await wait_for(pilot, lambda: not app.chat_screen.turns.running and any(
-        a.text == "back again" for a in app.chat.query(AssistantMessage)), timeout=60, what="the new answer")
+        a.text == "back again" for a in app.chat.query(AssistantMessage)), what="the new answer")
 
 
 @pytest.mark.parametrize("path", ["/api/show", "/api/chat", "/api/embed"])
@@ -47,11 +47,11 @@ async def test_escape_frees_a_turn_whose_server_call_hangs(make_app, server, app
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await _send(pilot, "hello")
-        await wait_for(pilot, lambda: server.requests_to(path) and app.chat_screen.turns.running, timeout=60,
+        await wait_for(pilot, lambda: server.requests_to(path) and app.chat_screen.turns.running,
                        what=f"the turn to wait on {path}")
         assert "hello" in _questions(app_paths)  # saved before anything was asked of the server
         await press_now(pilot, "escape")
-        await wait_for(pilot, lambda: not app.chat_screen.turns.running, timeout=60, what="Esc to stop the turn")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="Esc to stop the turn")
         server.hang_paths.clear()
         await _then_a_new_message_goes_out(pilot, server, app_paths)
         assert _questions(app_paths) == ["hello", "are you there?"]
@@ -65,16 +65,16 @@ async def test_escape_frees_a_turn_waiting_for_a_locked_database(make_app, serve
         locker.execute("BEGIN EXCLUSIVE")  # another process writing: the turn's first write waits
         try:
             await _send(pilot, "hello")
-            await wait_for(pilot, lambda: app.chat_screen.turns.running, timeout=60, what="the turn")
+            await wait_for(pilot, lambda: app.chat_screen.turns.running, what="the turn")
             await press_now(pilot, "escape")
-            await wait_for(pilot, lambda: not app.chat_screen.turns.running, timeout=60, what="Esc to stop the turn")
+            await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="Esc to stop the turn")
             # not saved yet, so not lost either: it is back in the prompt
-            await wait_for(pilot, lambda: app.prompt.text == "hello", timeout=60, what="the question back")
+            await wait_for(pilot, lambda: app.prompt.text == "hello", what="the question back")
         finally:
             locker.execute("ROLLBACK")
             locker.close()
         # the engine finishes its write once the database is free: the question is kept
-        await wait_for(pilot, lambda: "hello" in _questions(app_paths), timeout=60, what="the question saved")
+        await wait_for(pilot, lambda: "hello" in _questions(app_paths), what="the question saved")
         await _then_a_new_message_goes_out(pilot, server, app_paths)
 
 
@@ -92,7 +92,7 @@ async def test_the_question_is_in_the_database_before_the_chat_shows_it(make_app
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await _send(pilot, "remember this")
-        await wait_for(pilot, lambda: seen and not app.chat_screen.turns.running, timeout=60, what="the answer")
+        await wait_for(pilot, lambda: seen and not app.chat_screen.turns.running, what="the answer")
     assert seen == [("remember this", ["remember this"])]
 
 
@@ -108,6 +108,6 @@ async def test_a_turn_that_cannot_start_says_why_and_keeps_the_question(make_app
 
         engine.store.messages.append = broken  # the store cannot write
         await _send(pilot, "hello")
-        await wait_for(pilot, lambda: app.prompt.text == "hello" and not screen.turns.running, timeout=60,
+        await wait_for(pilot, lambda: app.prompt.text == "hello" and not screen.turns.running,
                        what="the question back in the prompt")
         assert any("disk I/O error" in str(n.message) for n in app._notifications)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import make_settings, ready, seed, wait_for
+from tests.ui.conftest import make_settings, ready, seed, type_in_palette, wait_for
 from wits_tui.ui.themes import BUNDLED, load_theme, load_themes
 
 pytestmark = pytest.mark.anyio
@@ -18,8 +18,7 @@ async def palette_search(pilot, query: str) -> list[str]:
     app = pilot.app
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-    await pilot.press(*query)
-    await pilot.pause(0.5)
+    await type_in_palette(pilot, query)
     options = app.screen.query_one(CommandList)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 

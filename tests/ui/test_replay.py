@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.conftest import ready, type_text, wait_for
+from tests.ui.conftest import ready, type_text, wait_for, wait_for_player_looks, wait_for_workers
 from tests.ui.record_replay import load_fixture
 from wits_tui.ui.widgets.chat import AssistantMessage, UserMessage
 
@@ -36,12 +36,12 @@ async def test_pause_step_and_quit(make_app, app_paths):
         await pilot.press("n")  # finish this turn, then wait
         await wait_for(pilot, lambda: app.chat_screen.replay.state.player.paused and len(app.chat.query(AssistantMessage)) == 1
                        and not app.chat.streaming, what="the first turn")
-        await pilot.pause(0.3)
+        await wait_for_player_looks(pilot, app.chat_screen.replay.state.player)
         assert len(app.chat.query(UserMessage)) == 1  # paused between turns
         await pilot.press("n")  # exactly one more turn
         await wait_for(pilot, lambda: len(app.chat.query(UserMessage)) == 2 and app.chat_screen.replay.state.player.paused
                        and not app.chat.streaming, what="one step")
-        await pilot.pause(0.3)
+        await wait_for_player_looks(pilot, app.chat_screen.replay.state.player)
         assert len(app.chat.query(UserMessage)) == 2
         await pilot.press("space")
         await wait_for(pilot, lambda: app.chat_screen.replay.state.done and not app.chat.streaming, what="the end")
@@ -68,7 +68,7 @@ async def test_slash_replay_plays_this_session_again(make_app, app_paths, server
         await type_text(pilot, "What is the answer?")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat.query(AssistantMessage), what="the answer")
-        await pilot.pause(0.1)
+        await wait_for_workers(pilot)
         await app.chat.show_session(app.chat_screen.sessions.current.id, [], False)  # clear the pane: the replay must rebuild it
         await type_text(pilot, f"/replay {app.chat_screen.sessions.current.id} 0")
         app.prompt.menu.hide()

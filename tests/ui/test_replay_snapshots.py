@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, ready, seed, type_text, wait_for
+from tests.ui.conftest import MODEL, ready, seed, type_text, wait_for, wait_for_workers
 from tests.ui.record_replay import load_fixture
 from tests.ui.test_snapshots import CONVERSATION, SIZE
 
@@ -24,8 +24,8 @@ async def replayed(pilot) -> None:
     app = await ready(pilot)
     await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
     await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done and not app.chat.streaming,
-                   timeout=10, what="the replay to end")
-    await pilot.pause(0.3)
+                   what="the replay to end")
+    await wait_for_workers(pilot)
 
 
 @pytest.mark.parametrize("name", REPLAYS)
@@ -50,7 +50,8 @@ def test_module_bar_pinned_and_routed_label(snap_compare, make_app, app_paths, s
                        what="the pin")
         await wait_for(pilot, lambda: not any(w.is_running for w in app.workers if w.group in ("switch", "modules")),
                        what="the pre-warm")
+        await wait_for_workers(pilot)
         app.status.set_speed(None, None)  # measured live (tok/s, first token): differs on every run
-        await pilot.pause(0.3)
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, ready, seed, type_text, wait_for
+from tests.ui.conftest import MODEL, ready, seed, type_text, wait_for, wait_for_workers
 from wits_tui.ui.screens.confirm import ConfirmScreen
 from wits_tui.ui.screens.listing import ListingScreen
 from wits_tui.ui.widgets.chat import AssistantMessage, Notice
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 async def slash(pilot, text: str) -> None:
     await type_text(pilot, text)
     await pilot.press("enter")
-    await pilot.pause(0.05)
+    await wait_for(pilot, lambda: pilot.app.prompt.text == "", what=f"{text!r} to be taken from the prompt")
 
 
 def notices(app) -> list[str]:
@@ -25,6 +25,7 @@ def notices(app) -> list[str]:
 
 
 async def last_notice(pilot) -> str:
+    await wait_for_workers(pilot, "slash")
     await wait_for(pilot, lambda: notices(pilot.app), what="a notice")
     return notices(pilot.app)[-1]
 
@@ -126,7 +127,7 @@ async def test_search_opens_the_session_at_the_message(make_app, app_paths):
         await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the session")
         found = await wait_for(pilot, lambda: app.chat.query(".-found"), what="the message")
         assert found.first().text == "the zanzibar answer"
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: app.chat.region.overlaps(found.first().region), what="the message in view")
         region = found.first().region
         assert app.chat.region.contains_region(region) or app.chat.region.overlaps(region)
 
@@ -138,9 +139,9 @@ async def test_model_pull_and_retry(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await slash(pilot, "/model nothere:7b")
+        await slash(pilot, "/model nothere:7b")  # refused: not installed
         assert "/pull nothere:7b" in await last_notice(pilot)
-        await wait_for(pilot, lambda: "nothere:7b" in str(app.query_one("#status-model").content), what="status")
+        assert "nothere" not in str(app.query_one("#status-model").content)
         await slash(pilot, f"/model {MODEL}")
         await type_text(pilot, "hi")
         await pilot.press("enter")
@@ -180,7 +181,7 @@ async def test_completion_menu_as_you_type(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await pilot.press("slash", "t", "h")
+        await pilot.press("slash", "t", "h", "e")  # "/th" is /think or /theme
         menu = app.prompt.menu
         await wait_for(pilot, lambda: menu.display and menu.option_count == 1, what="completions")
         await pilot.press("tab")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, ready, seed, type_text, wait_for
+from tests.ui.conftest import MODEL, ready, seed, type_in_palette, type_text, wait_for, wait_for_workers
 from wits_tui.ui.widgets.error_card import ErrorCard
 
 SIZE = (120, 40)
@@ -32,7 +32,7 @@ CONVERSATION = [
 async def settle(pilot) -> None:
     app = await ready(pilot)
     await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
-    await pilot.pause(0.2)
+    await wait_for_workers(pilot)
 
 
 def test_empty_first_start(snap_compare, make_app):
@@ -55,7 +55,7 @@ def test_error_card(snap_compare, make_app, app_paths, server):
         await wait_for(pilot, lambda: pilot.app.chat.query(ErrorCard) and not pilot.app.chat_screen.turns.running, what="card")
         # the bar looks again after each turn: the failed request still loaded the model
         await wait_for(pilot, lambda: pilot.app.chat_screen.module_bar.entries[0].loaded, what="the loaded dots")
-        await pilot.pause(0.2)
+        await wait_for_workers(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=fail)
 
@@ -71,12 +71,8 @@ def test_palette_open(snap_compare, make_app, app_paths):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), what="the palette")
         pilot.app.screen.query_one(Input).cursor_blink = False
-        await pilot.press(*"wits")
-        # the providers answer asynchronously: wait until the list stops changing
-        seen = []
-        while len(seen) < 5 or len(set(seen[-5:])) > 1:
-            seen.append(pilot.app.screen.query_one(CommandList).option_count)
-            await pilot.pause(0.05)
+        await type_in_palette(pilot, "wits")  # the providers answer asynchronously: waits for the search
+        assert pilot.app.screen.query_one(CommandList).option_count
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=palette)
 

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from tests.ui.conftest import type_text, wait_for
+from tests.waiting import hang_guard
 from wits_tui.ui.app import default_engine
 
 pytestmark = pytest.mark.anyio
@@ -16,7 +17,7 @@ async def test_a_message_sent_while_starting_goes_out_when_ready(make_app, serve
     gate = threading.Event()
 
     def slow_engine(settings, paths, options):
-        gate.wait(10)  # the store takes its time to open
+        gate.wait(hang_guard())  # the store takes its time to open
         return default_engine(settings, paths, options)
 
     app = make_app(engine_factory=slow_engine)
@@ -66,3 +67,22 @@ async def test_remapped_send_key_still_sends_and_enter_then_types_a_new_line(app
         await wait_for(pilot, lambda: server.requests_to("/api/chat"), what="the message to be sent")
         assert server.requests_to("/api/chat")[0].body["messages"][-1]["content"] == "one\ntwo"
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the answer")
+
+
+async def test_a_remapped_chat_screen_key_works(app_paths, server):
+    """Bindings of the chat screen keep their ids: [keymap] remaps them like the app's."""
+    from tests.ui.conftest import make_settings
+    from wits_tui.ui.app import WitsApp
+
+    settings = make_settings(server.host)
+    settings.keymap = {"toggle_sidebar": "f9"}
+    app = WitsApp(app_paths, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.ready, what="the app")
+        sidebar = app.chat_screen.sidebar
+        shown = sidebar.display
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: sidebar.display != shown, what="the sidebar to toggle")
+        await pilot.press("ctrl+b")  # the old key is free again: it does nothing
+        await pilot.pause()
+        assert sidebar.display != shown

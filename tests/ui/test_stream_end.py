@@ -1,63 +1,101 @@
-"""The end of a streamed answer: the final text replaces what streamed, with nothing left over.
+"""Streaming on the realistic corpus: what streamed is what a fresh render of the stored text gives.
 
-Regression: ``MarkdownStream.stop()`` cancels its task while an ``append`` runs shielded, so the
-append can still be mounting blocks when the final ``update`` takes its list of blocks to remove.
-The blocks mounted after that were left above the final answer (seen in tmux as a stretch of
-empty lines between the model's name and the answer)."""
+A live answer freezes each block as it completes and re-renders only the growing tail
+(``md_body``). The lines on screen just before the answer ends, and after it ended,
+must equal one rendering of the whole text, or the answer would jump when it ends (or
+differ from the same answer opened later)."""
 
 from __future__ import annotations
 
 import asyncio
+import random
+import sys
+from pathlib import Path
 
 import pytest
-from textual.app import App
-from textual.widgets import Markdown
+from textual.app import App, ComposeResult
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.widgets import md_body, md_render
 from wits_tui.ui.widgets.chat import ChatView
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.corpus import answer, tokenize  # noqa: E402
 
 pytestmark = pytest.mark.anyio
 
-ANSWER = ("Here is one:\n\n```python\ndef reverse(items):\n    return items[::-1]\n```\n\n"
-          "## How it works\n\n- one slice\n- a new list\n\nAsk for more.\n")
 
-
-class Host(App):
-    def compose(self):
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
         yield ChatView()
 
 
-def blocks(md: Markdown) -> list[str]:
-    return [type(b).__name__ for b in md.children]
+def shown(lines: list) -> list[list[tuple[str, object]]]:
+    """Lines as (text, style) runs, blank-insensitive at the right edge."""
+    out = []
+    for strip in lines:
+        runs = [(s.text, s.style) for s in strip.simplify() if s.text]
+        while runs and not runs[-1][0].strip() and runs[-1][1] in (None,):
+            runs.pop()
+        out.append(runs)
+    return out
 
 
-async def test_final_text_leaves_no_stale_blocks_when_an_append_is_in_flight():
+async def stream(chat: ChatView, pilot, text: str, seed: int) -> md_body.MarkdownBody:
+    rng = random.Random(seed)
+    tokens = tokenize(text)
+    await chat.begin_answer(1, "m")
+    i = 0
+    while i < len(tokens):
+        n = rng.choice([1, 1, 2, 3, 8, 40])
+        await chat.on_answer_token(msg.AnswerToken(1, "".join(tokens[i:i + n])))
+        i += n
+        if rng.random() < 0.2:
+            await pilot.pause()
+    body = chat._live.widget.body
+    return body
+
+
+@pytest.mark.parametrize("tokens,seed", [(200, 1), (1000, 2), (1000, 5), (4000, 3)])
+async def test_streamed_corpus_answer_equals_a_fresh_render(tokens: int, seed: int) -> None:
+    text = answer(tokens, seed)
     app = Host()
-    async with app.run_test(size=(100, 60)) as pilot:
+    async with app.run_test(size=(100, 50)) as pilot:
+        chat = app.query_one(ChatView)
+        chat.session_id = 1
+        body = await stream(chat, pilot, text, seed)
+        assert len(body._parts) > 1  # blocks were frozen on the way
+        await pilot.pause(md_body.FRAME * 2)
+        while body._redraw_pending:
+            await pilot.pause(0.02)
+        await pilot.pause()
+        width = body.size.width
+        fresh = md_render.render(text, width, md_body.look_for(app))
+        assert body.ready_for(width)
+        assert shown(body._lines) == shown(fresh)  # nothing moves when the answer ends
+
+        done = type("Done", (), {"text": text, "message_id": 7})()
+        await chat.on_answer_done(msg.AnswerDone(1, done))
+        while not chat.body_renderer.idle:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        assert body.source == text and not body.live
+        assert shown(body._lines) == shown(fresh)
+
+
+async def test_final_text_that_differs_from_the_stream_replaces_it() -> None:
+    app = Host()
+    async with app.run_test(size=(100, 50)) as pilot:
         chat = app.query_one(ChatView)
         chat.session_id = 1
         await chat.begin_answer(1, "m")
-        md = chat._live.widget.markdown
-        slow_append = md.append
-
-        def append(fragment: str):
-            async def slowly() -> None:
-                await asyncio.sleep(0.05)  # a busy screen: the append is still running at the end
-                await slow_append(fragment)
-            return slowly()
-
-        md.append = append
-        half = len(ANSWER) // 2
-        await chat.on_answer_token(msg.AnswerToken(1, ANSWER[:half]))
+        await chat.on_answer_token(msg.AnswerToken(1, "Here is one:\n\n```python\ndef f():\n"))
         await pilot.pause(0.1)
-        await chat.on_answer_token(msg.AnswerToken(1, ANSWER[half:]))
-        await asyncio.sleep(0.01)  # the second append has started and is waiting
-        done = type("Done", (), {"text": ANSWER, "message_id": 7})()
+        final = "Here is one:\n\n```python\ndef f():\n    return 1\n```\n\nDone.\n"
+        done = type("Done", (), {"text": final, "message_id": 7})()
         await chat.on_answer_done(msg.AnswerDone(1, done))
-        await pilot.pause(0.3)
-
-        fresh = Markdown(ANSWER)
-        await app.query_one(ChatView).mount(fresh)
         await pilot.pause(0.1)
-        assert blocks(md) == blocks(fresh)
-        assert md.outer_size.height == fresh.outer_size.height
+        body = chat.query_one(md_body.MarkdownBody)
+        assert body.source == final
+        assert shown(body._lines) == shown(md_render.render(final, body.size.width, md_body.look_for(app)))
+        assert "return 1" in md_render.plain(body._lines) and "Done." in md_render.plain(body._lines)

@@ -7,13 +7,14 @@ each subcommand imports what it needs only when it runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from wits_tui import __version__
 
 #: Subcommand modules, each with ``register(subparsers)``.
 COMMAND_MODULES = ("chat_cmd", "ask_cmd", "sessions_cmd", "history_cmd", "transfer_cmd", "config_cmd", "doctor_cmd", "memory_cmd",
-                   "modules_cmd", "classify_cmd", "profile_cmd", "tools_cmd", "replay_cmd")
+                   "modules_cmd", "classify_cmd", "profile_cmd", "tools_cmd", "replay_cmd", "docs_cmd")
 
 
 #: Command names that are not ``<module>_cmd``.
@@ -62,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-V", "--version"):
         print(f"wits {__version__}")
         return 0
+    from wits_tui.engine.textsafe import REPLACED_NOTE, valid_text
+
+    cleaned = [valid_text(a) for a in argv]  # invalid UTF-8 in an argument arrives as lone surrogates
+    if any(replaced for _, replaced in cleaned):
+        print(f"wits: note: {REPLACED_NOTE} (arguments)", file=sys.stderr)
+        argv = [a for a, _ in cleaned]
     parser = build_parser(argv)
     args = parser.parse_args(argv)
 
@@ -74,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc), code=2)
     from wits_tui.engine.errorlog import setup_logging
 
+    # Files Wits writes are for this user only: 0600 files, 0700 directories (the database, the
+    # memory and the logs hold conversations). Process-wide, so it lives here in the entry point.
+    os.umask(0o077)
+    loose = ctx.paths.tighten()
+    if loose:
+        print(f"wits: note: made {', '.join(str(p) for p in loose)} private to you (other users could read "
+              "it); Wits creates its files 0600 from now on", file=sys.stderr)
     setup_logging(ctx.paths.log_dir)  # logs and tracebacks go to the log file, never to the screen
     handler = getattr(args, "handler", None)
     from wits_tui.cli import heap
@@ -100,5 +114,16 @@ def main(argv: list[str] | None = None) -> int:
         # `wits history | head`: the reader went away; that is not an error.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a disk fault: say which, not a traceback (the traceback goes to the log)
+        import sqlite3
+
+        from wits_tui.engine.store.db import advice
+
+        if not isinstance(exc, (OSError, sqlite3.Error)):
+            raise
+        problem = advice(ctx.paths.database, exc, ctx.store_fault)
+        if problem.fault == "other":
+            raise
+        return fail(str(problem), code=1)
     finally:
         ctx.close()

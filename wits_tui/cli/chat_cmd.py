@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import sys
 
@@ -52,7 +53,11 @@ def run_plain(ctx: Context, session_ref: str | None = None, model: str | None = 
 
     async def go() -> int:
         try:
-            return await (chat.run() if interactive else chat.run_lines(sys.stdin))
+            if interactive:
+                return await chat.run()
+            # bytes that are not UTF-8 (a `git diff` of a Latin-1 file) arrive escaped; handle() replaces them
+            lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+            return await chat.run_lines(lines)
         finally:
             await engine.aclose()
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from wits_tui.cli.context import Context, fail, print_json, print_table
+from wits_tui.cli.context import Context, fail, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +25,7 @@ def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
         return fail('nothing to classify: give a message (wits classify "...") or pipe it on stdin', code=2)
     from wits_tui.engine.routing.router import Router
 
+    # keyword-only never loads the model client (ollama + httpx: most of a cold start)
     backend = None if args.keywords_only else ctx.engine().backend
     router = Router(ctx.settings, ctx.paths, ctx.store, backend)
 
@@ -51,5 +52,15 @@ def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
         print(f"note:       {d.note}")
     rows = [[n, f"{d.scores[n]:.3f}", f"{d.keyword_scores[n]:.3f}", "" if d.semantic_scores is None else f"{d.semantic_scores[n]:.3f}"]
             for n in sorted(d.scores, key=d.scores.__getitem__, reverse=True)]
-    print_table(["domain", "score", "keywords", "similarity"], rows)
+    _plain_table(["domain", "score", "keywords", "similarity"], rows)
     return 0
+
+
+def _plain_table(columns: list[str], rows: list[list[str]]) -> None:
+    """Six short rows: aligned plain text (rich's console alone costs ~40 ms of a cold start)."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    print()
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+    print("  ".join("─" * w for w in widths))
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())

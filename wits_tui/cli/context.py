@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def fail(message: str, code: int = 1) -> int:
     """Print a one-line (or short) reason on stderr and return the exit code."""
-    print(f"wits: {message}", file=sys.stderr)
+    from wits_tui.engine.textsafe import terminal_safe
+
+    print(terminal_safe(f"wits: {message}"), file=sys.stderr)
     return code
 
 
@@ -27,6 +29,9 @@ class Context:
     paths: Paths
     settings: Settings
     _engine: "Engine | None" = field(default=None, repr=False)
+    #: Why the store was opened read-only ("read_only" or "full"), else None.
+    store_fault: str | None = None
+    _read_only_store: "Store | None" = field(default=None, repr=False)
 
     @classmethod
     def load(cls) -> "Context":
@@ -46,13 +51,37 @@ class Context:
 
     @property
     def store(self) -> "Store":
-        """The engine's store: opening it marks answers cut off by a dead writer as interrupted."""
-        return self.engine().store
+        """The engine's store: opening it marks answers cut off by a dead writer as interrupted.
+        On a home that cannot be written (or a full disk) the store opens read-only, so reading
+        commands still show what is there."""
+        from wits_tui.engine.errors import DatabaseError
+
+        try:
+            return self.engine().store
+        except (DatabaseError, OSError) as exc:
+            fault = exc.fault if isinstance(exc, DatabaseError) else "read_only"
+            if fault not in ("read_only", "full") or not self.paths.database.exists():
+                raise
+        from wits_tui.engine.core import Engine
+        from wits_tui.engine.store import Store
+
+        # a read-only home: reading commands still show what is there (no recovery: it writes)
+        store = Store(self.paths.database, read_only=True)
+        self._engine = Engine(self.settings, self.paths, store=store)
+        self._read_only_store = store
+        self.store_fault = fault
+        why = "the disk is full" if fault == "full" else f"{self.paths.data_dir} cannot be written"
+        print(f"wits: note: {why}: showing what is there; nothing new can be saved until "
+              f"{'there is space' if fault == 'full' else 'it is writable'}", file=sys.stderr)
+        return store
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        if self._read_only_store is not None:
+            self._read_only_store.close()
+            self._read_only_store = None
 
 
 def print_json(data: Any) -> None:
@@ -65,6 +94,9 @@ def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from wits_tui.engine.textsafe import terminal_safe
 
     # piped output (logs, CI, `| less`) keeps each row on one line instead of wrapping at 80
     console = Console() if sys.stdout.isatty() else Console(width=200)
@@ -75,5 +107,6 @@ def print_table(columns: list[str], rows: list[list[Any]], empty: str = "nothing
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        # Text, not markup: a title like "[red]x" is shown as typed; control characters made visible
+        table.add_row(*(Text("" if v is None else terminal_safe(str(v))) for v in row))
     console.print(table)

@@ -22,6 +22,8 @@ class Check:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="check config, data dir, database, Ollama and models; print fixes")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--salvage", action="store_true",
+                   help="copy what can still be read from a damaged database into a fresh one (the damaged file is kept)")
     p.set_defaults(handler=cmd_doctor)
 
 
@@ -48,6 +50,9 @@ def local_checks(ctx: Context) -> list[Check]:
         err = _writable(path)
         checks.append(Check(label, err is None, str(path) if err is None else err,
                             "" if err is None else f"make {path} writable, or set WITS_HOME to a writable directory"))
+    from wits_tui.engine.store.db import classify
+
+    salvage = "run `wits doctor --salvage`: it copies what can be read into a fresh database and keeps the damaged file"
     try:
         store = ctx.store
         result = store.db.execute("PRAGMA quick_check").fetchone()[0]
@@ -55,10 +60,29 @@ def local_checks(ctx: Context) -> list[Check]:
 
         version = f"{len(applied(store.db))}/{len(MIGRATIONS)} migrations"
         checks.append(Check("database", result == "ok", f"{ctx.paths.database} ({version}, {result})",
-                            "" if result == "ok" else f"move {ctx.paths.database} aside; Wits will start a fresh one"))
+                            "" if result == "ok" else salvage))
     except Exception as exc:  # noqa: BLE001 - reported as a failed check
-        checks.append(Check("database", False, str(exc), f"move {ctx.paths.database} aside; Wits will start a fresh one"))
+        kind = getattr(exc, "kind", None) or classify(exc)
+        fix = {"full": "free disk space", "read_only": f"make {ctx.paths.data_dir} writable, or set WITS_HOME",
+               "damaged": salvage}.get(kind, "see the detail")
+        checks.append(Check("database", False, str(exc).split(". ")[0], fix))
     return checks
+
+
+def cmd_salvage(ctx: Context) -> int:
+    from wits_tui.cli.context import fail
+    from wits_tui.engine.store.salvage import salvage
+
+    if not ctx.paths.database.exists():
+        return fail(f"there is no database at {ctx.paths.database}: nothing to salvage", code=2)
+    report = salvage(ctx.paths.database)
+    for table, n in report.copied.items():
+        print(f"{table}: {n} rows copied" + (f" (some lost: {report.lost[table]})" if table in report.lost else ""))
+    for table, why in report.lost.items():
+        if table not in report.copied:
+            print(f"{table}: could not be read ({why})")
+    print(f"the damaged file is kept as {report.kept_aside}")
+    return 0
 
 
 async def ollama_checks(ctx: Context) -> list[Check]:
@@ -95,6 +119,8 @@ async def ollama_checks(ctx: Context) -> list[Check]:
 
 
 def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
+    if args.salvage:
+        return cmd_salvage(ctx)
     checks = local_checks(ctx) + asyncio.run(ollama_checks(ctx))
     broken = [c for c in checks if not c.ok]
     if args.json:

@@ -58,7 +58,12 @@ def _add(args, memory) -> int:
     text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
     if not text.strip():
         return fail("nothing to remember: give the note as TEXT, or pipe it with `-`", code=2)
-    segment = memory.run_sync(memory.remember(text.strip()))
+    from wits_tui.engine.memory.records import MemoryWriteFailed
+
+    try:
+        segment = memory.run_sync(memory.remember(text.strip()))
+    except MemoryWriteFailed as exc:  # a full disk, or another process kept memory busy: said, not a traceback
+        return fail(f"not remembered: {str(exc).split(';')[0]}; {memory.status.hint}")
     if args.json:
         print_json(asdict(segment))
     else:

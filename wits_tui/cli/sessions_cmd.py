@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from wits_tui.cli.context import Context, fail, print_json, print_table
 from wits_tui.engine.clock import to_minute
+from wits_tui.engine.textsafe import terminal_safe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,7 +72,7 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(asdict(session))
     else:
-        print(f"created session {session.id}: {session.title}")
+        print(f"created session {session.id}: {terminal_safe(session.title)}")
     return 0
 
 
@@ -84,14 +85,14 @@ def cmd_rename(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(asdict(session))
     else:
-        print(f"renamed session {session.id}: {session.title}")
+        print(f"renamed session {session.id}: {terminal_safe(session.title)}")
     return 0
 
 
 def cmd_archive(args: argparse.Namespace, ctx: Context) -> int:
     session = _find(ctx, args.session)
     ctx.store.sessions.set_archived(session.id, not args.undo)
-    print(f"{'unarchived' if args.undo else 'archived'} session {session.id}: {session.title}")
+    print(f"{'unarchived' if args.undo else 'archived'} session {session.id}: {terminal_safe(session.title)}")
     return 0
 
 
@@ -114,7 +115,7 @@ def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
     finally:
         if memory is not None:
             memory.close()
-    print(f"deleted session {session.id}: {session.title}" + (f" and {forgot} memories" if forgot else ""))
+    print(f"deleted session {session.id}: {terminal_safe(session.title)}" + (f" and {forgot} memories" if forgot else ""))
     return 0
 
 

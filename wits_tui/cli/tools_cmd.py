@@ -44,6 +44,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_call(args: argparse.Namespace, ctx: Context) -> int:
+    from wits_tui.engine.textsafe import terminal_safe
     from wits_tui.engine.tools import ToolContext
 
     registry = _registry(ctx)
@@ -51,10 +52,10 @@ def cmd_call(args: argparse.Namespace, ctx: Context) -> int:
     outcome = asyncio.run(registry.call(args.name, args.args, context))
     text = json.dumps(json.loads(outcome.content), indent=2, ensure_ascii=False)
     if outcome.ok:
-        print(text)
+        print(terminal_safe(text))
         return 0
     if outcome.error_type in ("invalid_arguments", "unknown_tool"):
-        print(text)
+        print(terminal_safe(text))
         return fail(f"{outcome.error_type.replace('_', ' ')} for {args.name} (the model gets the message above)", code=2)
-    print(text)
+    print(terminal_safe(text))
     return fail(f"{args.name} failed: {json.loads(outcome.content).get('message', outcome.error_type)}", code=1)

@@ -14,6 +14,7 @@ from wits_tui.commands.results import (
     Result,
     Row,
     SetTheme,
+    StartDocsJob,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -26,6 +27,6 @@ from wits_tui.commands.table import COMMANDS, Command, complete, run_command
 
 __all__ = [
     "COMMANDS", "ClearChat", "Command", "CommandContext", "Frontend", "Invocation", "Listing", "Notice",
-    "Result", "Row", "SetTheme", "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
+    "Result", "Row", "SetTheme", "StartDocsJob", "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
     "SwitchSession", "complete", "parse", "run_command",
 ]

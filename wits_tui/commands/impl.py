@@ -73,7 +73,8 @@ async def cmd_switch(ctx: CommandContext, args: str) -> Result:
     try:
         session = await ctx.db(ctx.store.sessions.find, args)
     except SessionNotFound:
-        return Notice(f"no session '{args}'; /sessions lists them", "error")
+        shown = args if len(args) <= 80 else args[:77] + '...'
+        return Notice(f"no session '{shown}'; /sessions lists them", "error")
     await ctx.db(ctx.store.sessions.switch, session.id)
     return SwitchSession(session.id, f"session {session.id}: {session.title}")
 
@@ -151,18 +152,6 @@ async def cmd_search(ctx: CommandContext, args: str) -> Result:
     rows += [Row(("typed", to_minute(e.created_at), one_line(e.command)), session_id=e.session_id, text=e.command)
              for e in entries]
     return Listing(f"Search: {args}", ("from", "when (UTC)", "text"), tuple(rows), empty=f"nothing matches {args!r}")
-
-
-async def cmd_model(ctx: CommandContext, args: str) -> Result:
-    session_id = need_session(ctx)
-    if not args:
-        session = await ctx.db(ctx.store.sessions.get, session_id)
-        return Notice(f"model: {ctx.engine.model_for(session)}  (/model NAME changes it)")
-    await ctx.db(ctx.store.sessions.set_model, session_id, args)
-    names = await ctx.model_names(max_age=0)
-    if names is not None and args not in names and f"{args}:latest" not in names:
-        return Notice(f"model set to {args}, but it is not installed: /pull {args}", "warning", sessions_changed=True)
-    return Notice(f"model set to {args} for this session", sessions_changed=True)
 
 
 async def cmd_pull(ctx: CommandContext, args: str) -> Result:

@@ -109,5 +109,16 @@ class StartMemoryJob:
     strategy: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StartDocsJob:
+    """Index (or update) these document collections, showing progress. Front ends run it with
+    :func:`wits_tui.commands.docs.run_docs_job`; stopping it keeps what was indexed."""
+
+    names: tuple[str, ...]
+
+    def __init__(self, *names: str) -> None:
+        object.__setattr__(self, "names", tuple(names))
+
+
 Result = (Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
-          | StartReplay | StartMemoryJob)
+          | StartReplay | StartMemoryJob | StartDocsJob)

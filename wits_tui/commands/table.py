@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wits_tui.commands import impl, memory, routing, tools
+from wits_tui.commands import docs, impl, memory, models, routing, session_params, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
@@ -34,6 +35,25 @@ async def _sessions(ctx: CommandContext, prefix: str) -> list[str]:
 
 async def _models(ctx: CommandContext, prefix: str) -> list[str]:
     return [n for n in (await ctx.model_names() or []) if n.startswith(prefix)]
+
+
+async def _chat_models(ctx: CommandContext, prefix: str) -> list[str]:
+    """Installed models that can chat (embedding-only ones left out)."""
+    try:
+        names = [i.name for i, _ in await models.chat_models(ctx)]
+    except Exception:
+        return []
+    return sorted(n for n in names if n.startswith(prefix))
+
+
+async def _think_choices(ctx: CommandContext, prefix: str) -> list[str]:
+    return [w for w in ("on", "off", "low", "medium", "high", "default") if w.startswith(prefix)]
+
+
+async def _option_names(ctx: CommandContext, prefix: str) -> list[str]:
+    from wits_tui.engine.session_params import OPTION_NAMES
+
+    return [n for n in OPTION_NAMES if n.startswith(prefix)]
 
 
 async def _themes(ctx: CommandContext, prefix: str) -> list[str]:
@@ -86,7 +106,19 @@ COMMANDS: dict[str, Command] = {
         Command("clear", "/clear", "delete this session's messages (asks first)", impl.cmd_clear),
         Command("history", "/history [N]", "what you typed, newest first", impl.cmd_history),
         Command("search", "/search TEXT", "search messages and history; choose a result to open it", impl.cmd_search),
-        Command("model", "/model [NAME]", "show or set this session's model", impl.cmd_model, _models),
+        Command("model", "/model [NAME]", "list the chat models (size, context, tools/thinking, loaded) or use NAME here",
+                models.cmd_model, _chat_models),
+        Command("think", session_params.THINK_USAGE, "thinking for this session (models that can think)",
+                session_params.cmd_think, _think_choices),
+        Command("system", session_params.SYSTEM_USAGE,
+                "this session's system prompt: added after the module's, or replacing it with --replace; reset drops it",
+                session_params.cmd_system),
+        Command("set", session_params.SET_USAGE, "model options of this session (temperature, num_ctx, seed, ...)",
+                session_params.cmd_set, _option_names),
+        Command("unset", "/unset NAME", "an option of this session back to its default", session_params.cmd_unset,
+                _option_names),
+        Command("compact", "/compact [KEEP]", "replace older turns, for the model, with a summary it writes",
+                session_params.cmd_compact),
         Command("pull", "/pull NAME", "download a model from the Ollama library", impl.cmd_pull, _models),
         Command("retry", "/retry [MODEL]", "answer the last message again", impl.cmd_retry, _models),
         Command("export", f"/export [{'|'.join(impl.EXPORT_FORMATS)}]", "write this session to a file",
@@ -107,6 +139,10 @@ COMMANDS: dict[str, Command] = {
         Command("memory", memory.MEMORY_USAGE,
                 f"memory size and state; search; prune (STRATEGY: {', '.join(STRATEGIES)}); recall on/off; re-embed",
                 memory.cmd_memory, _memory_args),
+        Command("docs", docs.DOCS_USAGE,
+                "documents answered from with cited sources: use/drop NAME, add PATH… [--name N], update [NAME], "
+                "remove NAME, search TEXT",
+                docs.cmd_docs, docs.complete_docs),
         Command("tools", "/tools [on|off NAME]", "the tools models may call; switch one for this session",
                 tools.cmd_tools, _tool_args),
         Command("help", "/help [COMMAND]", "the slash commands", cmd_help),
@@ -145,6 +181,9 @@ async def run_command(text: str, ctx: CommandContext) -> Result:
         return Notice(exc.describe(), "warning" if isinstance(exc, MemoryUnavailable) else "error")
     except (LookupError, ValueError) as exc:
         return Notice(f"/{cmd.name}: {exc}", "error")
+    except Exception as exc:  # noqa: BLE001 - a command never takes the chat down; the traceback goes to the log
+        logging.getLogger("wits.commands").exception("/%s failed", cmd.name)
+        return Notice(f"/{cmd.name} failed: {type(exc).__name__}: {str(exc)[:200]} (details in the log)", "error")
 
 
 async def complete(text: str, ctx: CommandContext, limit: int = 12) -> list[tuple[str, str]]:

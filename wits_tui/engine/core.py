@@ -23,10 +23,11 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from wits_tui.engine.docs.facade import Docs
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
-    from wits_tui.engine.store.records import MessageStatus, Session
+    from wits_tui.engine.store.records import Message, MessageStatus, Session
     from wits_tui.engine.tools import ToolContext, ToolRegistry
 
 log = logging.getLogger("wits.engine")
@@ -66,10 +67,18 @@ class Engine:
         self._owns_store = store is None
         self._opened = False
         self.error_log = ErrorLog(paths.log_dir)
-        self._details: dict[str, ModelDetails] = {}
+        from wits_tui.engine.catalog import ModelCatalog
+
+        #: Model facts (capabilities, context lengths, what is loaded), refreshed in the background.
+        self.catalog = ModelCatalog(lambda: self.backend, settings.ollama.default_num_ctx)
         self._memory: "Memory | None" = None
+        self._docs: "Docs | None" = None
         self._build_lock = threading.RLock()
+        self._memory_open_lock = threading.Lock()
         self._use_memory = use_memory
+        #: Frontends that keep running set this: after each turn /api/ps is asked again in the
+        #: background, so the next turn knows the window in use without asking on its path.
+        self.refresh_after_turn = False
         self._background: set[asyncio.Task[Any]] = set()
         self._confirm_tool = confirm_tool
         self._tools: "ToolRegistry | None" = None
@@ -97,6 +106,8 @@ class Engine:
                 self.paths.ensure()
                 self._store = Store(self.paths.database, history_max_entries=self.settings.history.max_entries)
             self._opened = True
+            if self._store.read_only:  # a home that cannot be written: nothing to mark
+                return self
             recovered = self._store.messages.recover_streaming()
             if recovered:
                 log.warning("marked %d answers cut off by a writer that is gone as interrupted", recovered)
@@ -140,6 +151,26 @@ class Engine:
                 self._memory = Memory(self.settings.memory, self.paths.memory_dir, self.backend)
         return self._memory
 
+    def open_memory(self) -> Any:
+        """Open long-term memory once (sync, a thread's job: it imports lancedb) and return its
+        status (None when memory is off). Safe to call from several threads at once: a
+        frontend opening it in the background and a turn that needs it now."""
+        memory = self.memory
+        if memory is None:
+            return None
+        with self._memory_open_lock:
+            return memory.open()
+
+    @property
+    def docs(self) -> "Docs":
+        """Document collections (built on first use; no I/O until a collection is searched)."""
+        with self._build_lock:
+            if self._docs is None:
+                from wits_tui.engine.docs.facade import Docs
+
+                self._docs = Docs(self.settings.docs, self.paths.docs_dir, self.store, self.backend)
+        return self._docs
+
     def memory_ready(self) -> bool:
         """True when turns may recall: the front end uses memory and it is open."""
         memory = self._memory if self.use_memory else None
@@ -156,6 +187,8 @@ class Engine:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self._memory is not None:
             await asyncio.to_thread(self._memory.close)
+        if self._docs is not None:
+            await asyncio.to_thread(self._docs.close)
         if self._backend is not None:
             await self._backend.close()
         self._close_store()
@@ -179,16 +212,15 @@ class Engine:
 
     async def model_details(self, model: str) -> ModelDetails | None:
         """/api/show for ``model``, asked once per model (None if it cannot be asked)."""
-        if model not in self._details:
-            try:
-                self._details[model] = await self.backend.show(model)
-            except BackendError:
-                return None  # the chat request will report the problem
-        return self._details[model]
+        return await self.catalog.details(model)
 
     async def context_length(self, model: str) -> int | None:
         details = await self.model_details(model)
         return details.context_length if details else None
+
+    def refresh_models(self, *models: str) -> None:
+        """Refresh the model cache (``models``' details, and /api/ps) in the background."""
+        self.in_background(self.catalog.refresh(list(models)))
 
     # -- tools -----------------------------------------------------------------
     @property
@@ -262,6 +294,12 @@ class Engine:
         from wits_tui.engine.turn import run_turn
 
         return run_turn(self, session_id, text, model, on_saved=on_saved)
+
+    async def compact(self, session_id: int, keep_last: int = 2) -> "Message":
+        """Replace older turns (for the model) with a summary it writes; see engine/compact.py."""
+        from wits_tui.engine.compact import compact
+
+        return await compact(self, session_id, keep_last)
 
     def retry(self, session_id: int, *, model: str | None = None) -> AsyncGenerator[TurnEvent, None]:
         from wits_tui.engine.turn import run_turn

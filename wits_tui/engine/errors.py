@@ -28,6 +28,7 @@ class ErrorKind(StrEnum):
     MEMORY_UNAVAILABLE = "memory_unavailable"  # memory switched off, broken or not usable now
     MEMORY_BROKEN = "memory_broken"  # the memory directory cannot be read
     MEMORY_MAINTENANCE = "memory_maintenance"  # compaction / clean-up could not free space
+    MEMORY_WRITE_FAILED = "memory_write_failed"  # a write did not reach the disk; the rows stay queued
     EMBEDDING_UNAVAILABLE = "embedding_unavailable"  # no embedding model answers
     DATABASE = "database"  # the SQLite file cannot be opened or upgraded
     SESSION_NOT_FOUND = "session_not_found"
@@ -98,6 +99,13 @@ class MemoryMaintenanceError(WitsError):
     kind = ErrorKind.MEMORY_MAINTENANCE
 
 
+class MemoryWriteFailed(WitsError):
+    """A write did not reach the disk for a passing reason (a full disk, another process busy):
+    the rows stay queued and the message says so. Never silent."""
+
+    kind = ErrorKind.MEMORY_WRITE_FAILED
+
+
 class EmbeddingUnavailable(WitsError):
     """No vectors: the model is missing, cannot embed, or the server is down."""
 
@@ -112,16 +120,22 @@ class EmbeddingUnavailable(WitsError):
 
 # -- the database --------------------------------------------------------------
 class DatabaseError(WitsError):
-    """The database cannot be opened or upgraded; the message says why and what to do."""
+    """The database cannot be opened or upgraded; the message says why and what to do.
+    ``fault``: "full" (no space), "read_only" (cannot write there), "damaged", or "other"."""
 
     kind = ErrorKind.DATABASE
+
+    def __init__(self, message: str, fault: str = "other", hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.fault = fault
 
 
 class SessionNotFound(WitsError, LookupError):
     kind = ErrorKind.SESSION_NOT_FOUND
 
     def __init__(self, ref: object) -> None:
-        super().__init__(f"no session '{ref}'", "`wits sessions list` shows the sessions there are")
+        shown = str(ref) if len(str(ref)) <= 80 else str(ref)[:77] + "..."
+        super().__init__(f"no session '{shown}'", "`wits sessions list` shows the sessions there are")
         self.ref = ref
 
     def __str__(self) -> str:

@@ -22,6 +22,22 @@ class MemoryRecalled:
 
 
 @dataclass(frozen=True, slots=True)
+class DocsUsed:
+    """Passages of the user's documents (and attached files) added to the prompt, numbered as
+    the model cites them: ``passages[i]["n"]`` is [n]. ``notes`` are problems to show
+    (a file that does not fit, an unknown @NAME)."""
+
+    kind: ClassVar[str] = "docs_used"
+    collections: list[str]
+    passages: list[dict[str, Any]]
+    files: list[str] = field(default_factory=list)
+    tokens: int = 0
+    mode: str = "hybrid"  # hybrid | text_only | files_only
+    elapsed_ms: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class TurnStarted:
     kind: ClassVar[str] = "turn_started"
     session_id: int
@@ -53,6 +69,33 @@ class Token:
 
     kind: ClassVar[str] = "token"
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thinking:
+    """A piece of what a thinking model thinks before it answers (streams before the
+    first ``token``; stored apart from the answer and never sent back as answer text)."""
+
+    kind: ClassVar[str] = "thinking"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContextInfo:
+    """How full the model's context window is. Sent before the request
+    (``estimated``: counted from characters) and after the answer (from Ollama's
+    prompt_eval_count + eval_count). ``trimmed``: older messages left out because
+    they no longer fit. ``window_source``: "num_ctx" (set with /set), "ollama"
+    (/api/ps), or "default" (Ollama's default window, assumed)."""
+
+    kind: ClassVar[str] = "context"
+    model: str
+    used_tokens: int
+    window: int
+    trained: int | None = None
+    estimated: bool = True
+    trimmed: int = 0
+    window_source: str = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +157,7 @@ class TurnDone:
     stats: TurnStats
     module: str | None = None
     timestamp: str = field(default_factory=now_iso)
+    thinking: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +176,8 @@ class TurnError:
     timestamp: str = field(default_factory=now_iso)
 
 
-TurnEvent = Routed | MemoryRecalled | TurnStarted | Token | ToolCalled | ToolResult | Fallback | TurnDone | TurnError
+TurnEvent = (Routed | MemoryRecalled | DocsUsed | TurnStarted | Thinking | Token | ContextInfo | ToolCalled | ToolResult | Fallback
+             | TurnDone | TurnError)
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
@@ -140,7 +185,8 @@ def event_to_dict(event: TurnEvent) -> dict[str, Any]:
 
 
 EVENT_TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (Routed, MemoryRecalled, TurnStarted, Token, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
+    cls.kind: cls
+    for cls in (Routed, MemoryRecalled, DocsUsed, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
 }
 
 

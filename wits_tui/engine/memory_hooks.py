@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ async def recall(engine: "Engine", session_id: int, text: str) -> tuple[list[dic
 
     Nothing happens unless the frontend uses memory, it is open, and recall is on for
     the session; a failure costs the recall, never the turn."""
+    memory = engine.memory if engine.use_memory else None
+    if memory is not None and memory.status.state == "closed":
+        # The frontend has not opened it yet (it waits until the person stops typing):
+        # open it now, off the loop, rather than answer the first message without recall.
+        await asyncio.to_thread(engine.open_memory)
     if not engine.memory_ready():
         return [], None
     from wits_tui.engine.memory.session_flags import recall_enabled

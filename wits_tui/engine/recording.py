@@ -2,7 +2,8 @@
 
 One row per event, except tokens: those arriving within ``COALESCE_MS`` of each
 other share a row that keeps every token with its own offset, so a replay
-reproduces the original pacing exactly at a fraction of the rows.
+reproduces the original pacing exactly at a fraction of the rows. Thinking
+pieces are coalesced the same way, in rows of their own kind.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.events import Token, TurnEvent, event_to_dict
+from wits_tui.engine.events import Thinking, Token, TurnEvent, event_to_dict
 
 if TYPE_CHECKING:
     from wits_tui.engine.store import Store
 
 COALESCE_MS = 250.0
+#: Row kinds of coalesced pieces (each row: {"d": [[offset ms, text], ...]}).
+TOKENS_ROW, THINKING_ROW = "tokens", "thinking_tokens"
 
 
 class TurnRecorder:
@@ -28,6 +31,7 @@ class TurnRecorder:
         self._t0 = clock()
         self._seq = 0
         self._tokens: list[list[Any]] = []
+        self._row_kind = TOKENS_ROW
 
     def _now_ms(self) -> float:
         return (self.clock() - self._t0) * 1000
@@ -39,7 +43,7 @@ class TurnRecorder:
     def _flush_tokens(self) -> None:
         if self._tokens:
             first = self._tokens[0][0]
-            self._add("tokens", {"d": self._tokens}, t_ms=first)
+            self._add(self._row_kind, {"d": self._tokens}, t_ms=first)
             self._tokens = []
 
     def record(self, kind: str, data: dict[str, Any]) -> None:
@@ -48,7 +52,11 @@ class TurnRecorder:
         self._add(kind, data)
 
     def event(self, ev: TurnEvent) -> TurnEvent:
-        if isinstance(ev, Token):
+        if isinstance(ev, (Token, Thinking)):
+            kind = TOKENS_ROW if isinstance(ev, Token) else THINKING_ROW
+            if kind != self._row_kind:
+                self._flush_tokens()
+                self._row_kind = kind
             t = round(self._now_ms(), 1)
             self._tokens.append([t, ev.text])
             if t - self._tokens[0][0] >= COALESCE_MS:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wits_tui.engine.events import EVENT_TYPES, Token, TurnEvent, event_from_dict
+from wits_tui.engine.events import EVENT_TYPES, Thinking, Token, TurnEvent, event_from_dict
 from wits_tui.engine.store.recordings import RecordedEvent
 
 #: How often a paced wait wakes up to notice a pause.
@@ -50,6 +50,8 @@ def to_turns(records: list[RecordedEvent]) -> list[ReplayTurn]:
         turn = turns.setdefault(r.turn, ReplayTurn(r.turn))
         if r.kind == "tokens":
             turn.items.extend((float(t), Token(text)) for t, text in r.data["d"])
+        elif r.kind == "thinking_tokens":
+            turn.items.extend((float(t), Thinking(text)) for t, text in r.data["d"])
         elif r.kind in EVENT_TYPES:
             turn.items.append((r.t_ms, event_from_dict({"event": r.kind, **r.data})))
         else:

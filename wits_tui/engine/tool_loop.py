@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.errors import BackendError, ErrorKind
-from wits_tui.engine.events import Token, ToolCalled, ToolResult, TurnEvent
+from wits_tui.engine.events import Thinking, Token, ToolCalled, ToolResult, TurnEvent
+from wits_tui.engine.thinking import InlineThinkSplitter
 from wits_tui.engine.tools import ToolOutcome
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Attempt:
     ttft_ms: float | None = None
     raw_stats: dict[str, Any] | None = None
     rounds: int = 0  # tool rounds run
+    think: bool | str | None = None  # Ollama's think parameter (None: not sent)
+    keep_alive: str | None = None  # the session's, else the setting
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000
@@ -58,17 +61,34 @@ async def stream_attempt(
 ) -> AsyncGenerator[TurnEvent, None]:
     tools = await engine.tool_schemas(session_id, model)
     conversation = list(messages)
+    extra: dict[str, Any] = {}
+    if state.think is not None:
+        extra["think"] = state.think
+    if state.keep_alive:
+        extra["keep_alive"] = state.keep_alive
     while True:
         calls: list[dict[str, Any]] = []
         said: list[str] = []
-        async with aclosing(engine.backend.chat(model, conversation, options=options, tools=tools or None)) as stream:
+        thought: list[str] = []
+        inline = InlineThinkSplitter()  # older servers send <think>…</think> in the content
+        async with aclosing(engine.backend.chat(model, conversation, options=options, tools=tools or None, **extra)) as stream:
             async for chunk in stream:
+                pieces = [(chunk.thinking, "")] if chunk.thinking else []
                 if chunk.content:
-                    if state.ttft_ms is None:
-                        state.ttft_ms = state.elapsed_ms()
-                    answer.add(chunk.content)
-                    said.append(chunk.content)
-                    yield Token(chunk.content)
+                    pieces.append(inline.feed(chunk.content))
+                if chunk.done:
+                    pieces.append(inline.flush())
+                for thinking, text in pieces:
+                    if (thinking or text) and state.ttft_ms is None:
+                        state.ttft_ms = state.elapsed_ms()  # from the request, thinking or answer
+                    if thinking:
+                        answer.add_thinking(thinking)
+                        thought.append(thinking)
+                        yield Thinking(thinking)
+                    if text:
+                        answer.add(text)
+                        said.append(text)
+                        yield Token(text)
                 if chunk.tool_calls:  # Ollama sends them in a chunk of their own
                     calls.extend(chunk.tool_calls)
                 if chunk.done:
@@ -82,7 +102,11 @@ async def stream_attempt(
                 "ask more directly, or raise tools.max_rounds in the config",
             )
         state.rounds += 1
-        conversation.append({"role": "assistant", "content": "".join(said), "tool_calls": calls})
+        # as the API expects: what the model thought, said and called go back together
+        turn: dict[str, Any] = {"role": "assistant", "content": "".join(said), "tool_calls": calls}
+        if thought:
+            turn["thinking"] = "".join(thought)
+        conversation.append(turn)
         named = [((c.get("function") or {}).get("name", ""), (c.get("function") or {}).get("arguments")) for c in calls]
         for name, arguments in named:
             yield ToolCalled(round=state.rounds, name=name, arguments=arguments)

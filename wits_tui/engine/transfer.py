@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from wits_tui.engine.clock import now_iso, to_minute
+from wits_tui.engine.session_params import validate_options
+from wits_tui.engine.store.tx import transaction
 from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ def export_dict(store: "Store", session_id: int) -> dict[str, Any]:
     session = store.sessions.get(session_id)
     row = asdict(session)
     row.pop("message_count", None)
+    row["options"] = session.option_values() or None
     metrics = [{k: v for k, v in m.items() if k not in ("id", "session_id")} for m in store.metrics.for_session(session_id)]
     return {
         "format": FORMAT,
@@ -61,9 +65,14 @@ def export_markdown(store: "Store", session_id: int) -> str:
     for m in store.messages.list(session_id):
         if m.role == "user":
             out += ["## You", "", m.content, ""]
+        elif m.role == "summary":
+            out += ["## Summary of the earlier conversation (/compact)", "", m.content, ""]
         elif m.role == "assistant":
             who = " · ".join(x for x in (m.module, m.model) if x)
             out += [f"## Assistant{f' ({who})' if who else ''}", ""]
+            if m.thinking:
+                quoted = "\n".join(f"> {line}" if line else ">" for line in m.thinking.strip().splitlines())
+                out += ["> **Thinking**", ">", quoted, ""]
             if m.content:
                 out += [m.content, ""]
             if m.status in _STATUS_NOTE:
@@ -76,7 +85,8 @@ body{font:16px/1.55 system-ui,sans-serif;max-width:48rem;margin:2rem auto;paddin
 h1{font-size:1.5rem}.meta{color:#667}.msg{margin:1.2rem 0;padding:.6rem 1rem;border-radius:8px}
 .user{background:#e8eefc}.assistant{background:#fff;border:1px solid #dde}.who{font-weight:600;font-size:.85rem;color:#556}
 pre{background:#f2f3f7;padding:.7rem;overflow:auto;border-radius:6px}code{font-family:ui-monospace,monospace}
-.note{color:#a33;font-style:italic}
+.note{color:#a33;font-style:italic}.summary{background:#f4f1e6}
+.thinking{color:#667;font-size:.9rem;margin-bottom:.6rem}.thinking summary{cursor:pointer}
 @media (prefers-color-scheme: dark){body{background:#15171c;color:#e3e5ea}.user{background:#1f2940}
 .assistant{background:#1b1e25;border-color:#2c3040}pre{background:#23262e}.who,.meta{color:#9aa}}
 """
@@ -90,11 +100,15 @@ def export_html(store: "Store", session_id: int) -> str:
     session = store.sessions.get(session_id)
     body = []
     for m in store.messages.list(session_id):
-        if m.role not in ("user", "assistant"):
+        if m.role not in ("user", "assistant", "summary"):
             continue
-        who = "You" if m.role == "user" else "Assistant" + (f" · {m.model}" if m.model else "")
+        who = {"user": "You", "summary": "Summary of the earlier conversation"}.get(m.role) or (
+            "Assistant" + (f" · {m.model}" if m.model else ""))
         note = f'<p class="note">{_STATUS_NOTE[m.status]}</p>' if m.status in _STATUS_NOTE else ""
-        content = md.render(m.content) if m.role == "assistant" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
+        content = md.render(m.content) if m.role != "user" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
+        if m.thinking:
+            content = (f'<details class="thinking"><summary>Thinking</summary>'
+                       f'<p>{html.escape(m.thinking).replace(chr(10), "<br>")}</p></details>{content}')
         body.append(f'<section class="msg {m.role}"><div class="who">{html.escape(who)}</div>{content}{note}</section>')
     title = html.escape(session.title)
     return (
@@ -111,57 +125,83 @@ def _parse(text: str, source: str) -> SessionFile:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportProblem(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ImportProblem(f"{source}: nested too deeply to be a Wits session export") from None
     try:
         return SessionFile.model_validate(raw)
+    except RecursionError:
+        raise ImportProblem(f"{source}: nested too deeply to be a Wits session export") from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors()[:5]:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-            problems.append(f"{where or 'the file'}: {err['msg']} (got {json.dumps(err.get('input'), default=str)[:60]})")
+            problems.append(f"{where or 'the file'}: {err['msg']} (got {_shown(err.get('input'))})")
         more = f" (and {len(exc.errors()) - 5} more)" if len(exc.errors()) > 5 else ""
         raise ImportProblem(f"{source} is not a Wits session export: " + "; ".join(problems) + more) from None
 
 
-def _inserted(rowid: int | None) -> int:
-    assert rowid is not None  # an INSERT always sets it
-    return rowid
+def _shown(value: Any) -> str:
+    try:
+        return json.dumps(value, default=str)[:60]
+    except (RecursionError, ValueError):
+        return "a deeply nested value"
 
 
 def import_session(store: "Store", text: str, source: str = "the file") -> int:
-    """Create a new session from a JSON export; returns its id. All or nothing."""
+    """Create a new session from a JSON export; returns its id. All or nothing: one
+    transaction, rolled back whole if any row fails (ImportProblem says which)."""
     data = _parse(text, source)
+    where = ["session"]
+    try:
+        with store.lock, transaction(store.db):
+            return _insert(store.db, data, where)
+    except (OverflowError, UnicodeEncodeError, RecursionError, ValueError, sqlite3.Error) as exc:
+        reason = {
+            OverflowError: "a number too large for the database (at most 2**63 - 1)",
+            UnicodeEncodeError: "text with an invalid character (a lone surrogate escape such as \\ud800)",
+            RecursionError: "data nested too deeply",
+        }.get(type(exc), f"{type(exc).__name__}: {exc}")
+        raise ImportProblem(f"{source}: {where[0]}: {reason}") from None
+
+
+def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
     ids: dict[int, int] = {}
-    with store.lock, store.db.conn:
-        db = store.db
-        s = data.session
-        sid = _inserted(db.execute(
-            "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived) VALUES (?, ?, ?, ?, ?, ?)",
-            [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived],
-        ).lastrowid)
-        for m in data.messages:
-            ids[m.id] = _inserted(db.execute(
-                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at],
-            ).lastrowid)
-        for e in data.events:
-            payload = dict(e.data)
-            for key in _MESSAGE_KEYS:
-                if isinstance(payload.get(key), int) and payload[key] in ids:
-                    payload[key] = ids[payload[key]]
-            if isinstance(payload.get("session_id"), int):
-                payload["session_id"] = sid
-            db.execute(
-                "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
-                [sid, e.turn, e.seq, e.t_ms, e.kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":"))],
-            )
-        for metric in data.metrics:
-            row = metric.model_dump()  # the file format names the columns; nothing from the file does
-            if row["message_id"] is not None:
-                row["message_id"] = ids.get(row["message_id"])
-            cols = ", ".join(row)
-            db.execute(f"INSERT INTO turn_metrics (session_id, {cols}) VALUES (?, {', '.join('?' * len(row))})", [sid, *row.values()])
-    return sid
+    s = data.session
+    options = validate_options(s.options or {})
+    sid = db.execute(
+        "INSERT INTO sessions (title, created_at, updated_at, model, pinned_module, archived, system_prompt, system_mode, "
+        "think, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [s.title, s.created_at, s.updated_at, s.model, s.pinned_module, s.archived, s.system_prompt, s.system_mode,
+         s.think, json.dumps(options, sort_keys=True) if options else None],
+    ).lastrowid
+    for n, m in enumerate(data.messages):
+        where[0] = f"messages[{n}]"
+        ids[m.id] = db.execute(
+            "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at, thinking, "
+            "summary_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at, m.thinking,
+             ids.get(m.summary_of) if m.summary_of is not None else None],
+        ).lastrowid
+    for n, e in enumerate(data.events):
+        where[0] = f"events[{n}]"
+        payload = dict(e.data)
+        for key in _MESSAGE_KEYS:
+            if isinstance(payload.get(key), int) and payload[key] in ids:
+                payload[key] = ids[payload[key]]
+        if isinstance(payload.get("session_id"), int):
+            payload["session_id"] = sid
+        db.execute(
+            "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
+            [sid, e.turn, e.seq, e.t_ms, e.kind, json.dumps(payload, ensure_ascii=False, separators=(",", ":"))],
+        )
+    for n, metric in enumerate(data.metrics):
+        where[0] = f"metrics[{n}]"
+        row = metric.model_dump()  # the file format names the columns; nothing from the file does
+        if row["message_id"] is not None:
+            row["message_id"] = ids.get(row["message_id"])
+        cols = ", ".join(row)
+        db.execute(f"INSERT INTO turn_metrics (session_id, {cols}) VALUES (?, {', '.join('?' * len(row))})", [sid, *row.values()])
+    return int(sid)
 
 
 def import_file(store: "Store", path: Path) -> int:

@@ -22,17 +22,23 @@ class SessionRow(_Strict):
     model: str | None = None
     pinned_module: str | None = None
     archived: int = 0
+    system_prompt: str | None = None
+    system_mode: Literal["add", "replace"] | None = None
+    think: Literal["on", "off", "low", "medium", "high"] | None = None
+    options: dict[str, Any] | None = None  # /set values: temperature, num_ctx, keep_alive, ...
 
 
 class MessageRow(_Strict):
     id: int
-    role: Literal["system", "user", "assistant", "tool"]
+    role: Literal["system", "user", "assistant", "tool", "summary"]
     content: str
     status: Literal["complete", "interrupted", "error", "streaming"]
     created_at: str
     updated_at: str
     module: str | None = None
     model: str | None = None
+    thinking: str = ""  # what a thinking model thought before this answer
+    summary_of: int | None = None  # a /compact summary: the last message id it stands for
 
 
 class EventRow(_Strict):

@@ -15,11 +15,13 @@ from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine import memory_hooks
-from wits_tui.engine.context import build_messages
+from wits_tui.engine import docs_hooks, memory_hooks
+from wits_tui.engine.context import build_context
 from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry
-from wits_tui.engine.events import Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
+from wits_tui.engine.events import ContextInfo, Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.recording import TurnRecorder
+from wits_tui.engine.session_params import request_params
+from wits_tui.engine.thinking import think_param
 from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class _Answer:
     def __init__(self, engine: "Engine", session_id: int, model: str, module: str | None) -> None:
         self.engine, self.session_id, self.model, self.module = engine, session_id, model, module
         self.parts: list[str] = []
+        self.thoughts: list[str] = []
         self.message_id: int | None = None
         self._flushed_at = 0.0
 
@@ -82,26 +85,39 @@ class _Answer:
     def text(self) -> str:
         return "".join(self.parts)
 
+    @property
+    def thinking(self) -> str:
+        return "".join(self.thoughts)
+
     def add(self, piece: str) -> None:
         self.parts.append(piece)
+        self._save()
+
+    def add_thinking(self, piece: str) -> None:
+        self.thoughts.append(piece)
+        self._save()
+
+    def _save(self) -> None:
         now = time.monotonic()
         if self.message_id is None:
             msg = self.engine.store.messages.append(
-                self.session_id, "assistant", piece, status="streaming", model=self.model, module=self.module
+                self.session_id, "assistant", self.text, status="streaming", model=self.model, module=self.module,
+                thinking=self.thinking,
             )
             self.message_id, self._flushed_at = msg.id, now
         elif now - self._flushed_at >= FLUSH_INTERVAL_S:
-            self.engine.store.messages.update(self.message_id, content=self.text)
+            self.engine.store.messages.update(self.message_id, content=self.text, thinking=self.thinking)
             self._flushed_at = now
 
     def finish(self, status: MessageStatus) -> int:
         messages = self.engine.store.messages
         if self.message_id is None:
             self.message_id = messages.append(
-                self.session_id, "assistant", self.text, status=status, model=self.model, module=self.module
+                self.session_id, "assistant", self.text, status=status, model=self.model, module=self.module,
+                thinking=self.thinking,
             ).id
         else:
-            messages.update(self.message_id, content=self.text, status=status)
+            messages.update(self.message_id, content=self.text, status=status, thinking=self.thinking)
         return self.message_id
 
 
@@ -113,6 +129,13 @@ async def run_turn(
     The question is saved first; ``on_saved(message)`` is told so before anything else."""
     store, settings = engine.store, engine.settings
     if text is not None:
+        from wits_tui.engine.textsafe import valid_text
+
+        text = valid_text(text)[0]  # a lone surrogate cannot be stored; front ends say so when they replace
+        if len(text) > settings.chat.max_message_chars:  # refused before anything is stored
+            yield engine.fail(too_long(engine, text), model=model or settings.chat.default_model,
+                              session_id=session_id, attempt=0)
+            return
         user = store.messages.append(session_id, "user", text)
         if on_saved is not None:
             on_saved(user)
@@ -139,6 +162,10 @@ async def run_turn(
     memory_prefix, recalled = await memory_hooks.recall(engine, session_id, user.content)
     if recalled is not None:
         yield rec.event(recalled)
+    docs_prefix, docs_used = await docs_hooks.retrieve(engine, session_id, user.content, primary)
+    if docs_used is not None:
+        yield rec.event(docs_used)
+    memory_prefix = memory_prefix + docs_prefix
     try:
         # aclosing: if our consumer abandons us, the inner generator is closed at
         # once too, so the partial answer is saved as interrupted right away.
@@ -147,6 +174,34 @@ async def run_turn(
                 yield rec.event(event)
     finally:
         rec.close()
+
+
+def too_long(engine: "Engine", text: str) -> BackendError:
+    """A message past ``chat.max_message_chars``: not sent, not stored in the session, but kept
+    in a file (0600) the person can attach instead (a 10 MB question took 16.9 s, and opening
+    its session 32 s)."""
+    from wits_tui.engine.clock import now_iso
+
+    limit = engine.settings.chat.max_message_chars
+    folder = engine.paths.data_dir / "oversized"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / f"message-{now_iso().replace(':', '').replace('.', '-')}.txt"
+    try:
+        with open(os_open(path), "w", encoding="utf-8", errors="replace") as fh:
+            fh.write(text)
+        kept = f"it is saved in {path}; "
+    except OSError as exc:
+        kept = f"it could not be saved ({exc.strerror}); "
+    return BackendError(
+        ErrorKind.BAD_REQUEST, f"the message is {len(text):,} characters, more than chat.max_message_chars ({limit:,}); it was not sent",
+        f"{kept}ask about the file instead (add its folder to tools.allowed_dirs so read_file can open it), "
+        "send a part of it, or raise chat.max_message_chars")
+
+
+def os_open(path: Any) -> int:
+    import os
+
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
 
 
 async def _route(engine: "Engine", session: Any, text: str) -> "Route | None":
@@ -194,19 +249,21 @@ async def _answer(
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
     models = candidate_models(primary, settings.chat)
     module = route.module.name if route else None
-    prefix = (route.prompt_messages() if route else []) + memory_prefix
-    options = (route.options or None) if route else None
+    session = store.sessions.get(session_id)
+    params = request_params(route.prompt_messages() if route else [], (route.options or None) if route else None, session)
+    prefix = params.prefix + memory_prefix
+    think_choice = session.think or settings.chat.think
 
     for attempt, current in enumerate(models, start=1):
-        context_length = await engine.context_length(current)
-        messages = build_messages(
-            history, context_length=context_length, reserve_tokens=settings.chat.answer_reserve_tokens, prefix=prefix
-        )
+        details = engine.catalog.cached(current) or await engine.model_details(current)  # cached after the first turn
+        window = engine.catalog.window(current, params.num_ctx)
+        built = build_context(history, context_length=window.tokens, reserve_tokens=settings.chat.answer_reserve_tokens, prefix=prefix)
         yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, module=module, attempt=attempt)
+        yield ContextInfo(current, built.tokens, window.tokens, window.trained, True, built.trimmed, window.source)
         answer = _Answer(engine, session_id, current, module)
-        state = Attempt()
+        state = Attempt(think=think_param(think_choice, details.capabilities if details else None), keep_alive=params.keep_alive)
         try:
-            async with aclosing(stream_attempt(engine, session_id, current, messages, options, answer, state)) as events:
+            async with aclosing(stream_attempt(engine, session_id, current, built.messages, params.options, answer, state)) as events:
                 async for event in events:
                     yield event
         except BackendError as err:
@@ -233,6 +290,14 @@ async def _answer(
         engine.record_metrics(session_id, message_id, current, "complete", stats, module)
         _after(engine, route, user.content, current, stats, "complete")
         memory_hooks.remember(engine, session_id, user.content, answer.text, message_id)
-        yield TurnDone(session_id=session_id, message_id=message_id, model=current, text=answer.text, stats=stats, module=module)
+        if engine.refresh_after_turn:
+            engine.refresh_models()  # what is loaded now, and with which window: for the next turn
+        if stats.prompt_tokens is not None:
+            used = stats.prompt_tokens + (stats.eval_tokens or 0)
+            yield ContextInfo(current, used, window.tokens, window.trained, False, built.trimmed, window.source)
+        yield TurnDone(
+            session_id=session_id, message_id=message_id, model=current, text=answer.text, stats=stats, module=module,
+            thinking=answer.thinking,
+        )
         return
 

@@ -27,6 +27,7 @@ from wits_tui.commands import (
     Listing,
     Notice,
     SetTheme,
+    StartDocsJob,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -39,8 +40,11 @@ from wits_tui.commands import (
 from wits_tui.commands.parser import parse, unescape
 from wits_tui.engine.backends.base import BackendError
 from wits_tui.engine.events import (
+    ContextInfo,
+    DocsUsed,
     Fallback,
     MemoryRecalled,
+    Thinking,
     Token,
     ToolCalled,
     ToolResult,
@@ -48,6 +52,7 @@ from wits_tui.engine.events import (
     TurnError,
     TurnEvent,
 )
+from wits_tui.engine.textsafe import REPLACED_NOTE, terminal_safe, valid_text
 from wits_tui.plain import jobs, render
 from wits_tui.plain.completer import SlashCompleter
 from wits_tui.plain.history import StoreHistory
@@ -68,6 +73,7 @@ class PlainChat:
         interactive: bool = True,
     ) -> None:
         self.engine = engine
+        self._said_invalid = False
         self.session_id = session_id
         self.model = model
         self.out = out or sys.stdout
@@ -83,10 +89,12 @@ class PlainChat:
                 output=output,
             )
         self.ctx = CommandContext(engine=engine, session_id=session_id, frontend=self)
+        self._trim_told: set[int] = set()  # sessions told that older messages no longer fit
+        self._last_context: ContextInfo | None = None
 
     # -- output ---------------------------------------------------------------
     def say(self, text: str = "", end: str = "\n") -> None:
-        self.out.write(text + end)
+        self.out.write(terminal_safe(text) + end)
         self.out.flush()
 
     def _context(self) -> CommandContext:
@@ -109,10 +117,25 @@ class PlainChat:
         memory = self.engine.memory if self.engine.use_memory else None
         if memory is not None:
             # opened off the loop; recall starts with the first turn after it is open
-            self.engine.in_background(asyncio.to_thread(memory.open))
+            self.engine.in_background(asyncio.to_thread(self.engine.open_memory))
         if self.session_id is None:
             self.session_id = (await asyncio.to_thread(self.engine.store.sessions.active)).id
-        await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)
+        session = await asyncio.to_thread(self.engine.store.sessions.switch, self.session_id)
+        self.engine.refresh_after_turn = True
+        await self._window_warning(self.model or self.engine.model_for(session), session)
+
+    async def _window_warning(self, model: str, session: Any) -> None:
+        """Say at start when Ollama's default window is smaller than the model's trained length."""
+        from wits_tui.engine.catalog import window_warning
+
+        try:
+            await asyncio.wait_for(self.engine.catalog.refresh([model]), timeout=3)
+        except (TimeoutError, BackendError):
+            return
+        num_ctx = session.option_values().get("num_ctx")
+        warning = window_warning(model, self.engine.catalog.window(model, num_ctx))
+        if warning:
+            self.say(f"note: {warning}")
 
     async def run(self) -> int:
         """The interactive loop, until Ctrl+D."""
@@ -139,11 +162,15 @@ class PlainChat:
             text = line.rstrip("\n")
             if text.strip():
                 self.say(PROMPT + text)  # what was sent, so a transcript reads as a conversation
-                await asyncio.to_thread(self.engine.store.history.add, text, self.session_id)
+                await asyncio.to_thread(self.engine.store.history.add, valid_text(text)[0], self.session_id)
                 await self.handle(text)
         return 0
 
     async def handle(self, text: str) -> None:
+        text, replaced = valid_text(text)
+        if replaced and not self._said_invalid:
+            self._said_invalid = True
+            self.say(f"note: {REPLACED_NOTE}")
         if not text.strip():
             return
         if parse(text) is not None:
@@ -177,8 +204,21 @@ class PlainChat:
             self.say(render.replay(result))
         elif isinstance(result, StartMemoryJob):
             await jobs.memory_job(self.say, self.engine, result)
+        elif isinstance(result, StartDocsJob):
+            await self.stream_job(jobs.docs_job(self.say, self.engine, result))
 
     # -- streaming an answer ------------------------------------------------------
+    async def stream_job(self, coro: Any) -> None:
+        """A long job (indexing) that Ctrl+C stops."""
+        task = asyncio.create_task(coro)
+        with self._ctrl_c_stops(task):
+            try:
+                await task
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise
+                self.say("[stopped]")
+
     async def stream(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
         task = asyncio.create_task(self._consume(start))
         with self._ctrl_c_stops(task):
@@ -190,18 +230,41 @@ class PlainChat:
                 self.say("\n[stopped: the partial answer is kept as interrupted]")
 
     async def _consume(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
-        started = False
+        from wits_tui.engine.docs.retrieval import sources_text
+
+        started = thinking = False
+        show = self.engine.settings.chat.show_thinking
+        sources: DocsUsed | None = None
         async with aclosing(start()) as events:
             async for ev in events:
-                if isinstance(ev, Token):
-                    self.out.write(ev.text)
+                if isinstance(ev, Thinking):
+                    if show:
+                        self.out.write(render.thinking(terminal_safe(ev.text), self.out, first=not thinking))
+                        self.out.flush()
+                    thinking = True
+                elif isinstance(ev, Token):
+                    if thinking and show:
+                        self.say(render.thinking_end(self.out))
+                    thinking = False
+                    self.out.write(terminal_safe(ev.text))
                     self.out.flush()
                     started = True
+                elif isinstance(ev, ContextInfo):
+                    self._last_context = ev
+                    if ev.estimated and ev.trimmed and ev.trimmed not in (0,) and self.session_id not in self._trim_told:
+                        from wits_tui.engine.catalog import trimmed_notice
+
+                        self._trim_told.add(self.session_id or 0)
+                        self.say(f"note: {trimmed_notice(ev.trimmed, ev.window, ev.trained)}")
                 elif isinstance(ev, Fallback):
                     self.say(render.fallback(ev))
                 elif isinstance(ev, MemoryRecalled):
                     if ev.segments:
                         self.say(render.memory_used(ev))
+                elif isinstance(ev, DocsUsed):
+                    sources = ev
+                    for note in ev.notes:
+                        self.say(f"note: {note}")
                 elif isinstance(ev, ToolCalled):
                     if started:
                         self.say()
@@ -210,7 +273,9 @@ class PlainChat:
                     self.say(render.tool_result(ev))
                 elif isinstance(ev, TurnDone):
                     self.say("" if ev.text.endswith("\n") else "\n", end="")
-                    self.say(render.done(ev))
+                    if sources is not None and sources.passages:
+                        self.say(sources_text(sources.passages).rstrip("\n"))
+                    self.say(render.done(ev, self._last_context))
                 elif isinstance(ev, TurnError):
                     if started:
                         self.say()

@@ -24,4 +24,6 @@ class StoreHistory(History):
 
     def store_string(self, string: str) -> None:
         sid = self.session_id() if callable(self.session_id) else self.session_id
-        self.store.history.add(string, sid)
+        from wits_tui.engine.textsafe import valid_text
+
+        self.store.history.add(valid_text(string)[0], sid)  # invalid bytes from the terminal arrive escaped

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from wits_tui.commands import StartMemoryJob, StartTraining
+from wits_tui.commands import StartDocsJob, StartMemoryJob, StartTraining
 from wits_tui.plain import render
 
 Say = Callable[[str], None]
@@ -50,3 +50,18 @@ async def train(say: Say, engine: Any, job: StartTraining) -> None:
         return
     report = record.report
     say(f"trained {job.module}: {report['examples']} examples; model {report.get('derived_model')}")
+
+
+async def docs_job(say: Say, engine: Any, job: StartDocsJob) -> None:
+    """Index collections; Ctrl+C stops (what was indexed is kept)."""
+    from wits_tui.commands.docs import run_docs_job
+
+    shown: list[int] = []
+
+    def progress(line: str, fraction: float | None) -> None:  # a line per tenth, not per file
+        step = -1 if fraction is None else int(fraction * 10)
+        if step >= 0 and (not shown or shown[-1] != step):
+            shown.append(step)
+            say(line)
+
+    say(render.notice(await run_docs_job(engine, job, progress)))

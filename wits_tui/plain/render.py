@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from wits_tui.commands import Listing, Notice, StartReplay, describe
-from wits_tui.engine.events import Fallback, MemoryRecalled, ToolResult, TurnDone, TurnError
+from wits_tui.engine.catalog import short_tokens
+from wits_tui.engine.events import ContextInfo, Fallback, MemoryRecalled, ToolResult, TurnDone, TurnError
+
+DIM, RESET = "\x1b[2m", "\x1b[0m"
 
 PREFIX = {"info": "", "warning": "warning: ", "error": "error: "}
 
@@ -25,12 +30,39 @@ def listing(result: Listing) -> str:
     return "\n".join(lines)
 
 
-def done(ev: TurnDone) -> str:
+def _tty(out: IO[str]) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def thinking(text: str, out: IO[str], first: bool) -> str:
+    """A piece of thinking: dimmed on a terminal, after a "thinking:" label otherwise."""
+    if _tty(out):
+        return f"{DIM}{text}{RESET}"
+    return ("thinking: " if first else "") + text
+
+
+def thinking_end(out: IO[str]) -> str:
+    return "" if _tty(out) else "\n[end of thinking]"
+
+
+def context(info: ContextInfo | None) -> str | None:
+    if info is None:
+        return None
+    return f"context {short_tokens(info.used_tokens)} / {short_tokens(info.window)}"
+
+
+def done(ev: TurnDone, info: ContextInfo | None = None) -> str:
     parts = [ev.model]
     if ev.stats.ttft_ms is not None:
         parts.append(f"{ev.stats.ttft_ms / 1000:.1f} s to first token")
     if ev.stats.tokens_per_s:
         parts.append(f"{ev.stats.tokens_per_s:.0f} tokens/s")
+    used = context(info)
+    if used:
+        parts.append(used)
     return f"[{' · '.join(parts)}]"
 
 

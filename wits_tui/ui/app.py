@@ -21,6 +21,7 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.bridge import EngineBridge
 from wits_tui.ui.keymap import keymap_for
 from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
+from wits_tui.ui.palette_session import SessionSettingsProvider
 from wits_tui.ui.screens.chat import ChatScreen
 from wits_tui.ui.themes import load_themes
 
@@ -46,7 +47,7 @@ class WitsApp(App[None]):
     TITLE = "Wits"
     CSS_PATH = ["styles/app.tcss"]
     COMMANDS = App.COMMANDS | {SlashCommandsProvider, SessionsProvider, ModelsProvider, ModulesProvider,
-                                  ThemesProvider}
+                                  ThemesProvider, SessionSettingsProvider}
     BINDINGS = [
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -150,6 +151,11 @@ class WitsApp(App[None]):
     @work(group="state", exit_on_error=False)
     async def save_theme(self, theme: str) -> None:
         await self.bridge.call(self.bridge.engine.store.state.set, "theme", theme)
+
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        if self._chat_screen is not None:
+            self._chat_screen.shut()  # its workers stop before the app tears the screens down
+        super().exit(result, return_code, message)
 
     async def on_unmount(self) -> None:
         engine = self.engine

@@ -17,6 +17,8 @@ def chat_message(session_id: int, ev: Any) -> Message | None:
         return msg.AnswerRouted(session_id, ev)
     if isinstance(ev, e.MemoryRecalled):
         return msg.MemoryUsed(session_id, ev)
+    if isinstance(ev, e.DocsUsed):
+        return msg.DocsUsed(session_id, ev)
     if isinstance(ev, e.TurnStarted):
         return msg.AnswerStarted(session_id, ev.model)
     if isinstance(ev, e.ToolCalled):
@@ -29,4 +31,8 @@ def chat_message(session_id: int, ev: Any) -> Message | None:
         return msg.AnswerDone(session_id, ev)
     if isinstance(ev, e.TurnError):
         return msg.AnswerFailed(session_id, ev)
+    if isinstance(ev, e.Thinking):
+        return msg.AnswerThinking(session_id, ev.text)
+    if isinstance(ev, e.ContextInfo):
+        return msg.ContextChanged(session_id, ev)
     return None

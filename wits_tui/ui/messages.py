@@ -11,6 +11,16 @@ from typing import Any
 
 from textual.message import Message
 
+from wits_tui.engine.textsafe import safe_fields, terminal_safe
+
+
+def _safe_sessions(sessions: list[Any]) -> list[Any]:
+    return [safe_fields(s, "title") for s in sessions]
+
+
+def _safe_messages(messages: list[Any]) -> list[Any]:
+    return [safe_fields(m, "content") for m in messages]
+
 
 @dataclass
 class EngineReady(Message):
@@ -22,29 +32,18 @@ class EngineReady(Message):
     has_more: bool
     history: list[str]
 
+    def __post_init__(self) -> None:  # text from models and files reaches the screen only made safe
+        self.sessions, self.messages = _safe_sessions(self.sessions), _safe_messages(self.messages)
+        self.session = safe_fields(self.session, "title") if self.session is not None else None
+        super().__post_init__()
+
 
 @dataclass
 class EngineFailed(Message):
     error: str
 
 
-@dataclass
-class HealthChanged(Message):
-    health: Any  # wits_tui.engine.core.Health
 
-
-@dataclass
-class SessionsLoaded(Message):
-    sessions: list[Any]
-    active_id: int | None
-
-
-@dataclass
-class SessionOpened(Message):
-    session: Any
-    messages: list[Any]
-    has_more: bool
-    focus_message_id: int | None = None
 
 
 @dataclass
@@ -55,11 +54,21 @@ class LoadOlder(Message):
     before_id: int
 
 
+
 @dataclass
-class OlderLoaded(Message):
+class LoadNewer(Message):
+    """The chat was scrolled to the end of what it holds, and newer messages exist."""
+
     session_id: int
-    messages: list[Any]
-    has_more: bool
+    after_id: int
+
+
+@dataclass
+class LoadEdge(Message):
+    """Ctrl+Home / Ctrl+End reached past what the chat holds: fetch the first or the last page."""
+
+    session_id: int
+    first: bool
 
 
 @dataclass
@@ -73,6 +82,10 @@ class AnswerToken(Message):
     session_id: int
     text: str
 
+    def __post_init__(self) -> None:
+        self.text = terminal_safe(self.text)
+        super().__post_init__()
+
 
 @dataclass
 class AnswerFallback(Message):
@@ -85,25 +98,25 @@ class AnswerDone(Message):
     session_id: int
     event: Any  # TurnDone
 
+    def __post_init__(self) -> None:
+        self.event = safe_fields(self.event, "text")
+        super().__post_init__()
+
 
 @dataclass
 class AnswerFailed(Message):
     session_id: int
     event: Any  # TurnError
 
+    def __post_init__(self) -> None:
+        self.event = safe_fields(self.event, "message", "partial_text")
+        super().__post_init__()
+
 
 @dataclass
 class AnswerInterrupted(Message):
     session_id: int
 
-
-@dataclass
-class StreamRate(Message):
-    """Live figures while an answer streams."""
-
-    tokens: int
-    tokens_per_s: float | None
-    ttft_ms: float | None
 
 
 @dataclass
@@ -117,12 +130,6 @@ class TurnFinished(Message):
 class RetryRequested(Message):
     pass
 
-
-@dataclass
-class PullUpdate(Message):
-    model: str
-    status: str
-    fraction: float | None
 
 
 @dataclass
@@ -146,6 +153,10 @@ class UserShown(Message):
     session_id: int
     text: str
 
+    def __post_init__(self) -> None:
+        self.text = terminal_safe(self.text)
+        super().__post_init__()
+
 
 @dataclass
 class AnswerBegun(Message):
@@ -154,11 +165,6 @@ class AnswerBegun(Message):
     session_id: int
     model: str | None
 
-
-@dataclass
-class ModulesLoaded(Message):
-    entries: list[Any]  # ModuleEntry
-    pinned: str | None
 
 
 @dataclass
@@ -202,6 +208,23 @@ class MemoryUsed(Message):
 
 
 @dataclass
+class DocsUsed(Message):
+    """Document passages were put in the prompt of the answer being streamed (an engine ``DocsUsed``)."""
+
+    session_id: int
+    event: Any  # wits_tui.engine.events.DocsUsed
+
+
+@dataclass
+class DocsJobUpdate(Message):
+    """Progress of a /docs index job, from the engine's thread (``done``: it ended)."""
+
+    text: str
+    fraction: float | None
+    done: bool = False
+
+
+@dataclass
 class ToolCallShown(Message):
     """The model asked for a tool (an engine ``ToolCalled``)."""
 
@@ -216,10 +239,10 @@ class ToolResultShown(Message):
     session_id: int
     event: Any  # ToolResult
 
+    def __post_init__(self) -> None:
+        self.event = safe_fields(self.event, "content")
+        super().__post_init__()
 
-@dataclass
-class MemoryOpened(Message):
-    status: Any  # MemoryStatus
 
 
 @dataclass
@@ -241,6 +264,22 @@ class MemoryJobUpdate(Message):
     text: str
     fraction: float | None
     done: bool = False
+
+
+@dataclass
+class AnswerThinking(Message):
+    """Pieces of what a thinking model thinks (batched like tokens)."""
+
+    session_id: int
+    text: str
+
+
+@dataclass
+class ContextChanged(Message):
+    """How full the context window is (an engine ContextInfo), for the status bar."""
+
+    session_id: int
+    event: Any  # ContextInfo
 
 
 @dataclass

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import ScriptedOllama
+from tests.waiting import hang_guard
 from wits_tui.engine.backends.ollama import OllamaBackend
 from wits_tui.engine.memory import Memory
 from wits_tui.settings import MemorySettings, OllamaSettings
@@ -18,7 +19,7 @@ def server():
 
 
 def make_memory(paths, server, **settings) -> Memory:
-    backend = OllamaBackend(OllamaSettings(host=server.host, connect_timeout=2, read_timeout=10))
+    backend = OllamaBackend(OllamaSettings(host=server.host, connect_timeout=hang_guard(), read_timeout=hang_guard()))
     return Memory(MemorySettings(**settings), paths.memory_dir, backend)
 
 

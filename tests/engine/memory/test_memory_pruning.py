@@ -8,6 +8,7 @@ import pytest
 
 from tests.engine.memory.conftest import make_memory, run
 from tests.engine.memory.test_memory import filler
+from tests.waiting import hang_guard
 from wits_tui.engine.memory.store import directory_bytes
 
 CAP_MB = 0.4
@@ -82,12 +83,12 @@ def test_a_write_during_a_prune_waits_and_is_kept(paths, server):
     def hold(p):
         if p.stage == "deleting":
             deleting.set()
-            release.wait(10)
+            release.wait(hang_guard())
 
     pruner = threading.Thread(target=lambda: out.append(memory.prune("oldest_first", progress=hold)))
     out = []
     pruner.start()
-    assert deleting.wait(10)
+    assert deleting.wait(hang_guard())
     writer_done = threading.Event()
 
     def write():
@@ -99,8 +100,8 @@ def test_a_write_during_a_prune_waits_and_is_kept(paths, server):
     assert not writer_done.wait(0.3)  # the store is held by the prune
     assert run(memory, memory.recall("Mochi")).mode == "skipped"  # recall does not wait for a prune
     release.set()
-    pruner.join(30)
-    writer.join(30)
+    pruner.join(hang_guard())
+    writer.join(hang_guard())
     assert out[0].ok and out[0].removed > 0
     assert any("Mochi" in s.text for s in memory.export())
     assert "Mochi" in run(memory, memory.recall("Mochi")).block

@@ -6,8 +6,8 @@ import asyncio
 
 from tests.engine.routing.conftest import EMBED, labelled
 from tests.fakes.ollama_server import Reply
-from wits_tui.engine.routing.classifier import Classifier
-from wits_tui.engine.routing.domains import BUILTIN_DOMAINS, build_domains, content_stems
+from wits_tui.engine.routing.classifier import EMBED_BATCH, Classifier
+from wits_tui.engine.routing.domains import build_domains, builtin_domains, content_stems
 from wits_tui.engine.routing.modules import BUILTIN_MODULES
 from wits_tui.engine.routing.registry import ModuleRegistry
 from wits_tui.settings import RoutingSettings
@@ -29,7 +29,7 @@ def test_labelled_set_is_big_enough_and_not_the_classifiers_examples():
     rows = labelled()
     assert len(rows) >= 120
     assert all(sum(r["domain"] == d for r in rows) >= 20 for d in DOMAINS)
-    examples = {e.lower().strip() for d in BUILTIN_DOMAINS for e in d.examples}
+    examples = {e.lower().strip() for d in builtin_domains() for e in d.examples}
     assert not {r["text"].lower().strip() for r in rows} & examples
     # and no evaluation message is a near copy of an example (shares 80% of its content words)
     ex_stems = [content_stems(e) for e in examples]
@@ -53,7 +53,7 @@ def test_decision_carries_domain_confidence_scores_and_candidates():
 
 
 def test_low_confidence_falls_back_to_general():
-    c = make(RoutingSettings(thresholds={"code": 0.999}))
+    c = make(RoutingSettings(thresholds={d: 0.999 for d in DOMAINS - {"general"}}))
     d = c.decide("a function of the story")  # weak, split signals
     assert d.domain == "general" and d.fell_back and d.top_domain != "general"
     assert "below its threshold" in d.reason and d.candidates == ["base_module"]
@@ -82,10 +82,13 @@ def test_embeddings_through_the_backend_are_cached_once(engine, embed_server):
     acc = sum(d.domain == r["domain"] for d, r in zip(decisions, rows)) / len(rows)
     # hashed (word-overlap) embeddings of the scripted server, not a real model: a lower floor
     assert acc >= 0.75, acc
-    n_examples = len({e for d in BUILTIN_DOMAINS for e in d.examples})
+    n_examples = len({e for d in builtin_domains() for e in d.examples})
     assert engine.store.embeddings.count(EMBED) == n_examples
     first = [r.body for r in embed_server.requests_to("/api/embed")]
-    assert len(first[0]["input"]) == n_examples and all(len(b["input"]) == 1 for b in first[1:])
+    # the examples in batches of EMBED_BATCH (one request each), then one message per request
+    batches = -(-n_examples // EMBED_BATCH)
+    assert [len(b["input"]) for b in first[:batches]] == [EMBED_BATCH] * (batches - 1) + [n_examples - EMBED_BATCH * (batches - 1)]
+    assert all(len(b["input"]) == 1 for b in first[batches:])
     # a new classifier (a new run) takes the examples from the cache: only the message is embedded
     before = len(first)
     asyncio.run(go(make(backend=engine.backend, cache=engine.store.embeddings), ["hello"]))

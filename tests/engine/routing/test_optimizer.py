@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from wits_tui.engine.routing.modules import Module
 from wits_tui.engine.routing.optimizer import prewarm, query_complexity, rank
@@ -53,17 +52,17 @@ def test_prewarm_loads_a_cold_model_so_the_next_answer_does_not_wait(engine, ser
     async def go():
         warm = await prewarm(engine.backend, "cold:7b")
         again = await prewarm(engine.backend, "cold:7b")
-        started = time.perf_counter()
         async for chunk in engine.backend.chat("cold:7b", [{"role": "user", "content": "hi"}]):
             if chunk.done:
                 stats = chunk.stats
         await engine.backend.close()
-        return warm, again, (time.perf_counter() - started) * 1000, stats
+        return warm, again, stats
 
-    warm, again, answer_ms, stats = asyncio.run(go())
-    assert not warm.already_loaded and warm.error is None and warm.elapsed_ms >= 400
+    warm, again, stats = asyncio.run(go())
+    assert not warm.already_loaded and warm.error is None
     assert again.already_loaded
-    assert answer_ms < 300 and stats["load_duration"] / 1e6 < 100  # no load paid on the answer
+    # no load paid on the answer: a cold load reports at least its 400 ms (the fake reports 1 µs when warm)
+    assert stats["load_duration"] / 1e6 < 400
     assert any(r.body.get("keep_alive") for r in server.requests_to("/api/chat") if not r.body.get("messages"))
 
 

@@ -12,12 +12,23 @@ __all__ = ["Backend", "BackendError", "ChatChunk", "ErrorKind", "LoadedModel", "
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """A decision model's answer to a choice question (Ollama's /v1/systemone)."""
+
+    choice: str
+    probabilities: dict[str, float]
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class ChatChunk:
     content: str = ""
     done: bool = False
     #: On the final chunk: Ollama's counters (nanoseconds for durations).
     stats: dict[str, Any] | None = None
     tool_calls: list[dict[str, Any]] | None = None
+    #: What a thinking model thinks (Ollama's message.thinking), before the content.
+    thinking: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +86,12 @@ class Backend(Protocol):
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
+        think: bool | str | None = None,
+        keep_alive: str | None = None,
+        format: dict[str, Any] | None = None,
     ) -> AsyncGenerator[ChatChunk, None]: ...
+
+    async def choose(self, model: str, state: str, instructions: str, options: dict[str, str]) -> Choice: ...
 
     async def version(self) -> str: ...
 

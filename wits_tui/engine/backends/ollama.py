@@ -12,6 +12,7 @@ from ollama import AsyncClient
 from wits_tui.engine.backends.base import (
     BackendError,
     ChatChunk,
+    Choice,
     LoadedModel,
     ModelDetails,
     ModelInfo,
@@ -72,7 +73,12 @@ class OllamaBackend:
         *,
         options: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
+        think: bool | str | None = None,
+        keep_alive: str | None = None,
+        format: dict[str, Any] | None = None,
     ) -> AsyncGenerator[ChatChunk, None]:
+        """Stream an answer. ``think`` (None: not sent) is Ollama's thinking switch or
+        level; ``keep_alive`` (None: the setting) how long the model stays loaded."""
         try:
             stream = await self.client.chat(
                 model=model,
@@ -80,16 +86,19 @@ class OllamaBackend:
                 stream=True,
                 options=options,
                 tools=tools,
-                keep_alive=self.settings.keep_alive,
+                think=think,  # type: ignore[arg-type]
+                keep_alive=keep_alive or self.settings.keep_alive,
+                format=format,
             )
             async for part in stream:
                 message = part.message
                 calls = [c.model_dump() for c in message.tool_calls] if message.tool_calls else None
+                thinking = message.thinking or ""
                 if part.done:
                     stats = {k: getattr(part, k) for k in _STAT_FIELDS}
-                    yield ChatChunk(content=message.content or "", done=True, stats=stats, tool_calls=calls)
+                    yield ChatChunk(content=message.content or "", done=True, stats=stats, tool_calls=calls, thinking=thinking)
                 else:
-                    yield ChatChunk(content=message.content or "", tool_calls=calls)
+                    yield ChatChunk(content=message.content or "", tool_calls=calls, thinking=thinking)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a BackendError
             raise self._explain(exc, model) from exc
 
@@ -168,6 +177,21 @@ class OllamaBackend:
         except Exception as exc:  # noqa: BLE001
             raise self._explain(exc, model) from exc
         return [list(v) for v in r.embeddings]
+
+    async def choose(self, model: str, state: str, instructions: str, options: dict[str, str]) -> Choice:
+        """A choice question to a decision model (/v1/systemone): which of ``options``
+        (name -> description) fits ``state``, with each option's probability."""
+        try:
+            r = await self.client.systemone(
+                model=model,
+                state=state,
+                questions={"choice": {"type": "choice", "instructions": instructions, "criteria": dict(options)}},
+                keep_alive=self.settings.keep_alive,
+            )
+            answer = r.answers["choice"]
+            return Choice(answer.choice, dict(answer.probabilities), float(answer.confidence))  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001
+            raise self._explain(exc, model) from exc
 
     async def pull(self, model: str) -> AsyncIterator[PullProgress]:
         try:

@@ -19,14 +19,17 @@ from typing import Any, Literal
 
 from wits_tui.engine.backends.base import Backend
 from wits_tui.engine.context import estimate_tokens
-from wits_tui.engine.errors import EmbeddingUnavailable, MemoryBroken, MemoryUnavailable
+from wits_tui.engine.errors import EmbeddingUnavailable, MemoryUnavailable
 from wits_tui.engine.memory import maintenance
 from wits_tui.engine.memory import recall as recall_mod
 from wits_tui.engine.memory.embedder import Embedder
+from wits_tui.engine.memory.proclock import MemoryBusy
 from wits_tui.engine.memory.records import (
     Hit,
+    MemoryBroken,
     MemoryStats,
     MemoryStatus,
+    MemoryWriteFailed,
     PruneProgress,
     PruneResult,
     Recall,
@@ -47,6 +50,12 @@ FOLD_AFTER_ROWS = 256
 #: Share of the size cap one compaction step may rewrite.
 COMPACT_STEP = 0.05
 INITIAL_RELEVANCE = {"note": 1.0, "fact": 1.0, "turn": 0.5}
+
+
+def _passing(exc: BaseException) -> bool:
+    """A write failure that is no fault of the memory: a full disk, another process busy."""
+    text = str(exc).lower()
+    return isinstance(exc, MemoryBusy) or getattr(exc, "errno", None) == 28 or "no space left" in text
 
 
 class Memory:
@@ -104,7 +113,10 @@ class Memory:
     def _broken(self, exc: Exception) -> None:
         message = f"memory failed and is switched off for this run: {type(exc).__name__}: {exc}"
         log.error(message, exc_info=exc)
-        self._set_status(MemoryStatus("broken", message, "run `wits memory repair` to move it aside and start a fresh memory"))
+        # a failure while running says nothing about the files: repair (moving them aside) is only
+        # the advice when opening finds them unreadable
+        self._set_status(MemoryStatus("broken", message, "restart to use memory again; if `wits memory stats` then "
+                                      "says it cannot be read, `wits memory repair` moves it aside"))
 
     async def embed(self, texts: list[str], model: str | None = None) -> list[list[float]] | None:
         """Vectors for ``texts`` (async), or None (status text_only) when no embedding model answers."""
@@ -188,10 +200,15 @@ class Memory:
         self._pending.append(self._row(text, "turn", "exchange", session_id, message_id))
 
     async def flush(self) -> int:
-        """Embed the queued segments in one batch and write them (async); then check the size."""
+        """Embed the queued segments in one batch and write them (async); then check the size.
+        Rows that could not be written for a passing reason (another process kept memory busy,
+        a full disk) stay queued for the next flush, and ``last_error`` says why."""
         if not self._pending or self._rebuilding or not await self._ready():
             return 0
+        # taken only now: an overlapping flush may have written them while this one opened the store
         rows, self._pending = self._pending, []
+        if not rows:
+            return 0
         vectors = await self.embed([r["text"] for r in rows])
         model = self.store.embed_model or self.settings.embedding_model
         if vectors:
@@ -199,9 +216,19 @@ class Memory:
                 row["vector"], row["embed_model"] = vec, model
         try:
             await asyncio.to_thread(self._write, rows, len(vectors[0]) if vectors else None)
-        except Exception as exc:  # noqa: BLE001
-            self._broken(exc)
-            return 0
+        except Exception as exc:  # noqa: BLE001 - sorted below: passing (kept, retried) or not (memory off)
+            if not _passing(exc):
+                self._broken(exc)
+                return 0
+            self._pending[:0] = rows
+            self.last_error = f"{len(rows)} memories not written ({exc}); they are retried with the next write"
+            log.error("memory write postponed: %s", exc, exc_info=exc)
+            fix = "another Wits process is busy with memory" if isinstance(exc, MemoryBusy) else "free disk space"
+            self._set_status(MemoryStatus(self._status.state, self.last_error, fix))
+            raise MemoryWriteFailed(self.last_error) from exc
+        if self.last_error:
+            self.last_error = ""
+            self._set_status(MemoryStatus(self._status.state))
         return len(rows)
 
     def _write(self, rows: list[dict[str, Any]], dim: int | None) -> None:
@@ -209,13 +236,7 @@ class Memory:
                 or r["created_at"] > self._forgotten[r["session_id"]]]
         if not rows:
             return
-        with self.store.lock:
-            if not self.store.has_table:
-                self.store.create_table(dim or PLACEHOLDER_DIM, rows[0]["embed_model"])
-            if dim != self.store.dim:  # another model's vectors: stored without, re-embedded later
-                for row in rows:
-                    row["vector"], row["embed_model"] = None, None
-            self.store.add(rows)
+        self.store.append(rows, dim, rows[0]["embed_model"], PLACEHOLDER_DIM)
         self.apply_access()
         if self.settings.enable_auto_pruning:
             self.maintain()

@@ -46,8 +46,13 @@ def prune(store: SegmentStore, settings: MemorySettings, strategy: str, *,
     target = settings.prune_to_fraction * settings.pruning_threshold * cap
     removed: list[str] = []
     with store.lock:
-        size_before = size = store.disk_bytes()
-        need = pruning.bytes_to_free(size, cap, threshold, 1.0) and max(0, int(size - target))
+        size_before = store.disk_bytes()
+        # old versions another process may still read stay for a grace period: what counts for
+        # choosing victims is what stays once they go (the same as the disk size when alone)
+        size = store.live_bytes()
+        need = pruning.bytes_to_free(size_before, cap, threshold, 1.0) and max(0, int(size - target))
+        if not need and size_before > size and pruning.bytes_to_free(size_before, cap, threshold, 1.0):
+            _cleanup_quietly(store)
         rounds, error = 0, ""
         while need > 0 and rounds < MAX_ROUNDS and store.count():
             rounds += 1
@@ -65,8 +70,9 @@ def prune(store: SegmentStore, settings: MemorySettings, strategy: str, *,
                 error = f"{exc} - free disk space, then run `wits memory prune`"
                 log.error("memory pruning could not free space: %s", exc, exc_info=exc)
                 break
-            size = store.disk_bytes()
+            size = store.live_bytes()
             need = max(0, int(size - target))
+        size = store.disk_bytes()
         result = PruneResult(strategy, len(removed), removed, size_before, size, cap, rounds, ok=not error, error=error,
                              finished_at=now_iso())
         if rounds:
@@ -74,6 +80,13 @@ def prune(store: SegmentStore, settings: MemorySettings, strategy: str, *,
                                         "size_before": size_before, "size_after": size, "ok": result.ok, "error": error})
     report(PruneProgress("done", len(removed), len(removed), size))
     return result
+
+
+def _cleanup_quietly(store: SegmentStore) -> None:
+    try:
+        store.cleanup()
+    except Exception:  # noqa: BLE001 - only space is at stake; the next round tries again
+        log.warning("memory clean-up of old versions failed", exc_info=True)
 
 
 async def reembed(memory: "Memory", progress: Callable[[ReembedProgress], None] | None) -> int:
@@ -105,7 +118,7 @@ async def reembed(memory: "Memory", progress: Callable[[ReembedProgress], None] 
     for segments in store.iter_segments(batch):
         vectors = await memory.embed([s.text for s in segments], model)
         if vectors is None:
-            await asyncio.to_thread(store.drop_generation, name)
+            await asyncio.to_thread(store.drop_table, name)
             return 0
         rows = [{**_fields(s), "vector": v, "embed_model": model} for s, v in zip(segments, vectors)]
         await asyncio.to_thread(store.add, rows, table)

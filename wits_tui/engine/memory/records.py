@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wits_tui.engine.errors import MemoryBroken, MemoryMaintenanceError
+from wits_tui.engine.errors import MemoryBroken, MemoryMaintenanceError, MemoryWriteFailed
 
 __all__ = [
-    "Hit", "MemoryBroken", "MemoryMaintenanceError", "MemoryState", "MemoryStats", "MemoryStatus", "PruneProgress",
-    "PruneResult", "Recall", "ReembedProgress", "Segment", "SegmentKind",
+    "Hit", "MemoryBroken", "MemoryMaintenanceError", "MemoryState", "MemoryStats", "MemoryStatus", "MemoryWriteFailed",
+    "PruneProgress",    "PruneResult", "Recall", "ReembedProgress", "Segment", "SegmentKind",
 ]
 
 #: What a segment is: an exchange stored after a turn, a note (`/remember`), or a fact about the user.

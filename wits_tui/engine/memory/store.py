@@ -1,76 +1,65 @@
 """The LanceDB side of memory: one table of segments in ``paths.memory_dir``.
 
 Every method is synchronous and may be called from any thread: one lock
-serialises them (cleaning up old versions must not run under a reader).
+serialises them within the process (cleaning up old versions must not run under
+a reader); proclock.py says how several processes share the directory.
 lancedb is imported inside :meth:`SegmentStore.open` only - it takes about a
 second to import.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
+import time
 import warnings
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from wits_tui.engine.memory.compaction import compact_in_steps
+from wits_tui.engine.memory import meta as meta_file
+from wits_tui.engine.memory.compaction import cleanup, compact_in_steps, reclaimable_bytes
+from wits_tui.engine.memory.proclock import ProcessLocks
 from wits_tui.engine.memory.records import MemoryBroken, MemoryMaintenanceError, Segment
+from wits_tui.engine.memory.rows import (  # noqa: F401 - directory_bytes, epoch_seconds: used from here
+    FIELDS,
+    directory_bytes,
+    epoch_seconds,
+    is_conflict,
+    quote,
+    to_segment,
+)
+from wits_tui.engine.memory.rows import (
+    schema as rows_schema,
+)
 
 log = logging.getLogger("wits.memory")
 
-META_FILE = "wits-memory.json"
+META_FILE = meta_file.META_FILE
+#: Files of old table versions younger than this stay while other processes have the memory open
+#: (a read they started on that version still needs them). See proclock.py.
+CLEANUP_GRACE = timedelta(minutes=2)
+#: Lance commit conflicts (only possible against a writer outside our lock) are retried this often.
+CONFLICT_RETRIES = 5
 TABLE_PREFIX = "segments"
 #: Used for the vector column when the first segments arrive before any embedding model answered.
 PLACEHOLDER_DIM = 768
-FIELDS = ("id", "text", "kind", "role", "session_id", "message_id", "created_at", "last_accessed_at", "access_count", "relevance", "embed_model")
 #: IVF-HNSW-SQ tuning, measured by benchmarks/bench_memory.py (recall@10 against exact search).
 INDEX_ROWS_PER_PARTITION = 25_000
 INDEX_EF = 64
 INDEX_REFINE = 4
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def directory_bytes(path: Path) -> int:
-    """On-disk size of everything under ``path`` (0 if it does not exist)."""
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_size
-            except FileNotFoundError:  # removed by a concurrent clean-up
-                pass
-    return total
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat(timespec="microseconds") if isinstance(value, datetime) else str(value or "")
-
-
-def _quote(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
-def to_segment(row: dict[str, Any]) -> Segment:
-    return Segment(
-        id=row["id"], text=row["text"], kind=row["kind"], role=row["role"],
-        session_id=row.get("session_id"), message_id=row.get("message_id"),
-        created_at=_iso(row["created_at"]), last_accessed_at=_iso(row["last_accessed_at"]),
-        access_count=int(row["access_count"] or 0), relevance=float(row["relevance"] or 0.0),
-        embed_model=row.get("embed_model"),
-    )
-
-
 class SegmentStore:
     def __init__(self, directory: Path, compact_step_bytes: int = 1_000_000) -> None:
         self.directory = Path(directory)
         self.compact_step_bytes = compact_step_bytes  # see compaction.py
         self.lock = threading.RLock()
         self.meta: dict[str, Any] = {}
+        self.grace = CLEANUP_GRACE
+        self._meta_sig: tuple[int, int] | None = None
+        self._locks = ProcessLocks(self.directory)
         self._db: Any = None
         self._table: Any = None
 
@@ -85,17 +74,17 @@ class SegmentStore:
             import lancedb  # slow: ~1 s; only here
 
             try:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                self.meta = self._read_meta()
-                self._db = lancedb.connect(str(self.directory))
-                name = self.meta.get("table")
-                if name:
-                    self._table = self._db.open_table(name)
-                    self.verify()
+                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._locks.announce()
+                # every read checks for a newer version: other processes write to the same table
+                self._db = lancedb.connect(str(self.directory), read_consistency_interval=timedelta(0))
+                self._sync()
+                self.verify()  # reads the manifest and every data file: fails on a damaged one
             except MemoryBroken:
+                self._forget()
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure here means the directory is unusable
-                self._db = self._table = None
+                self._forget()
                 raise MemoryBroken(f"the memory in {self.directory} cannot be read: {type(exc).__name__}: {exc}") from exc
             return self
 
@@ -111,25 +100,52 @@ class SegmentStore:
                 self._table.search().select(["id"]).limit(None).to_arrow()
             return int(count)
 
-    def _read_meta(self) -> dict[str, Any]:
+    def _forget(self) -> None:
+        self._db = self._table = None
+        self._meta_sig = None
+        self._locks.release()
+
+    def _sync(self) -> None:
+        """Follow other processes: a table created, or replaced by a new generation, since we looked."""
+        if self._db is None:
+            return
         path = self.directory / META_FILE
-        if not path.exists():
-            return {}
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise MemoryBroken(f"the memory index file {path} is damaged: {exc}") from exc
-        if not isinstance(meta, dict):
-            raise MemoryBroken(f"the memory index file {path} is damaged: not a JSON object")
-        return meta
+        sig = meta_file.signature(path)
+        if sig == self._meta_sig and sig is not None:
+            return
+        self.meta, self._meta_sig = meta_file.read(path), sig
+        name = self.meta.get("table")
+        if not name:
+            self._table = None
+        elif self._table is None or self._table.name != name:
+            self._table = self._db.open_table(name)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """This process's lock, then the write lock shared with other processes, then the newest state."""
+        with self.lock, self._locks.writing():
+            self._sync()
+            yield
+
+    def _retry(self, write: Callable[[], Any]) -> Any:
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                return write()
+            except Exception as exc:  # noqa: BLE001 - only conflicts are retried
+                if attempt == CONFLICT_RETRIES - 1 or not is_conflict(exc):
+                    raise
+                log.warning("memory write conflict, retrying: %s", exc)
+                time.sleep(0.05 * 2 ** attempt)
+                if self._table is not None:
+                    self._table.checkout_latest()
+        return None
 
     def save_meta(self, **changes: Any) -> None:
-        with self.lock:
+        with self._writing():
             self.meta.update(changes)
             path = self.directory / META_FILE
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.meta, indent=2, default=str), encoding="utf-8")
-            os.replace(tmp, path)
+            meta_file.write(path, self.meta)
+            self._meta_sig = meta_file.signature(path)
 
     @property
     def dim(self) -> int | None:
@@ -144,31 +160,42 @@ class SegmentStore:
     def has_table(self) -> bool:
         return self._table is not None
 
-    def create_table(self, dim: int, embed_model: str | None) -> None:
-        """A new, empty table generation that becomes current (the old one is dropped)."""
-        name, table = self.new_generation(dim)
-        self.switch_to(name, table, dim, embed_model)
+    def create_table(self, dim: int, embed_model: str | None) -> bool:
+        """Create the first table unless one exists (perhaps made by another process meanwhile:
+        it is opened, never replaced). True if created here."""
+        with self._writing():
+            if self._table is not None:
+                return False
+            name, table = self.new_generation(dim)
+            self.switch_to(name, table, dim, embed_model)
+            return True
+
+    def append(self, rows: list[dict[str, Any]], dim: int | None, embed_model: str | None, placeholder_dim: int) -> None:
+        """Append rows, creating the table first if there is none; vectors of another size than
+        the table's are dropped (re-embedded later)."""
+        if not rows:
+            return
+        with self._writing():
+            if self._table is None:
+                self.create_table(dim or placeholder_dim, embed_model)
+            if dim != self.dim:
+                for row in rows:
+                    row["vector"], row["embed_model"] = None, None
+            self._retry(lambda: self._table.add(rows))
 
     def new_generation(self, dim: int) -> tuple[str, Any]:
         """A new, empty table with vectors of ``dim`` and a full-text index; not yet current."""
-        import pyarrow as pa
         from lancedb.index import FTS
 
-        with self.lock:
+        with self._writing():
             generation = int(self.meta.get("generation", 0)) + 1
+            existing = set(self._db.list_tables().tables)
+            while f"{TABLE_PREFIX}_{generation}" in existing:  # left by an interrupted run: never overwrite
+                generation += 1
             self.save_meta(generation=generation)
             name = f"{TABLE_PREFIX}_{generation}"
-            ts = pa.timestamp("us", tz="UTC")
-            schema = pa.schema([
-                pa.field("id", pa.string(), nullable=False), pa.field("text", pa.string()),
-                pa.field("kind", pa.string()), pa.field("role", pa.string()),
-                pa.field("session_id", pa.int64()), pa.field("message_id", pa.int64()),
-                pa.field("created_at", ts), pa.field("last_accessed_at", ts),
-                pa.field("access_count", pa.int32()), pa.field("relevance", pa.float32()),
-                pa.field("embed_model", pa.string()),
-                pa.field("vector", pa.list_(pa.float32(), dim), nullable=True),
-            ])
-            table = self._db.create_table(name, schema=schema, mode="overwrite")
+            schema = rows_schema(dim)
+            table = self._db.create_table(name, schema=schema, mode="create")
             table.create_index("text", config=FTS())
             return name, table
 
@@ -176,13 +203,8 @@ class SegmentStore:
     def is_open(self) -> bool:
         return self._db is not None
 
-    def drop_generation(self, name: str) -> None:
-        """Drop a table generation made by :meth:`new_generation` that will not be used."""
-        with self.lock:
-            self._db.drop_table(name)
-
     def switch_to(self, name: str, table: Any, dim: int, embed_model: str | None) -> None:
-        with self.lock:
+        with self._writing():
             old = self.meta.get("table")
             self._table = table
             self.save_meta(table=name, dim=dim, embed_model=embed_model, indexed=False)
@@ -192,34 +214,42 @@ class SegmentStore:
                 except Exception:  # noqa: BLE001
                     log.warning("could not drop the old memory table %s", old, exc_info=True)
 
+    def drop_table(self, name: str) -> None:
+        """Drop a table generation made by :meth:`new_generation` that will not be used."""
+        with self._writing():
+            self._db.drop_table(name)
+
     # -- writing -------------------------------------------------------------
     def add(self, rows: list[dict[str, Any]], table: Any = None) -> None:
         """Append rows (dicts with FIELDS and ``vector``: a list of floats or None)."""
         if not rows:
             return
-        with self.lock:
-            (table if table is not None else self._table).add(rows)
+        with self._writing():
+            target = table if table is not None else self._table
+            self._retry(lambda: target.add(rows))
 
     def delete(self, ids: Sequence[str]) -> int:
         if not ids or self._table is None:
             return 0
-        with self.lock:
+        with self._writing():
             before = self._table.count_rows()
             for i in range(0, len(ids), 1000):
-                self._table.delete(f"id IN ({_quote(ids[i:i + 1000])})")
+                where = f"id IN ({quote(ids[i:i + 1000])})"
+                self._retry(lambda where=where: self._table.delete(where))
             return int(before - self._table.count_rows())
 
     def delete_session(self, session_id: int) -> int:
         """Delete every segment made in the session (its turns and notes kept there)."""
-        if self._table is None:
-            return 0
-        with self.lock:
+        with self._writing():
+            if self._table is None:
+                return 0
             before = self._table.count_rows()
-            self._table.delete(f"session_id = {int(session_id)}")
+            self._retry(lambda: self._table.delete(f"session_id = {int(session_id)}"))
             return int(before - self._table.count_rows())
 
     def count_session(self, session_id: int) -> int:
         with self.lock:
+            self._sync()
             return 0 if self._table is None else self._table.count_rows(f"session_id = {int(session_id)}")
 
     def touch(self, scores: dict[str, float], now: datetime) -> None:
@@ -228,9 +258,9 @@ class SegmentStore:
             return
         import pyarrow as pa
 
-        with self.lock:
+        with self._writing():
             ids = list(scores)
-            rows = self._table.search().where(f"id IN ({_quote(ids)})").select(["id", "access_count", "relevance"]).to_list()
+            rows = self._table.search().where(f"id IN ({quote(ids)})").select(["id", "access_count", "relevance"]).to_list()
             if not rows:
                 return
             update = pa.table({
@@ -239,36 +269,39 @@ class SegmentStore:
                 "last_accessed_at": pa.array([now] * len(rows), pa.timestamp("us", tz="UTC")),
                 "relevance": pa.array([0.8 * float(r["relevance"] or 0) + 0.2 * scores[r["id"]] for r in rows], pa.float32()),
             })
-            self._table.merge_insert("id").when_matched_update_all().execute(update)
+            self._retry(lambda: self._table.merge_insert("id").when_matched_update_all().execute(update))
 
     def set_vectors(self, ids: Sequence[str], vectors: Sequence[Sequence[float]], model: str) -> None:
         import pyarrow as pa
 
-        with self.lock:
+        with self._writing():
             update = pa.table({
                 "id": list(ids),
                 "vector": pa.array([list(v) for v in vectors], pa.list_(pa.float32(), self.dim)),
                 "embed_model": [model] * len(ids),
             })
-            self._table.merge_insert("id").when_matched_update_all().execute(update)
+            self._retry(lambda: self._table.merge_insert("id").when_matched_update_all().execute(update))
 
     # -- reading -------------------------------------------------------------
     def count(self) -> int:
         with self.lock:
+            self._sync()
             return 0 if self._table is None else self._table.count_rows()
 
     def get(self, ids: Sequence[str]) -> list[Segment]:
-        if not ids or self._table is None:
-            return []
         with self.lock:
-            rows = self._table.search().where(f"id IN ({_quote(ids)})").select(list(FIELDS)).limit(len(ids)).to_list()
+            self._sync()
+            if not ids or self._table is None:
+                return []
+            rows = self._table.search().where(f"id IN ({quote(ids)})").select(list(FIELDS)).limit(len(ids)).to_list()
         return [to_segment(r) for r in rows]
 
     def vector_search(self, vector: Sequence[float], limit: int, *, exact: bool = False) -> list[tuple[Segment, float]]:
         """(segment, cosine similarity), best first."""
-        if self._table is None:
-            return []
         with self.lock:
+            self._sync()
+            if self._table is None:
+                return []
             q = self._table.search(list(vector), query_type="vector").distance_type("cosine").select([*FIELDS, "_distance"]).limit(limit)
             if exact:
                 q = q.bypass_vector_index()
@@ -280,17 +313,19 @@ class SegmentStore:
 
     def text_search(self, query: str, limit: int) -> list[tuple[Segment, float]]:
         """(segment, BM25 score), best first."""
-        if self._table is None or not query.strip():
-            return []
         with self.lock:
+            self._sync()
+            if self._table is None or not query.strip():
+                return []
             rows = self._table.search(query, query_type="fts").select([*FIELDS, "_score"]).limit(limit).to_list()
         return [(to_segment(r), float(r["_score"])) for r in rows]
 
     def columns(self, names: Sequence[str]) -> dict[str, list[Any]]:
         """Whole columns (for pruning and re-embedding); small ones only - not the vectors."""
-        if self._table is None:
-            return {n: [] for n in names}
         with self.lock:
+            self._sync()
+            if self._table is None:
+                return {n: [] for n in names}
             arrow = self._table.search().select(list(names)).limit(None).to_arrow()
         return {n: arrow.column(n).to_pylist() for n in names}
 
@@ -301,28 +336,45 @@ class SegmentStore:
 
     # -- maintenance ---------------------------------------------------------
     def compact(self) -> None:
-        """Compact, fold new rows into the indexes, and delete the files of every older
-        version, so that deleted rows really leave the disk. Raises MemoryMaintenanceError."""
-        if self._table is None:
-            return
-        with self.lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "cleanup_older_than=0 removes every version": intended, we hold the lock
+        """Compact, fold new rows into the indexes, and delete the files of older versions, so
+        that deleted rows leave the disk (at once when no other process has the memory open,
+        else once older than the grace period). Raises MemoryMaintenanceError."""
+        with self._writing(), self._locks.alone() as alone, warnings.catch_warnings():
+            if self._table is None:
+                return
+            warnings.simplefilter("ignore")  # "cleanup_older_than=0 removes every version": intended when alone
+            grace = timedelta(0) if alone else self.grace
             try:
                 try:
-                    compact_in_steps(self._table, self.compact_step_bytes, directory_bytes(self.directory))
+                    compact_in_steps(self._table, self.compact_step_bytes, directory_bytes(self.directory), grace)
                 except ImportError:  # without the lance package: one big rewrite
-                    self._table.optimize(cleanup_older_than=timedelta(0), delete_unverified=True)
+                    self._table.optimize(cleanup_older_than=grace, delete_unverified=not grace)
             except Exception as exc:  # noqa: BLE001
                 raise MemoryMaintenanceError(
                     f"compacting the memory in {self.directory} failed, so deleted segments still take disk space: "
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
 
+    def cleanup(self) -> None:
+        """Delete the files of old versions that are no longer needed (see :meth:`compact`)."""
+        with self._writing(), self._locks.alone() as alone, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if self._table is not None:
+                cleanup(self._table, timedelta(0) if alone else self.grace)
+
+    def live_bytes(self) -> int:
+        """What the directory will hold once old versions are cleaned up."""
+        with self.lock:
+            self._sync()
+            if self._table is None:
+                return self.disk_bytes()
+            return max(0, self.disk_bytes() - reclaimable_bytes(self._table, self.directory))
+
     def ensure_vector_index(self, min_rows: int) -> bool:
         """Build an IVF-HNSW-SQ index once the table has ``min_rows`` embedded rows. True if built now."""
         from lancedb.index import HnswSq
 
-        with self.lock:
+        with self._writing():
             if self._table is None or self.meta.get("indexed"):
                 return False
             rows = self._table.count_rows("vector IS NOT NULL")
@@ -339,6 +391,7 @@ class SegmentStore:
     def unindexed_rows(self) -> int:
         """Rows not yet in the full-text index (searched by a slow scan until :meth:`compact`)."""
         with self.lock:
+            self._sync()
             if self._table is None:
                 return 0
             stats = self._table.index_stats("text_idx")
@@ -349,10 +402,4 @@ class SegmentStore:
 
     def close(self) -> None:
         with self.lock:
-            self._table = self._db = None
-
-
-def epoch_seconds(value: Any) -> float:
-    if isinstance(value, datetime):
-        return (value - _EPOCH).total_seconds()
-    return 0.0
+            self._forget()

@@ -1,13 +1,15 @@
-"""The domain classifier: keywords plus similarity to example utterances.
+"""The domain classifier: keywords, kNN over example messages, and a trained linear head.
 
-Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts its
-keywords and patterns plus words learnt from its example utterances) and, when embeddings are
-available, a semantic score (the mean of the top-3 cosine similarities between the
-message and the domain's example utterances). The weighted sum (keywords alone,
-scaled by ``KEYWORDS_ONLY_SCALE``, without embeddings) goes through a softmax with
-``routing.temperature``; the top domain's share is the confidence. Below
-the domain's threshold the message goes to ``general``. Example embeddings come from
-the backend once and are cached in SQLite; :meth:`Classifier.decide` is pure and fast.
+Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts its keywords and
+patterns plus words learnt from its example messages) and, when embeddings are available, a
+kNN score (the mean of the top-k cosine similarities between the message and the domain's
+examples). With the embedding model the head was trained for (``head.py``), the head's logits
+join them: ``z = a * head + b * knn + c * keywords`` with the mix and temperature chosen on the
+tuning sets (``benchmarks/train_routing.py``); with another model, ``routing.keyword_weight`` and
+``routing.semantic_weight`` weigh keywords and kNN. A softmax gives each domain's share; the top
+domain's share is the confidence. Below the domain's threshold the message goes to ``general``.
+Example embeddings come from the backend once, in batches, and are cached in SQLite;
+:meth:`Classifier.decide` is pure and fast.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,22 +26,26 @@ from wits_tui.engine.routing.domains import GENERAL, Domain, ExampleVocabulary
 
 if TYPE_CHECKING:
     from wits_tui.engine.backends.base import Backend
+    from wits_tui.engine.routing.head import Head
     from wits_tui.engine.routing.registry import ModuleRegistry
     from wits_tui.engine.store.embedding_cache import EmbeddingCache
     from wits_tui.settings import RoutingSettings
 
 log = logging.getLogger("wits.routing")
 
-#: Keyword-only mode: what general scores with no keyword at all, so a message
-#: that matches nothing goes there.
-GENERAL_PRIOR = 0.2
-#: Keyword-only mode: keyword scores move in coarse steps (0, 0.49, 0.74, ...), which
-#: the softmax turned into a confidence of 1.00 for nearly every message. Scaled by
-#: this first, the confidence tracks how often the answer is right (on tuning.jsonl:
-#: mean 0.79 with 86% right; 0.82 on right answers, 0.54 on wrong ones), so the
-#: general fallback threshold means something without embeddings too.
-KEYWORDS_ONLY_SCALE = 0.3
+#: Keyword-only mode: what general scores with no keyword at all (a message matching nothing goes there).
+GENERAL_PRIOR = 0.05
+#: Keyword-only mode: keyword scores are multiplied by this before the softmax (with
+#: routing.temperature, 0.05: an effective temperature of 0.1). Chosen on the tuning sets
+#: by the lowest negative log-likelihood (so the confidence tracks how often the answer is
+#: right; on tuning.jsonl + tuning_long.jsonl: ECE 0.02, accuracy 88.7%), with GENERAL_PRIOR
+#: and ExampleVocabulary.WEIGHT by accuracy. Scripts: see the routing data README.
+KEYWORDS_ONLY_SCALE = 0.5
 TOP_K = 3
+#: The head is used only if it classifies its own examples this well with the backend's vectors.
+HEAD_MIN_SELF_ACCURACY = 0.9
+#: Example messages per /api/embed request while the bank is embedded.
+EMBED_BATCH = 64
 #: After an embedding failure, keywords only for this long before trying again.
 RETRY_EMBEDDINGS_S = 60.0
 
@@ -82,6 +89,7 @@ class _ExampleIndex:
     matrix: Any  # (n_examples, dim) float32, rows L2-normalised
     owners: list[int]  # row -> domain index
     domain_rows: list[Any] = field(default_factory=list)  # domain index -> row indices
+    head: "Head | None" = None  # the trained head, when it fits this model and these domains
 
 
 class Classifier:
@@ -102,6 +110,7 @@ class Classifier:
         self.vocabulary = ExampleVocabulary(domains)
         self._index: _ExampleIndex | None = None
         self._failed_at: float | None = None
+        self._preparing = False  # the bank is being embedded (in the background, in the TUI)
         if not settings.use_embeddings:
             self.embedding_note = "embeddings are off (routing.use_embeddings = false); using keywords only"
         elif backend is None:
@@ -128,9 +137,10 @@ class Classifier:
         self.embedding_note = f"embeddings unavailable ({msg}); using keywords only" + (f". Fix: {hint}" if hint else f". Fix: `ollama pull {model}`")
         log.info("classifier: %s", self.embedding_note)
 
-    async def prepare(self) -> bool:
-        """Embed the example utterances (cache first, the backend for the rest). True when
-        the semantic score is available."""
+    async def prepare(self, progress: Callable[[int, int], None] | None = None) -> bool:
+        """Embed the example messages (cache first, then the backend in batches of
+        ``EMBED_BATCH``; ``progress(done, total)`` after each). True when the semantic score
+        is available. Slow on a fresh home: callers run it off the turn's path."""
         if self._index is not None:
             return True
         if not self._embeddings_wanted():
@@ -139,18 +149,32 @@ class Classifier:
         texts = list(dict.fromkeys(t for d in self.domains for t in d.examples))
         if not texts:
             return False
+        self._preparing = True
+        try:
+            return await self._prepare(model, texts, progress)
+        finally:
+            self._preparing = False
+
+    async def _prepare(self, model: str, texts: list[str], progress: Callable[[int, int], None] | None) -> bool:
         cached = self.cache.get_many(model, texts) if self.cache is not None else {}
         missing = [t for t in texts if t not in cached]
-        if missing:
+        total, done = len(texts), len(texts) - len(missing)
+        if progress is not None:
+            progress(done, total)
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start:start + EMBED_BATCH]
             try:
-                vectors = await self.backend.embed(model, missing)  # type: ignore[union-attr]
+                vectors = await self.backend.embed(model, batch)  # type: ignore[union-attr]
             except Exception as exc:  # noqa: BLE001 - any failure means: keywords only
                 self._embedding_failed(exc)
                 return False
-            fresh = dict(zip(missing, vectors, strict=True))
+            fresh = dict(zip(batch, vectors, strict=True))
             if self.cache is not None:
                 self.cache.put_many(model, fresh)
             cached.update(fresh)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
         self._build_index(cached)
         self._failed_at, self.embedding_note = None, ""
         return True
@@ -166,9 +190,23 @@ class Classifier:
         matrix = np.asarray(rows, dtype=np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         owner_arr = np.asarray(owners)
-        self._index = _ExampleIndex(matrix, owners, [np.flatnonzero(owner_arr == i) for i in range(len(self.domains))])
+        from wits_tui.engine.routing.head import load_head
+
+        head = load_head()
+        if head is not None and not head.fits(self.settings.embedding_model, [d.name for d in self.domains], matrix.shape[1]):
+            head = None
+        if head is not None:  # the same name may serve other vectors: the head must know its own examples
+            order = [head.classes.index(d.name) for d in self.domains]
+            predicted = (matrix @ head.weights.T + head.bias).argmax(axis=1)
+            if float((predicted == np.asarray(order)[owner_arr]).mean()) < HEAD_MIN_SELF_ACCURACY:
+                log.info("classifier: %s embeddings do not match the trained head; using kNN and keywords", self.settings.embedding_model)
+                head = None
+        self._index = _ExampleIndex(matrix, owners, [np.flatnonzero(owner_arr == i) for i in range(len(self.domains))], head)
 
     async def embed_message(self, text: str) -> list[float] | None:
+        if self._index is None and self._preparing:  # never wait for the bank on a turn: keywords this time
+            self.embedding_note = "the example messages are still being embedded; using keywords only"
+            return None
         if self._index is None and not await self.prepare():
             return None
         try:
@@ -179,13 +217,16 @@ class Classifier:
         return vector
 
     # -- deciding -------------------------------------------------------------
-    def _semantic(self, vector: list[float]) -> dict[str, float]:
+    def _semantic(self, vector: list[float]) -> tuple[dict[str, float], dict[str, float] | None]:
+        """(kNN score per domain, the head's logits or None) for a message embedding."""
         assert self._index is not None
         import numpy as np
 
         v = np.asarray(vector, dtype=np.float32)
         v /= max(float(np.linalg.norm(v)), 1e-12)
         sims = self._index.matrix @ v
+        head = self._index.head
+        top_k = head.mix.top_k if head is not None else TOP_K
         out = {}
         for i, d in enumerate(self.domains):
             rows = self._index.domain_rows[i]
@@ -193,27 +234,37 @@ class Classifier:
                 out[d.name] = 0.0
                 continue
             s = sims[rows]
-            k = min(TOP_K, len(s))
+            k = min(top_k, len(s))
             out[d.name] = float(np.partition(s, len(s) - k)[-k:].mean())
-        return out
+        return out, (head.logits(v) if head is not None else None)
 
-    def decide(self, text: str, vector: list[float] | None = None) -> Decision:
-        """The decision for ``text`` (with the message's embedding, if there is one). Pure."""
-        started = time.perf_counter()
-        learnt = self.vocabulary.hits(text)
-        kw = {d.name: 1.0 - math.exp(-(d.keyword_hits(text) + learnt[d.name]) / 1.5) for d in self.domains}
-        semantic = self._semantic(vector) if vector is not None and self._index is not None else None
+    def _combine(self, kw: dict[str, float], semantic: dict[str, float] | None,
+                 logits: dict[str, float] | None) -> tuple[dict[str, float], str]:
+        """Each domain's share (softmax) and the method's name."""
         if semantic is None:
             combined = dict(kw)
             if GENERAL in combined:
                 combined[GENERAL] += GENERAL_PRIOR
             combined = {n: KEYWORDS_ONLY_SCALE * v for n, v in combined.items()}
-            method = KEYWORDS
-        else:
-            w_kw, w_sem = self.settings.keyword_weight, self.settings.semantic_weight
-            combined = {n: w_kw * kw[n] + w_sem * semantic[n] for n in kw}
-            method = EMBEDDINGS
-        scores = _softmax(combined, self.settings.temperature)
+            return _softmax(combined, self.settings.temperature), KEYWORDS
+        if logits is not None and self._index is not None and self._index.head is not None:
+            mix = self._index.head.mix
+            combined = {n: mix.head * logits[n] + mix.knn * semantic[n] + mix.keywords * kw[n] for n in kw}
+            return _softmax(combined, mix.temperature), EMBEDDINGS
+        w_kw, w_sem = self.settings.keyword_weight, self.settings.semantic_weight
+        combined = {n: w_kw * kw[n] + w_sem * semantic[n] for n in kw}
+        return _softmax(combined, self.settings.temperature), EMBEDDINGS
+
+    def keyword_scores(self, text: str) -> dict[str, float]:
+        learnt = self.vocabulary.hits(text)
+        return {d.name: 1.0 - math.exp(-(d.keyword_hits(text) + learnt[d.name]) / 1.5) for d in self.domains}
+
+    def decide(self, text: str, vector: list[float] | None = None) -> Decision:
+        """The decision for ``text`` (with the message's embedding, if there is one). Pure."""
+        started = time.perf_counter()
+        kw = self.keyword_scores(text)
+        semantic, logits = self._semantic(vector) if vector is not None and self._index is not None else (None, None)
+        scores, method = self._combine(kw, semantic, logits)
         top = max(self.domains, key=lambda d: scores[d.name])
         chosen, fell_back = top.name, False
         if top.name != GENERAL and scores[top.name] < self.threshold(top) and any(d.name == GENERAL for d in self.domains):
@@ -233,22 +284,14 @@ class Classifier:
         )
 
     async def classify(self, text: str) -> Decision:
-        """Embed the message when embeddings are available, decide, and (when enabled and
-        the confidence is low) let a model break the tie."""
+        """Embed the message when embeddings are available, decide, and (when configured and
+        the confidence is low) let a decision model or a chat model settle it."""
         vector = await self.embed_message(text) if self._embeddings_wanted() else None
         decision = self.decide(text, vector)
-        if self.settings.llm_tiebreak and decision.scores[decision.top_domain] < self.settings.tiebreak_below:
-            from wits_tui.engine.routing.tiebreak import Tiebreaker, tiebreak
+        from wits_tui.engine.routing.tiebreak import needs_settling, settle
 
-            if self.backend is not None:
-                setup = Tiebreaker(
-                    backend=self.backend,
-                    model=self.settings.tiebreak_model or self.registry.default_model,
-                    timeout=self.settings.tiebreak_timeout,
-                    descriptions={d.name: d.description for d in self.domains},
-                    candidates_for=self.candidates_for,
-                )
-                decision = await tiebreak(setup, text, decision)
+        if needs_settling(self, decision):
+            decision = await settle(self, text, decision)
         return decision
 
     def candidates_for(self, domain: str) -> list[str]:

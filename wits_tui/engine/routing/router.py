@@ -14,6 +14,8 @@ from wits_tui.engine.routing.profiles import default_user, feedback_kind, topics
 from wits_tui.engine.routing.registry import BASE_MODULE, ModuleRegistry, UnknownModule
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wits_tui.engine.backends.base import Backend
     from wits_tui.engine.routing.modules import Module
     from wits_tui.engine.store import Store
@@ -87,6 +89,11 @@ class Router:
         """Re-read module files and training (after editing a module or training one)."""
         self.registry = ModuleRegistry.load(self.settings, self.paths, self.store)
         self.classifier.registry = self.registry
+
+    async def prepare(self, progress: "Callable[[int, int], None] | None" = None) -> bool:
+        """Embed the classifier's example messages now (batched, cached), off the turn's path:
+        the TUI runs this in the background at start; turns meanwhile route by keywords."""
+        return await self.classifier.prepare(progress)
 
     # -- routing ----------------------------------------------------------------
     async def loaded_models(self, fresh: bool = False) -> set[str]:

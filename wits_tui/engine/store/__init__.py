@@ -12,6 +12,7 @@ from wits_tui.engine.store._lean_import import import_sqlite_utils
 import_sqlite_utils()  # before any module below imports it: see _lean_import
 
 from wits_tui.engine.store.db import DatabaseError, connect  # noqa: E402
+from wits_tui.engine.store.docs_catalog import DocsCatalog
 from wits_tui.engine.store.embedding_cache import EmbeddingCache
 from wits_tui.engine.store.history import History
 from wits_tui.engine.store.messages import Messages
@@ -57,9 +58,10 @@ class Store:
     """Owns the connection and every write. Repository calls are serialised by
     one lock, so worker threads may call the store concurrently."""
 
-    def __init__(self, path: Path | str, history_max_entries: int = 100_000) -> None:
+    def __init__(self, path: Path | str, history_max_entries: int = 100_000, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.db = connect(self.path)
+        self.read_only = read_only
+        self.db = connect(self.path, read_only=read_only)
         self.lock = threading.RLock()
         self.sessions = _locked(Sessions(self.db), self.lock)
         self.messages = _locked(Messages(self.db), self.lock)
@@ -71,6 +73,7 @@ class Store:
         self.module_stats = _locked(ModuleStats(self.db), self.lock)
         self.profiles = _locked(Profiles(self.db), self.lock)
         self.training = _locked(ModuleTraining(self.db), self.lock)
+        self.docs = _locked(DocsCatalog(self.db), self.lock)
 
     def close(self) -> None:
         with self.lock:

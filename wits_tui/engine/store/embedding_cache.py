@@ -8,6 +8,7 @@ from array import array
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 
 def text_hash(text: str) -> str:
@@ -39,7 +40,7 @@ class EmbeddingCache:
             {"model": model, "text_hash": text_hash(t), "text": t, "dim": len(v), "vector": array("f", v).tobytes(), "created_at": ts}
             for t, v in items.items()
         ]
-        with self.db.conn:
+        with transaction(self.db):
             self.db.table("embedding_cache").insert_all(rows, replace=True)
 
     def count(self, model: str | None = None) -> int:
@@ -48,7 +49,7 @@ class EmbeddingCache:
         return int(self.db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [model]).fetchone()[0])
 
     def clear(self, model: str | None = None) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             if model is None:
                 self.db.execute("DELETE FROM embedding_cache")
             else:

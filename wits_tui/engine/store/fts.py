@@ -8,6 +8,16 @@ from typing import Any
 import sqlite_utils
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+#: Listings (search results, history) carry at most this much of each text: a 10 MB message
+#: made `wits history` take 22 s when whole texts were loaded.
+LISTING_CHARS = 2000
+
+
+def clipped_columns(db: sqlite_utils.Database, table: str, column: str, alias: str = "") -> str:
+    """A select list of every column of ``table``, with ``column`` cut to LISTING_CHARS."""
+    prefix = f"{alias}." if alias else ""
+    names = [c.name for c in db[table].columns]
+    return ", ".join(f"substr({prefix}[{n}], 1, {LISTING_CHARS}) AS [{n}]" if n == column else f"{prefix}[{n}]" for n in names)
 
 
 def fts_query(text: str, prefix: bool = True) -> str | None:
@@ -21,7 +31,7 @@ def fts_query(text: str, prefix: bool = True) -> str | None:
     return " ".join(f'"{t}"{star}' for t in terms)
 
 
-def fts_search(db: sqlite_utils.Database, table: str, text: str, limit: int) -> list[dict[str, Any]]:
+def fts_search(db: sqlite_utils.Database, table: str, text: str, limit: int, clip: str | None = None) -> list[dict[str, Any]]:
     """Rows of ``table`` matching ``text``, newest first.
 
     Whole words are tried first: FTS5 walks an exact term's list backwards and
@@ -29,8 +39,9 @@ def fts_search(db: sqlite_utils.Database, table: str, text: str, limit: int) -> 
     too few are words also matched as prefixes ("pyth" finds "python"), since a
     prefix longer than the prefix index has to merge every matching term's list.
     """
+    select = clipped_columns(db, table, clip, "t") if clip else "t.*"
     sql = (
-        f"SELECT t.* FROM [{table}_fts] f JOIN [{table}] t ON t.id = f.rowid "
+        f"SELECT {select} FROM [{table}_fts] f JOIN [{table}] t ON t.id = f.rowid "
         f"WHERE [{table}_fts] MATCH ? ORDER BY f.rowid DESC LIMIT ?"
     )
     exact = fts_query(text, prefix=False)

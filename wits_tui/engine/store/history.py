@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
-from wits_tui.engine.store.fts import fts_search
+from wits_tui.engine.store.fts import clipped_columns, fts_search
 from wits_tui.engine.store.records import HistoryEntry
+from wits_tui.engine.store.tx import transaction
 
 
 class History:
@@ -23,7 +24,7 @@ class History:
         if last and last[0]["command"] == command:
             return None
         ts = now_iso()
-        with self.db.conn:
+        with transaction(self.db):
             new_id = self.db.execute(
                 "INSERT INTO command_history (command, session_id, created_at) VALUES (?, ?, ?)",
                 [command, session_id, ts],
@@ -36,12 +37,13 @@ class History:
 
     def recent(self, limit: int = 50) -> list[HistoryEntry]:
         """Newest first."""
-        rows = self.db.query("SELECT * FROM command_history ORDER BY id DESC LIMIT ?", [limit])
+        cols = clipped_columns(self.db, "command_history", "command")
+        rows = self.db.query(f"SELECT {cols} FROM command_history ORDER BY id DESC LIMIT ?", [limit])
         return [HistoryEntry.from_row(r) for r in rows]
 
     def search(self, text: str, limit: int = 50) -> list[HistoryEntry]:
         """Full-text search (words match as prefixes), newest first."""
-        return [HistoryEntry.from_row(r) for r in fts_search(self.db, "command_history", text, limit)]
+        return [HistoryEntry.from_row(r) for r in fts_search(self.db, "command_history", text, limit, clip="command")]
 
     def count(self) -> int:
         return int(next(self.db.query("SELECT count(*) AS n FROM command_history"))["n"])

@@ -10,6 +10,10 @@ from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store import writers
 from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store.records import STATUSES, Message, MessageStatus, Role
+from wits_tui.engine.store.tx import transaction
+
+#: A /compact summary is stored with this role; the context sends it as a system message.
+SUMMARY_ROLE = "summary"
 
 
 class Messages:
@@ -25,6 +29,8 @@ class Messages:
         status: MessageStatus = "complete",
         module: str | None = None,
         model: str | None = None,
+        thinking: str = "",
+        summary_of: int | None = None,
     ) -> Message:
         if status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -38,11 +44,14 @@ class Messages:
             "model": model,
             "created_at": ts,
             "updated_at": ts,
+            "thinking": thinking,
+            "summary_of": summary_of,
         }
-        with self.db.conn:
+        with transaction(self.db):
             cursor = self.db.execute(
-                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at) "
-                "VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at)",
+                "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at, thinking, "
+                "summary_of) VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at, "
+                ":thinking, :summary_of)",
                 row,
             )
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [ts, session_id])
@@ -67,13 +76,15 @@ class Messages:
         status: MessageStatus | None = None,
         model: str | None = None,
         module: str | None = None,
+        thinking: str | None = None,
     ) -> None:
         if status is not None and status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
-        values = {k: v for k, v in (("content", content), ("status", status), ("model", model), ("module", module)) if v is not None}
+        pairs = (("content", content), ("status", status), ("model", model), ("module", module), ("thinking", thinking))
+        values = {k: v for k, v in pairs if v is not None}
         values["updated_at"] = now_iso()
         sets = ", ".join(f"{k} = :{k}" for k in values)
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(f"UPDATE messages SET {sets} WHERE id = :id", {**values, "id": message_id})
             if status == "streaming":
                 self._claim(message_id)
@@ -84,15 +95,23 @@ class Messages:
         rows = list(self.db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
         return Message.from_row(rows[0]) if rows else None
 
-    def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None) -> list[Message]:
-        """Messages oldest first; with ``limit``, the newest ``limit`` (before ``before_id``)."""
+    def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None,
+             after_id: int | None = None) -> list[Message]:
+        """Messages oldest first; with ``limit``, the newest ``limit`` (before ``before_id``),
+        or with ``after_id`` the oldest ``limit`` after it."""
         params: list[object] = [session_id]
         where = "session_id = ?"
         if before_id is not None:
             where += " AND id < ?"
             params.append(before_id)
+        if after_id is not None:
+            where += " AND id > ?"
+            params.append(after_id)
         if limit is None:
             sql = f"SELECT * FROM messages WHERE {where} ORDER BY id"
+        elif after_id is not None:
+            sql = f"SELECT * FROM messages WHERE {where} ORDER BY id LIMIT ?"
+            params.append(limit)
         else:
             sql = f"SELECT * FROM (SELECT * FROM messages WHERE {where} ORDER BY id DESC LIMIT ?) ORDER BY id"
             params.append(limit)
@@ -110,7 +129,7 @@ class Messages:
         )
         dead = [r["id"] for r in rows if r["pid"] is None or not writers.alive(writers.Writer(r["pid"], r["started"] or ""))]
         now = now_iso()
-        with self.db.conn:
+        with transaction(self.db):
             for start in range(0, len(dead), 500):
                 part = dead[start : start + 500]
                 marks = ", ".join("?" * len(part))
@@ -121,11 +140,11 @@ class Messages:
         return len(dead)
 
     def clear(self, session_id: int) -> int:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])
             return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
 
     def search(self, text: str, limit: int = 50) -> builtins.list[Message]:
         """Full-text search over all messages, newest first."""
-        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit)]
+        return [Message.from_row(r) for r in fts_search(self.db, "messages", text, limit, clip="content")]

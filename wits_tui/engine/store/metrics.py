@@ -7,6 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 METRIC_FIELDS = (
     "model",
@@ -33,7 +34,7 @@ class TurnMetrics:
         if unknown:
             raise ValueError(f"unknown metric fields: {', '.join(sorted(unknown))}")
         row = {"session_id": session_id, "message_id": message_id, "created_at": now_iso(), **values}
-        with self.db.conn:
+        with transaction(self.db):
             pk = self.db.table("turn_metrics").insert(row).last_pk
         assert pk is not None  # an insert always has one
         return int(pk)

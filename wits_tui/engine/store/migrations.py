@@ -12,6 +12,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -23,25 +24,38 @@ def migration(fn: Migration) -> Migration:
 
 
 def applied(db: sqlite_utils.Database) -> set[str]:
-    if "_migrations" not in db.table_names():
-        return set()
-    return {row["name"] for row in db.table("_migrations").rows}
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+    return {row[0] for row in db.execute("SELECT name FROM [_migrations]")} if exists else set()
 
 
 def migrate(db: sqlite_utils.Database, upto: str | None = None) -> list[str]:
-    """Apply pending migrations (all, or up to and including ``upto``); return their names."""
-    db.table("_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-    done = applied(db)
-    ran = []
-    for name, fn in MIGRATIONS:
-        if name not in done:
-            with db.conn:
-                fn(db)
-                db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
-            ran.append(name)
-        if name == upto:
-            break
+    """Apply pending migrations (all, or up to and including ``upto``); return their names.
+
+    Several processes may start at once on a fresh home: the pending ones run in one
+    ``BEGIN IMMEDIATE`` transaction (one process at a time; the others wait through the busy
+    timeout) and what is applied is read again inside it, so each runs exactly once."""
+    wanted = [name for name, _ in MIGRATIONS[: _upto_index(upto) + 1]]
+    if set(wanted) <= applied(db):
+        return []
+    ran: list[str] = []
+    db.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction; transform() needs it off
+    try:
+        with transaction(db):
+            db.execute("CREATE TABLE IF NOT EXISTS [_migrations] ([name] TEXT PRIMARY KEY, [applied_at] TEXT)")
+            done = applied(db)
+            for name, fn in MIGRATIONS[: len(wanted)]:
+                if name not in done:
+                    fn(db)
+                    db.execute("INSERT INTO [_migrations] (name, applied_at) VALUES (?, ?)", [name, now_iso()])
+                    ran.append(name)
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")
     return ran
+
+
+def _upto_index(upto: str | None) -> int:
+    names = [name for name, _ in MIGRATIONS]
+    return names.index(upto) if upto in names else len(names) - 1
 
 
 def _fts(db: sqlite_utils.Database, table: str, column: str) -> None:
@@ -244,7 +258,51 @@ def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m009_message_writers(db: sqlite_utils.Database) -> None:
+def m009_thinking_and_session_parameters(db: sqlite_utils.Database) -> None:
+    """What a thinking model thought (kept apart from its answer), where a /compact
+    summary ends, and each session's own system prompt, thinking and model options."""
+    messages = db["messages"].columns_dict
+    if "thinking" not in messages:
+        db["messages"].add_column("thinking", str, not_null_default="")
+    if "summary_of" not in messages:  # a summary message: the last message id it stands for
+        db["messages"].add_column("summary_of", int)
+    sessions = db["sessions"].columns_dict
+    for column, kind in (("system_prompt", str), ("system_mode", str), ("think", str), ("options", str)):
+        if column not in sessions:
+            db["sessions"].add_column(column, kind)
+
+
+@migration
+def m010_document_collections(db: sqlite_utils.Database) -> None:
+    """Document collections (`wits docs`): their folders, and each indexed file's content hash
+    (what `update` compares; a failed file has no hash, so it is tried again)."""
+    db["docs_collections"].create(
+        {"name": str, "roots": str, "created_at": str, "updated_at": str},
+        pk="name",
+        not_null={"roots"},
+        if_not_exists=True,
+    )
+    db["docs_files"].create(
+        {
+            "collection": str,
+            "path": str,
+            "kind": str,
+            "size": int,
+            "mtime_ns": int,
+            "hash": str,  # sha256 of the bytes; NULL until the file is indexed
+            "chunks": int,
+            "status": str,  # indexed | failed
+            "error": str,
+            "indexed_at": str,
+        },
+        pk=("collection", "path"),
+        not_null={"collection", "path", "status"},
+        if_not_exists=True,
+    )
+
+
+@migration
+def m011_message_writers(db: sqlite_utils.Database) -> None:
     """The process writing each streaming answer, so recovery only touches answers whose writer is gone."""
     db.table("message_writers").create(
         {"message_id": int, "pid": int, "started": str},

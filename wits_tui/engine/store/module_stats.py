@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 #: A load_duration at least this long means the model was loaded from cold for the turn.
 COLD_LOAD_MS = 100.0
@@ -57,7 +58,7 @@ class ModuleStats:
         cold load when it is at least :data:`COLD_LOAD_MS`)."""
         load = load_ms or 0.0
         cold = load >= COLD_LOAD_MS
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(
                 "INSERT INTO module_stats (module, model, uses, load_count, total_load_ms, total_eval_ms, total_ms, eval_tokens, last_used_at) "
                 "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?) "
@@ -77,7 +78,7 @@ class ModuleStats:
         return {r["module"]: ModuleStat(**r) for r in self.db.query("SELECT * FROM module_stats")}
 
     def reset(self, module: str | None = None) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             if module is None:
                 self.db.execute("DELETE FROM module_stats")
             else:

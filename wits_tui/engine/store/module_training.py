@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 
 @dataclass(slots=True)
@@ -37,7 +38,7 @@ class ModuleTraining:
             "report": json.dumps(record.report, ensure_ascii=False),
             "trained_at": record.trained_at,
         }
-        with self.db.conn:
+        with transaction(self.db):
             self.db.table("module_training").upsert(row, pk="module")
         return record
 
@@ -61,5 +62,5 @@ class ModuleTraining:
         return {n: rec for n in names if (rec := self.get(n)) is not None}
 
     def delete(self, module: str) -> bool:
-        with self.db.conn:
+        with transaction(self.db):
             return self.db.execute("DELETE FROM module_training WHERE module = ?", [module]).rowcount > 0

@@ -9,6 +9,7 @@ from typing import Literal
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 Feedback = Literal["positive", "negative", "neutral"]
 FEEDBACK_KINDS: tuple[str, ...] = ("positive", "negative", "neutral")
@@ -74,7 +75,7 @@ class Profiles:
             "created_at": profile.created_at,
             "updated_at": profile.updated_at,
         }
-        with self.db.conn:
+        with transaction(self.db):
             self.db.table("user_profiles").upsert(row, pk="user")
         return profile
 
@@ -101,5 +102,5 @@ class Profiles:
         return self.save(p)
 
     def reset(self, user: str) -> bool:
-        with self.db.conn:
+        with transaction(self.db):
             return self.db.execute("DELETE FROM user_profiles WHERE user = ?", [user]).rowcount > 0

@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
+from wits_tui.engine.store.tx import transaction
+
 
 @dataclass(slots=True)
 class RecordedEvent:
@@ -28,7 +30,7 @@ class Recordings:
         return (row["n"] or 0) + 1
 
     def add(self, session_id: int, turn: int, seq: int, t_ms: float, kind: str, data: dict[str, Any]) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(
                 "INSERT INTO turn_events (session_id, turn, seq, t_ms, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
                 [session_id, turn, seq, round(t_ms, 2), kind, json.dumps(data, ensure_ascii=False, separators=(",", ":"))],

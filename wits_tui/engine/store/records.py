@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeVar, get_args
 
-Role = Literal["system", "user", "assistant", "tool"]
+Role = Literal["system", "user", "assistant", "tool", "summary"]
 MessageStatus = Literal["complete", "interrupted", "error", "streaming"]
 #: The values of :data:`MessageStatus`, for checks at run time.
 STATUSES: tuple[MessageStatus, ...] = get_args(MessageStatus)
@@ -29,6 +29,22 @@ class Session:
     pinned_module: str | None = None
     archived: int = 0
     message_count: int = 0
+    #: This session's own system prompt, added to the module's ("add") or replacing it ("replace").
+    system_prompt: str | None = None
+    system_mode: str | None = None
+    #: "on", "off", "low", "medium" or "high"; None: the chat.think setting.
+    think: str | None = None
+    #: JSON object of model options set with /set (temperature, num_ctx, keep_alive, ...).
+    options: str | None = None
+
+    def option_values(self) -> dict[str, Any]:
+        import json
+
+        try:
+            value = json.loads(self.options) if self.options else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Session":
@@ -46,6 +62,10 @@ class Message:
     updated_at: str
     module: str | None = None
     model: str | None = None
+    #: What a thinking model thought before this answer (never sent back as answer text).
+    thinking: str = ""
+    #: On a /compact summary: the id of the last message it stands for.
+    summary_of: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Message":

@@ -9,6 +9,7 @@ from wits_tui.engine.errors import SessionNotFound
 
 __all__ = ["DEFAULT_TITLE", "SessionNotFound", "Sessions"]
 from wits_tui.engine.store.records import Session
+from wits_tui.engine.store.tx import transaction
 
 DEFAULT_TITLE = "New chat"
 
@@ -19,7 +20,7 @@ class Sessions:
 
     def create(self, title: str | None = None, model: str | None = None) -> Session:
         ts = now_iso()
-        with self.db.conn:
+        with transaction(self.db):
             # Ids are never reused, even after the newest session is deleted (SQLite
             # would hand out max(id)+1 again), so old references never point at a new session.
             newest = next(self.db.query("SELECT max(id) AS n FROM sessions"))["n"] or 0
@@ -41,14 +42,15 @@ class Sessions:
     def find(self, ref: str) -> Session:
         """A session by id, or by title (exact, then unique prefix, case-insensitive)."""
         ref = ref.strip()
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and len(ref) < 19:  # longer is no id (and too big for SQLite)
             return self.get(int(ref))
         rows = list(self.db.query("SELECT * FROM sessions WHERE title = ? COLLATE NOCASE ORDER BY updated_at DESC", [ref]))
         if not rows:
             rows = list(
+                # a prefix compare, not LIKE: a long LIKE pattern fails ("pattern too complex")
                 self.db.query(
-                    "SELECT * FROM sessions WHERE title LIKE ? ESCAPE '\\' COLLATE NOCASE ORDER BY updated_at DESC",
-                    [ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+                    "SELECT * FROM sessions WHERE substr(title, 1, ?) = ? COLLATE NOCASE ORDER BY updated_at DESC",
+                    [len(ref), ref],
                 )
             )
         if not rows:
@@ -67,7 +69,7 @@ class Sessions:
 
     def _update(self, session_id: int, **values: object) -> Session:
         self.get(session_id)
-        with self.db.conn:
+        with transaction(self.db):
             self.db.table("sessions").update(session_id, values)
         return self.get(session_id)
 
@@ -78,7 +80,7 @@ class Sessions:
         return self._update(session_id, title=title, updated_at=now_iso())
 
     def touch(self, session_id: int) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [now_iso(), session_id])
 
     def set_archived(self, session_id: int, archived: bool = True) -> Session:
@@ -90,9 +92,23 @@ class Sessions:
     def pin_module(self, session_id: int, module: str | None) -> Session:
         return self._update(session_id, pinned_module=module)
 
+    def set_system(self, session_id: int, prompt: str | None, mode: str = "add") -> Session:
+        """This session's system prompt (None: none), added to the module's or replacing it."""
+        if mode not in ("add", "replace"):
+            raise ValueError(f"the system prompt mode is add or replace, not {mode!r}")
+        return self._update(session_id, system_prompt=prompt or None, system_mode=mode if prompt else None)
+
+    def set_think(self, session_id: int, think: str | None) -> Session:
+        return self._update(session_id, think=think)
+
+    def set_options(self, session_id: int, options: dict[str, object]) -> Session:
+        import json
+
+        return self._update(session_id, options=json.dumps(options, sort_keys=True) if options else None)
+
     def delete(self, session_id: int) -> None:
         self.get(session_id)
-        with self.db.conn:
+        with transaction(self.db):
             for table in ("turn_metrics", "turn_events", "messages"):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
@@ -106,7 +122,7 @@ class Sessions:
 
     def switch(self, session_id: int) -> Session:
         session = self.get(session_id)
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('active_session', ?)", [str(session_id)])
         return session
 

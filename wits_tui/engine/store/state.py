@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from wits_tui.engine.store.tx import transaction
+
 
 class State:
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -14,7 +16,7 @@ class State:
         return rows[0]["value"] if rows else default
 
     def set(self, key: str, value: str | None) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             if value is None:
                 self.db.execute("DELETE FROM state WHERE key = ?", [key])
             else:

@@ -1,8 +1,16 @@
-"""Exact arithmetic on rational numbers, by walking the expression's syntax tree (no eval)."""
+"""Exact arithmetic on rational numbers, by walking the expression's syntax tree (no eval).
+
+The work is bounded before it is done: a power whose result would pass ``MAX_DIGITS`` is refused
+without computing it (``(10**10000)**10000`` ran past 300 s), every intermediate value is checked
+by its bit length (never by ``str()``, which refuses more than 4,300 digits), and the evaluation
+runs in a thread, so the tool timeout fires even if a step is slow.
+"""
 
 from __future__ import annotations
 
 import ast
+import asyncio
+import math
 import operator
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -12,7 +20,9 @@ from pydantic import Field
 from wits_tui.engine.tools.base import Args, ToolFailed
 
 MAX_EXPONENT = 10_000
-MAX_DIGITS = 10_000
+#: Below Python's 4,300-digit limit for turning an int into text.
+MAX_DIGITS = 4_000
+_MAX_BITS = int(MAX_DIGITS / math.log10(2))
 
 _BINARY = {
     ast.Add: operator.add,
@@ -57,25 +67,35 @@ def _eval(node: ast.AST) -> Fraction:
                 raise ToolFailed(f"the exponent is larger than {MAX_EXPONENT}")
             if left == 0 and right < 0:
                 raise ToolFailed("division by zero")
-            return left ** int(right)
+            if abs(right) * max(left.numerator.bit_length(), left.denominator.bit_length()) > 2 * _MAX_BITS:
+                raise ToolFailed(_TOO_BIG)
+            return _bounded(left ** int(right))
         op = _BINARY.get(type(node.op))
         if op is None:
             raise ToolFailed(f"the operator {type(node.op).__name__} is not supported")
         if right == 0 and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
             raise ToolFailed("division by zero")
-        return Fraction(op(left, right))
+        return _bounded(Fraction(op(left, right)))
     raise ToolFailed(f"'{ast.unparse(node)}' is not arithmetic: use numbers, + - * / // % ** and parentheses")
+
+
+_TOO_BIG = f"the result would have more than {MAX_DIGITS} digits: split the calculation or use smaller numbers"
+
+
+def _bounded(value: Fraction) -> Fraction:
+    if value.numerator.bit_length() + value.denominator.bit_length() > _MAX_BITS:
+        raise ToolFailed(_TOO_BIG)
+    return value
 
 
 def evaluate(expression: str) -> Fraction:
     try:
         tree = ast.parse(expression.replace("^", "**"), mode="eval")
+        return _bounded(_eval(tree))
     except SyntaxError as exc:
         raise ToolFailed(f"cannot read the expression: {exc.msg}") from None
-    value = _eval(tree)
-    if len(str(value.numerator)) + len(str(value.denominator)) > MAX_DIGITS:
-        raise ToolFailed("the result has too many digits")
-    return value
+    except (RecursionError, MemoryError):
+        raise ToolFailed("the expression is nested too deeply") from None
 
 
 def describe(value: Fraction) -> dict[str, str]:
@@ -89,5 +109,10 @@ def describe(value: Fraction) -> dict[str, str]:
     return {"result": f"{value.numerator}/{value.denominator}", "decimal": approx}
 
 
+def _calculate(expression: str) -> dict[str, str]:
+    return {"expression": expression, **describe(evaluate(expression))}
+
+
 async def run_calculator(args: CalculatorArgs, ctx: object) -> dict[str, str]:
-    return {"expression": args.expression, **describe(evaluate(args.expression))}
+    # in a thread: the event loop (and the registry's timeout) keep running while it works
+    return await asyncio.to_thread(_calculate, args.expression)

@@ -16,7 +16,10 @@ log = logging.getLogger("wits.tools")
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(data, ensure_ascii=False, default=str)
+    except RecursionError:
+        return '"(nested too deeply to show)"'
 
 
 def _expected(field: dict[str, Any]) -> str:
@@ -73,6 +76,8 @@ class ToolRegistry:
                 value = json.loads(raw)
             except json.JSONDecodeError as exc:
                 return None, f"the arguments are not valid JSON: {exc.msg} at position {exc.pos}"
+            except RecursionError:
+                return None, "the arguments are nested too deeply"
             if isinstance(value, dict):
                 return value, None
         return None, "the arguments must be a JSON object"
@@ -93,6 +98,9 @@ class ToolRegistry:
                                                      "got": _dumps(raw_arguments)[:80]}]), "invalid_arguments")
         try:
             args = tool.args.model_validate(arguments)
+        except RecursionError:
+            return done(False, self._invalid(tool, [{"field": "(arguments)", "problem": "nested too deeply",
+                                                     "expected": "a flat JSON object", "got": "(deep)"}]), "invalid_arguments")
         except ValidationError as exc:
             return done(False, self._invalid(tool, self.validation_problems(tool, exc)), "invalid_arguments", arguments)
         try:

@@ -2,7 +2,8 @@
 background, its state in the status bar, and the /memory jobs.
 
 ``memory.open()`` and ``memory.maintain()`` block (LanceDB): they run in threads of
-their own, not on the engine's loop, so a turn never waits for them. The memory's
+their own, not on the engine's loop, so a turn never waits for them; opening waits
+until nobody is typing (:data:`IDLE_S`). The memory's
 callbacks fire from those threads and only post messages to the screen.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker
@@ -18,19 +20,27 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.controllers.base import Controller
 
 if TYPE_CHECKING:
+    from wits_tui.engine.core import Engine
     from wits_tui.engine.memory import Memory
 
 OWNER = "memory"  # of the progress bar while memory works
 
 
-def open_memory(memory: "Memory") -> Any:
+#: Memory opens once nobody has typed for this long. Importing lancedb holds the
+#: interpreter (module bodies, and loading its native libraries, which no switch
+#: interval can split): keys typed meanwhile lagged 138-236 ms. A message sent before
+#: then opens it in the turn itself (``Engine.open_memory``), so recall still works.
+IDLE_S = 0.5
+
+
+def open_memory(engine: "Engine") -> Any:
     """Sync (a thread's work): open the store, importing lancedb."""
     # Importing lancedb is about a second of pure-Python work that holds the GIL; with the
     # default 5 ms switch interval the UI thread waited up to 5 ms for every step it took.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
     try:
-        return memory.open()  # never raises
+        return engine.open_memory()  # never raises
     finally:
         sys.setswitchinterval(interval)
 
@@ -55,7 +65,9 @@ class MemoryJobs(Controller):
         self.worker(self._open(memory), group="memory-open", exclusive=True)
 
     async def _open(self, memory: "Memory") -> None:
-        status = await asyncio.to_thread(open_memory, memory)
+        while time.monotonic() - self.screen.typed_at < IDLE_S:  # someone is typing: keys come first
+            await asyncio.sleep(IDLE_S / 5)
+        status = await asyncio.to_thread(open_memory, self.engine)
         self.screen.status.set_memory(status)
         if status.usable:
             self.worker(self._checks(memory), group="memory-checks", exclusive=True)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker
 
+from wits_tui.engine.textsafe import safe_fields, terminal_safe
 from wits_tui.ui.controllers.base import Controller
 
 if TYPE_CHECKING:
@@ -34,8 +35,13 @@ def read_session(store: "Store", session_id: int, focus_message_id: int | None =
         messages = store.messages.list(session_id, limit=TAIL + 1)
         return SessionView(session, messages[-TAIL:], len(messages) > TAIL)
     older = store.messages.list(session_id, limit=TAIL // 2 + 1, before_id=focus_message_id + 1)
-    newer = [m for m in store.messages.list(session_id, limit=500) if m.id > focus_message_id][: TAIL // 2]
+    newer = store.messages.list(session_id, limit=TAIL // 2, after_id=focus_message_id)
     return SessionView(session, older[-(TAIL // 2):] + newer, len(older) > TAIL // 2, focus_message_id)
+
+
+def shown(rows: list[Any], field: str) -> list[Any]:
+    """Copies of stored rows fit for the terminal: control characters made visible."""
+    return [safe_fields(r, field) for r in rows]
 
 
 class SessionsController(Controller):
@@ -45,11 +51,15 @@ class SessionsController(Controller):
 
     async def show(self, view: SessionView) -> None:
         screen = self.screen
-        self.current = view.session
-        await screen.chat.show_session(view.session.id, view.messages, view.has_more, view.focus_message_id)
-        screen.status.set_session(view.session.id, view.session.title)
+        await screen.chat.show_session(view.session.id, shown(view.messages, "content"), view.has_more,
+                                       view.focus_message_id)
+        self.current = view.session  # once it is on screen (as stored: a rename starts from the real title)
+        screen.status.set_session(view.session.id, terminal_safe(view.session.title))
         screen.status.set_model(self.engine.model_for(view.session))
         screen.module_bar.set_pinned(view.session.pinned_module)
+        from wits_tui.ui.context_view import check_window
+
+        self.worker(check_window(screen, view.session), group="context", exclusive=True)
 
     def open(self, session_id: int, focus_message_id: int | None = None) -> Worker[None]:
         return self.worker(self._open(session_id, focus_message_id), group="open-session", exclusive=True)
@@ -69,11 +79,11 @@ class SessionsController(Controller):
 
     def show_list(self, sessions: list[Any], active_id: int | None) -> None:
         screen = self.screen
-        screen.session_list.show(sessions, active_id)
+        screen.session_list.show(shown(sessions, "title"), active_id)
         current = next((s for s in sessions if self.current is not None and s.id == self.current.id), None)
         if current is not None:
             self.current = current
-            screen.status.set_session(current.id, current.title)
+            screen.status.set_session(current.id, terminal_safe(current.title))
             screen.status.set_model(self.engine.model_for(current))
 
     def load_older(self, session_id: int, before_id: int) -> None:
@@ -82,4 +92,26 @@ class SessionsController(Controller):
     async def _load_older(self, session_id: int, before_id: int) -> None:
         messages = await self.bridge.call(self.engine.store.messages.list, session_id, limit=TAIL + 1,
                                           before_id=before_id)
-        await self.screen.chat.prepend(session_id, messages[-TAIL:], len(messages) > TAIL)
+        await self.screen.chat.prepend(session_id, shown(messages[-TAIL:], "content"), len(messages) > TAIL)
+
+    def load_newer(self, session_id: int, after_id: int) -> None:
+        self.worker(self._load_newer(session_id, after_id), group="older")
+
+    async def _load_newer(self, session_id: int, after_id: int) -> None:
+        messages = await self.bridge.call(self.engine.store.messages.list, session_id, limit=TAIL + 1,
+                                          after_id=after_id)
+        await self.screen.chat.append_newer(session_id, shown(messages[:TAIL], "content"), len(messages) > TAIL)
+
+    def load_edge(self, session_id: int, first: bool) -> None:
+        """The first page of the session (Ctrl+Home past what the chat holds) or the last one."""
+        self.worker(self._load_edge(session_id, first), group="older")
+
+    async def _load_edge(self, session_id: int, first: bool) -> None:
+        store = self.engine.store
+        if first:
+            messages = await self.bridge.call(store.messages.list, session_id, limit=TAIL + 1, after_id=0)
+            page = messages[:TAIL]
+        else:
+            messages = await self.bridge.call(store.messages.list, session_id, limit=TAIL + 1)
+            page = messages[-TAIL:]
+        await self.screen.chat.show_edge(session_id, first, shown(page, "content"), len(messages) > TAIL)

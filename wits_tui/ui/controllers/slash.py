@@ -120,6 +120,8 @@ class SlashCommands(Controller):
             screen.replay.start(result.session_id, result.speed, result.from_turn)
         elif isinstance(result, c.StartMemoryJob):
             await screen.memory.run_job(result)
+        elif isinstance(result, c.StartDocsJob):
+            await screen.docs.start(result)
 
     async def _listing(self, listing: Any) -> None:
         from wits_tui.ui.screens.listing import ListingScreen

@@ -12,6 +12,7 @@ says it is in the database (a kill after Enter loses nothing that is on screen).
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -108,7 +109,7 @@ class TurnController(Controller):
         await chat.begin_answer(session_id, model or self.engine.model_for(session))
 
     async def _run(self, session_id: int, text: str | None, model: str | None) -> None:
-        from wits_tui.engine.events import Token, TurnStarted
+        from wits_tui.engine.events import Thinking, Token, TurnStarted
 
         engine, chat = self.engine, self.screen.chat
         saved = text is None  # a retry answers a question that is stored already
@@ -118,15 +119,25 @@ class TurnController(Controller):
         def make() -> Any:
             if text is None:
                 return engine.retry(session_id, model=model)
-            return engine.turn(session_id, text, model=model, on_saved=lambda m: stream.emit(QuestionSaved(m)))
+            return engine.turn(session_id, text, model=model, on_saved=on_saved)
+
+        stored = threading.Event()  # set on the engine thread the moment the question is stored
+
+        def on_saved(message: Any) -> None:
+            stored.set()
+            stream.emit(QuestionSaved(message))
 
         stream = self.bridge.stream(make)
         started = time.monotonic()
         first: float | None = None
         tokens = 0
         pending: list[str] = []
+        thoughts: list[str] = []  # thinking is batched like tokens
 
         def flush() -> None:
+            if thoughts:
+                chat.post_message(msg.AnswerThinking(session_id, "".join(thoughts)))
+                thoughts.clear()
             if pending:
                 chat.post_message(msg.AnswerToken(session_id, "".join(pending)))
                 pending.clear()
@@ -152,6 +163,9 @@ class TurnController(Controller):
                     saved = True
                     await self._begin(session_id, ev.message.content, model)
                     continue
+                if isinstance(ev, Thinking):
+                    thoughts.append(ev.text)
+                    continue
                 if isinstance(ev, TurnStarted):
                     # first token counted from the request, as the engine's figure is (not from Enter)
                     started = time.monotonic()
@@ -166,10 +180,15 @@ class TurnController(Controller):
                 if message is not None:
                     chat.post_message(message)
         except asyncio.CancelledError:
+            if self.screen.closing:  # quitting: the engine stores the cut-off answer as it closes
+                stream.cancel()
+                raise
             flush()
             await stream.stop(STOP_GRACE)  # the answer is stored as interrupted before the UI says so
             if saved:
                 chat.post_message(msg.AnswerInterrupted(session_id))
+            elif stored.is_set():  # stored, but stopped before the chat showed it: show what is stored
+                self.screen.sessions.open(session_id)
             elif text is not None:
                 self._give_back(text, "Stopped before your question was saved")
             raise

@@ -9,29 +9,35 @@ handler or worker ever reaches for a widget that is gone.
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.messages import Prune
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
+from wits_tui.ui.controllers.docs import DocsJobs
 from wits_tui.ui.controllers.health import HealthMonitor
 from wits_tui.ui.controllers.memory import MemoryJobs
 from wits_tui.ui.controllers.modules import ModulesController
 from wits_tui.ui.controllers.pull import PullJob
 from wits_tui.ui.controllers.replay import REPLAY_ACTIONS, ReplayController
+from wits_tui.ui.controllers.routing_bank import RoutingBank
 from wits_tui.ui.controllers.sessions import SessionsController, SessionView
 from wits_tui.ui.controllers.slash import SlashCommands
 from wits_tui.ui.controllers.training import TrainingJob
 from wits_tui.ui.controllers.turns import TurnController
 from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.chat import ChatView
+from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
@@ -56,6 +62,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+s", "focus_sessions", "Sessions", id="focus_sessions", show=False),
         *modules.BINDINGS,
         *replay.BINDINGS,
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, settings: "Settings", bridge: "EngineBridge",
@@ -67,6 +74,7 @@ class ChatScreen(Screen[None]):
         self.replay_at_start = replay_at_start
         self.ready = False  # the engine is open and the first session is on screen
         self.closing = False  # set before the widgets go
+        self.typed_at = 0.0  # time.monotonic() of the last change typed in the prompt
         self.sidebar = Sidebar(id="sidebar")
         self.sidebar.display = settings.ui.show_sidebar
         self.chat = ChatView(id="chat")
@@ -82,9 +90,11 @@ class ChatScreen(Screen[None]):
         self.slash = SlashCommands(self, bridge)
         self.modules = ModulesController(self, bridge)
         self.health = HealthMonitor(self, bridge)
+        self.routing_bank = RoutingBank(self, bridge)
         self.pull = PullJob(self, bridge)
         self.training = TrainingJob(self, bridge)
         self.memory = MemoryJobs(self, bridge)
+        self.docs = DocsJobs(self, bridge)
         self.replay = ReplayController(self, bridge)
 
     def compose(self) -> ComposeResult:
@@ -110,10 +120,19 @@ class ChatScreen(Screen[None]):
         self.prompt.menu = self.menu
         self.prompt.focus()
 
-    async def on_prune(self, event: Prune) -> None:
-        """The screen is going: stop every worker before its widgets are removed."""
+    def shut(self) -> None:
+        """The app is quitting or the screen is going: from now on no worker runs and no
+        report of one is handled, so nothing reaches for a widget on its way out."""
         self.closing = True
         self.workers.cancel_node(self)
+
+    def check_message_enabled(self, message: Message) -> bool:
+        if self.closing and type(message).__module__ == msg.__name__:
+            return False  # a worker's report (it was cancelled, its finally still posts)
+        return super().check_message_enabled(message)
+
+    async def on_prune(self, event: Prune) -> None:
+        self.shut()
         await super().on_prune(event)
 
     # -- start-up ---------------------------------------------------------------------
@@ -122,12 +141,14 @@ class ChatScreen(Screen[None]):
         await self.sessions.show(SessionView(event.session, event.messages, event.has_more))
         self.session_list.show(event.sessions, event.session.id)
         self.ready = True
+        self.bridge.engine.refresh_after_turn = True  # the window in use, known before the next turn
         if self.turns.send_when_ready:
             self.turns.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
         self.health.start()
         self.modules.load()
         self.memory.start()
+        self.routing_bank.start()  # after the memory has opened: one heavy start-up job at a time
         if self.replay_at_start is not None:
             self.replay.start(*self.replay_at_start, quit_after=True)
 
@@ -166,6 +187,8 @@ class ChatScreen(Screen[None]):
         self.turns.submit(text)
 
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
+        if not event.programmatic:
+            self.typed_at = time.monotonic()
         self.slash.typed(event.text, event.programmatic)
 
     # -- what workers and widgets report ----------------------------------------------------
@@ -177,6 +200,9 @@ class ChatScreen(Screen[None]):
 
     def on_turn_finished(self, event: msg.TurnFinished) -> None:
         self.turns.finished()
+
+    async def on_context_changed(self, event: msg.ContextChanged) -> None:
+        await show_context(self, event)
 
     @on(SessionList.Chosen)
     def _session_chosen(self, event: SessionList.Chosen) -> None:
@@ -194,6 +220,18 @@ class ChatScreen(Screen[None]):
     def on_load_older(self, event: msg.LoadOlder) -> None:
         if self.ready:
             self.sessions.load_older(event.session_id, event.before_id)
+
+    def on_load_newer(self, event: msg.LoadNewer) -> None:
+        if self.ready:
+            self.sessions.load_newer(event.session_id, event.after_id)
+
+    def on_load_edge(self, event: msg.LoadEdge) -> None:
+        if self.ready:
+            self.sessions.load_edge(event.session_id, event.first)
+
+    def action_chat_scroll(self, how: str) -> None:
+        """PageUp/PageDown/Ctrl+Home/Ctrl+End: the chat scrolls, the prompt keeps focus."""
+        self.chat.scroll_key(how)
 
     async def on_pull_finished(self, event: msg.PullFinished) -> None:
         await self.pull.finished(event)
@@ -216,6 +254,9 @@ class ChatScreen(Screen[None]):
     def on_memory_job_update(self, event: msg.MemoryJobUpdate) -> None:
         self.memory.job_update(event)
 
+    def on_docs_job_update(self, event: msg.DocsJobUpdate) -> None:
+        self.docs.job_update(event)
+
     def on_replay_progress(self, event: msg.ReplayProgress) -> None:
         self.replay.progress(event)
 
@@ -228,8 +269,8 @@ class ChatScreen(Screen[None]):
     def action_stop(self) -> None:
         if self.replay.state is not None:
             self.replay.quit()
-        elif not self.turns.stop():
-            self.pull.stop()
+        elif not self.turns.stop() and not self.pull.stop():
+            self.docs.stop()
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar.display = not self.sidebar.display

@@ -1,4 +1,11 @@
-"""The chat pane: the messages of one session, and the answer being streamed."""
+"""The chat pane: a window onto one session's messages, and the answer being streamed.
+
+The pane holds a stretch of the session: the newest ``TAIL`` messages when it opens,
+older ones loaded when it is scrolled to the top, newer ones (after Ctrl+Home or a
+search hit) when it is scrolled to the end, and never more than ``WINDOW`` messages:
+the far end is dropped as the other grows. Answers render once per width to cached
+lines (``md_body``), in a background thread except those the pane opens on.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +14,23 @@ from typing import Any
 
 from textual import on
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from wits_tui.ui import messages as msg
+from wits_tui.ui.widgets import md_render, sources
+from wits_tui.ui.widgets.chat_scroll import KeepInPlace, check_scroll_key
 from wits_tui.ui.widgets.details import MemoryUsedLine, ToolLine
 from wits_tui.ui.widgets.error_card import ErrorCard
+from wits_tui.ui.widgets.md_body import BodyRenderer, MarkdownBody
 from wits_tui.ui.widgets.message import AssistantMessage, Notice, UserMessage, route_label
-from wits_tui.ui.widgets.stream import AnswerStream
+from wits_tui.ui.widgets.thinking import add_live_thinking, collapse_thinking
 
 WELCOME = (
     "[b]Ask anything.[/b]\n\n"
     "[dim]Enter sends · Ctrl+J adds a line · / for commands · Ctrl+P for the palette[/dim]"
 )
+WINDOW = 120  # messages held at most; a session of any length costs the same to scroll
 
 
 @dataclass
@@ -29,20 +40,42 @@ class _Live:
     model: str | None = None
     module: str | None = None
     route: str = ""
+    thinking: str = ""
     widget: AssistantMessage | None = None
-    stream: AnswerStream | None = None
+    started: bool = False
     tools: list[ToolLine] = field(default_factory=list)
 
 
-def message_widget(m: Any):
+def _whole(widget: AssistantMessage) -> bool:
+    """Attached with its parts: a session switch removes an answer's parts while a handler awaits."""
+    return widget.is_attached and bool(widget.query(".status-line")) and bool(widget.query(MarkdownBody))
+
+
+def message_widget(m: Any, eager: bool = False) -> Widget:
     if m.role == "user":
         return UserMessage(m.content, m.id)
-    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id, module=m.module)
+    if m.role == "summary":
+        return AssistantMessage(m.content, model="summary of the earlier turns (/compact)", message_id=m.id,
+                                eager=eager)
+    return AssistantMessage(m.content, status=m.status, model=m.model, message_id=m.id, module=m.module,
+                            thought=getattr(m, "thinking", "") or "", eager=eager)
 
 
-class ChatView(VerticalScroll, can_focus=True):
-    """Shows one session; loads older messages when scrolled to the top.
-    ``+``/``-`` rate the focused answer, else the last one."""
+def _eager(widgets: list[Widget], rows: int, width: int, from_top: bool = False) -> None:
+    """Render during layout the answers that fill the first screen (the rest go to the renderer)."""
+    used = 0
+    for w in widgets if from_top else reversed(widgets):
+        if used > rows:
+            return
+        if isinstance(w, AssistantMessage):
+            w.body.eager = True
+            used += md_render.estimate_height(w.body.source, width) + 3
+        else:
+            used += 3 + str(getattr(w, "content", "")).count("\n")
+
+
+class ChatView(KeepInPlace, can_focus=True):
+    """Shows one session. ``+``/``-`` rate the focused answer, else the last one."""
 
     BINDINGS = [
         Binding("plus", "feedback('good')", "Good answer", id="feedback_good", show=False),
@@ -52,80 +85,178 @@ class ChatView(VerticalScroll, can_focus=True):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session_id: int | None = None
-        self.has_more = False
+        self.has_more = False  # older messages than those shown exist
+        self.has_newer = False  # newer ones exist (the window is not at the end)
         self._loading_older = False
+        self._loading_newer = False
         self._live: _Live | None = None
+        self.body_renderer = BodyRenderer()
 
-    # -- showing a session ----------------------------------------------------
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def on_unmount(self) -> None:
+        self.body_renderer.close()
+
+    def _theme_changed(self, _theme: object) -> None:
+        for body in self.query(MarkdownBody):
+            body.refresh(layout=True)
+
+    # -- the window ---------------------------------------------------------------
+    async def _fill(self, messages: list[Any], *, start: int | None = None) -> list[Widget]:
+        """Replace the window; answers from ``start`` down (else those at the end) render first."""
+        self.forget_place()
+        await self.remove_children()
+        live = self._live
+        if live is not None and live.session_id == self.session_id:
+            messages = [m for m in messages if m.status != "streaming"]  # the live answer has its own widget
+        widgets = [message_widget(m) for m in messages]
+        if not widgets and not self._live_here():
+            widgets = [Static(WELCOME, id="welcome")]
+        rows, width = self.size.height or 40, max(20, self.size.width - 8)
+        _eager(widgets if start is None else widgets[start:], rows, width, from_top=start is not None)
+        await self.mount_all(widgets)
+        return widgets
+
     async def show_session(self, session_id: int, messages: list[Any], has_more: bool,
                            focus_message_id: int | None = None) -> None:
         self.session_id = session_id
         self.has_more = has_more
-        self._loading_older = False
-        await self.remove_children()
-        widgets = [message_widget(m) for m in messages]
-        if not widgets and not self._live_here():
-            widgets = [Static(WELCOME, id="welcome")]
-        await self.mount_all(widgets)
-        if self._live_here():
-            await self._mount_live()
+        self.has_newer = focus_message_id is not None  # a search hit: newer messages may follow
+        self._loading_older = self._loading_newer = False
         if focus_message_id is not None:
+            index = next((i for i, m in enumerate(messages) if m.id == focus_message_id), 0)
+            widgets = await self._fill(messages, start=index)
             target = next((w for w in widgets if getattr(w, "message_id", None) == focus_message_id), None)
             if target is not None:
                 target.add_class("-found")
                 self.anchor(False)
                 self.call_after_refresh(self.scroll_to_widget, target, top=True, animate=False)
                 return
+        else:
+            await self._fill(messages)
+            if self._live_here():
+                await self._mount_live()
         self.anchor()
 
     async def prepend(self, session_id: int, messages: list[Any], has_more: bool) -> None:
         """Older messages arrived: put them on top without moving what is on screen."""
         self._loading_older = False
-        if session_id != self.session_id or not messages:
-            self.has_more = has_more if session_id == self.session_id else self.has_more
+        if session_id != self.session_id:
             return
         self.has_more = has_more
-        before = self.virtual_size.height
-        first = self.children[0] if self.children else None
-        await self.mount_all([message_widget(m) for m in messages], before=first)
+        if messages:
+            first = self.children[0] if self.children else None
+            await self.mount_all([message_widget(m) for m in messages], before=first)
+            await self._trim(drop_bottom=True)
 
-        def keep_place() -> None:
-            self.scroll_to(y=self.scroll_y + self.virtual_size.height - before, animate=False, immediate=True)
+    async def append_newer(self, session_id: int, messages: list[Any], has_more: bool) -> None:
+        """Newer messages arrived (the window did not reach the end): put them below."""
+        self._loading_newer = False
+        if session_id != self.session_id:
+            return
+        if self._live is not None and self._live.session_id == session_id:
+            messages = [m for m in messages if m.status != "streaming"]
+        self.has_newer = has_more
+        await self.mount_all([message_widget(m) for m in messages])
+        if not has_more and self._live_here():
+            await self._mount_live(follow=False)
+        await self._trim(drop_bottom=False)
 
-        self.call_after_refresh(keep_place)
+    async def show_edge(self, session_id: int, first: bool, messages: list[Any], has_more: bool) -> None:
+        """The first (Ctrl+Home) or the last page of the session, in place of the window."""
+        if session_id != self.session_id:
+            return
+        self.has_more, self.has_newer = (False, has_more) if first else (has_more, False)
+        self._loading_older = self._loading_newer = False
+        await self._fill(messages, start=0 if first else None)
+        if first:
+            self.anchor(False)
+            self.scroll_to(y=0, animate=False, immediate=True)
+        else:
+            if self._live_here():
+                await self._mount_live()
+            self.anchor()
+
+    async def _trim(self, drop_bottom: bool) -> None:
+        items = list(self.children)
+        excess = len(items) - WINDOW
+        live = self._live.widget if self._live is not None else None
+        if excess <= 0 or (drop_bottom and live is not None and live.is_attached):
+            return
+        if drop_bottom:
+            await self.remove_children(items[-excess:])
+            self.has_newer = True
+        else:
+            await self.remove_children(items[:excess])
+            self.has_more = True
+
+    def _edge_id(self, last: bool) -> int | None:
+        ids = [w.message_id for w in self.children if getattr(w, "message_id", None) is not None]
+        return (ids[-1] if last else ids[0]) if ids else None
 
     def _oldest_id(self) -> int | None:
-        for w in self.children:
-            mid = getattr(w, "message_id", None)
-            if mid is not None:
-                return mid
-        return None
+        return self._edge_id(last=False)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new <= 0 and self.has_more and not self._loading_older and self.session_id is not None:
-            oldest = self._oldest_id()
+        if self.session_id is None:
+            return
+        if new <= 0 and self.has_more and not self._loading_older:
+            oldest = self._edge_id(last=False)
             if oldest is not None:
                 self._loading_older = True
                 self.post_message(msg.LoadOlder(self.session_id, oldest))
+        if new >= self.max_scroll_y and self.has_newer and not self._loading_newer:
+            newest = self._edge_id(last=True)
+            if newest is not None:
+                self._loading_newer = True
+                self.post_message(msg.LoadNewer(self.session_id, newest))
 
-    async def _add(self, widget) -> None:
+    # -- keys -----------------------------------------------------------------------
+    def scroll_key(self, how: str) -> None:
+        """PageUp/PageDown/Ctrl+Home/Ctrl+End from the app's bindings (the prompt keeps focus)."""
+        check_scroll_key(self)
+        if how == "page_up":
+            self.scroll_page_up(animate=False)
+        elif how == "page_down":
+            self.scroll_page_down(animate=False)
+        elif how == "top":
+            if self.has_more and self.session_id is not None:
+                self.post_message(msg.LoadEdge(self.session_id, first=True))
+            else:
+                self.anchor(False)
+                self.scroll_home(animate=False)
+        elif self.has_newer and self.session_id is not None:
+            self.post_message(msg.LoadEdge(self.session_id, first=False))
+        else:
+            self.anchor()
+
+    # -- adding ------------------------------------------------------------------------
+    async def _add(self, widget: Widget) -> None:
         for w in self.query("#welcome"):
             await w.remove()
         await self.mount(widget)
 
     async def add_user(self, text: str) -> None:
+        if self.has_newer:  # a new question goes at the end: show the end
+            await self.remove_children()
+            self.has_more, self.has_newer = True, False
         await self._add(UserMessage(text))
         self.anchor()
 
     async def add_notice(self, text: str, level: str = "info") -> None:
-        await self._add(Notice(text, level))
-        if self.is_anchored:
-            self.scroll_end(animate=False, immediate=True)
+        """Command output and errors: added at the end and scrolled into view."""
+        notice = Notice(text, level)
+        await self._add(notice)
+        if self.following or not self.has_newer:
+            self.anchor()
+        else:
+            self.call_after_refresh(self.scroll_to_widget, notice, animate=False)
 
     # -- the live answer --------------------------------------------------------
     def _live_here(self) -> bool:
-        return self._live is not None and self._live.session_id == self.session_id
+        return self._live is not None and self._live.session_id == self.session_id and not self.has_newer
 
     @property
     def streaming(self) -> bool:
@@ -136,14 +267,15 @@ class ChatView(VerticalScroll, can_focus=True):
         if self._live_here():
             await self._mount_live()
 
-    async def _mount_live(self) -> None:
+    async def _mount_live(self, follow: bool = True) -> None:
         live = self._live
         assert live is not None
-        live.widget = AssistantMessage(live.text, model=live.model, thinking=not live.text, module=live.module,
-                                       route=live.route)
-        live.stream = None
+        live.widget = AssistantMessage(live.text, model=live.model, thinking=not (live.text or live.thinking),
+                                       module=live.module, route=live.route, thought=live.thinking, live=True)
+        live.started = bool(live.text)
         await self._add(live.widget)
-        self.anchor()
+        if follow:
+            self.anchor()
 
     def action_feedback(self, word: str) -> None:
         focused = self.screen.focused
@@ -186,33 +318,45 @@ class ChatView(VerticalScroll, can_focus=True):
         widget = live.widget
         if widget is None or not widget.is_attached:
             return
-        if live.stream is None:
+        if not live.started:
+            live.started = True
             widget.stop_thinking()
-            live.stream = AnswerStream(widget.markdown)
-        await live.stream.write(event.text)
+            collapse_thinking(widget)
+        widget.body.append(event.text)
 
-    async def _end_live(self, session_id: int, text: str | None, status: str, message_id: int | None = None) -> AssistantMessage | None:
+    async def on_answer_thinking(self, event: msg.AnswerThinking) -> None:
+        live = self._live
+        if live is None or live.session_id != event.session_id:
+            return
+        live.thinking += event.text
+        if live.widget is not None and live.widget.is_attached:
+            await add_live_thinking(live.widget, event.text)
+
+    async def _end_live(self, session_id: int, text: str | None, status: str,
+                        message_id: int | None = None) -> AssistantMessage | None:
         live = self._live
         if live is None or live.session_id != session_id:
             return None
         self._live = None
         widget = live.widget
-        if live.stream is not None:
-            await live.stream.stop()
-        if widget is None or not widget.is_attached:
+        if widget is None or not _whole(widget):
             return None
         widget.stop_thinking()
+        collapse_thinking(widget)
         final = live.text if text is None else text
-        # Set the final text once the stream ends (Textual #6518: fences can go blank otherwise).
-        await widget.markdown.update(final)
+        widget.body.finish(final)
         widget.text, widget.message_id = final, message_id
+        if not _whole(widget):
+            return None  # the session was switched away during the update: the widget is being removed
         widget.set_status(status)
-        if self.is_anchored:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         return widget
 
     async def on_answer_done(self, event: msg.AnswerDone) -> None:
-        await self._end_live(event.session_id, event.event.text, "complete", event.event.message_id)
+        widget = await self._end_live(event.session_id, event.event.text, "complete", event.event.message_id)
+        await sources.after_answer(self, event.session_id, widget)
+
+    async def on_docs_used(self, event: msg.DocsUsed) -> None:
+        await sources.docs_used(self, event.session_id, event.event)
 
     async def on_answer_interrupted(self, event: msg.AnswerInterrupted) -> None:
         await self._end_live(event.session_id, None, "interrupted")
@@ -226,15 +370,13 @@ class ChatView(VerticalScroll, can_focus=True):
             await self._add(ErrorCard(err.error_type, err.message, err.hint))
             self.anchor()
 
-    async def _above_answer(self, widget) -> None:
+    async def _above_answer(self, widget: Widget) -> None:
         """Put a line above the answer being streamed (else at the end)."""
         live = self._live
         if live is not None and live.widget is not None and live.widget.is_attached:
             await self.mount(widget, before=live.widget)
         else:
             await self._add(widget)
-        if self.is_anchored:
-            self.scroll_end(animate=False, immediate=True)
 
     async def on_answer_fallback(self, event: msg.AnswerFallback) -> None:
         if event.session_id == self.session_id:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
+from wits_tui.ui.widgets.md_body import MarkdownBody
 from wits_tui.ui.widgets.progress import Thinking
 
 
@@ -26,12 +28,15 @@ class UserMessage(Static):
 
 class AssistantMessage(Vertical, can_focus=True):
     """An answer, rendered as Markdown; ``status`` other than complete is shown under it.
-    The label beside the model says which module answered (and, live, why)."""
+    The label beside the model says which module answered (and, live, why).
+    ``live``: the answer is streaming in; ``eager``: render it during layout rather than
+    in the chat's background renderer (see ``md_body``)."""
 
     def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
                  message_id: int | None = None, thinking: bool = False, module: str | None = None,
-                 route: str = "") -> None:
+                 route: str = "", thought: str = "", live: bool = False, eager: bool = True) -> None:
         super().__init__(classes="message assistant")
+        self.body = MarkdownBody(text, live=live, eager=eager, classes="body")
         self.text = text
         self.status = status
         self.message_id = message_id
@@ -39,22 +44,27 @@ class AssistantMessage(Vertical, can_focus=True):
         self.module = module
         self.route = route or route_label(module)
         self._thinking = thinking
+        self.thought = thought  # what a thinking model thought (shown folded above the answer)
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Horizontal(classes="who-row"):
             yield Static(self.model or "wits", classes="who", markup=False)
             yield Static(self.route, classes="route", markup=False)
         if self._thinking:
             yield Thinking()
-        yield Markdown(self.text)
+        if self.thought:
+            from wits_tui.ui.widgets.thinking import ThinkingBlock
+
+            yield ThinkingBlock(self.thought)
+        yield self.body
         yield Static(self._status_line(), classes="status-line", markup=False)
 
     def _status_line(self) -> str:
         return {"interrupted": "⏹ interrupted", "error": "✗ failed", "streaming": "… unfinished"}.get(self.status, "")
 
     @property
-    def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
+    def markdown(self) -> MarkdownBody:
+        return self.body
 
     def set_model(self, model: str) -> None:
         self.model = model

@@ -12,6 +12,7 @@ class StatusBar(Horizontal):
     def compose(self):
         yield Label("○ starting…", id="status-health")
         yield Label("", id="status-model")
+        yield Label("", id="status-context")
         yield Label("", id="status-session")
         yield Label("", id="status-memory")
         yield Label("", id="status-replay")
@@ -81,3 +82,20 @@ class StatusBar(Horizontal):
         pace = "instant" if speed == 0 else f"{speed:g}×"
         state = "■ replayed" if done else ("⏸ paused" if paused else "▶ replay")
         label.update(f"{state} {turn}/{total} · {pace}")
+
+    def set_context(self, used: int | None, window: int | None = None, *, estimated: bool = False,
+                    warn_at: float = 0.8, tooltip: str | None = None) -> None:
+        """"context 3.1k / 8k", in the warning colour past ``warn_at`` of the window; None hides it."""
+        from wits_tui.engine.catalog import short_tokens
+
+        label = self._label("context")
+        shown = used is not None and bool(window)
+        label.set_class(shown, "-shown")
+        if not shown:
+            label.update("")
+            label.set_class(False, "-warn")
+            return
+        assert used is not None and window
+        label.update(f"context {'~' if estimated else ''}{short_tokens(used)} / {short_tokens(window)}")
+        label.set_class(used > warn_at * window, "-warn")
+        label.tooltip = tooltip

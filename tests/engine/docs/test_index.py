@@ -1,0 +1,158 @@
+"""Collections end to end against a real SQLite file, a real LanceDB directory and the scripted server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.engine.docs.conftest import EMBED, REPO, embedded_texts, index, make_docs
+from tests.engine.docs.pdfs import pdf
+from wits_tui.engine.docs.store import DocsError
+
+
+def _tree(root: Path) -> Path:
+    (root / "guide").mkdir(parents=True)
+    (root / "guide" / "install.md").write_text("# Install\n\nRun `pip install wits`.\n\n## Upgrade\n\nRun pip again.\n")
+    (root / "guide" / "usage.rst").write_text("Usage\n=====\n\nType a question and press Enter.\n")
+    (root / "tool.py").write_text("def greet(name):\n    return f'hello {name}'\n\n\nclass Box:\n    size = 3\n")
+    (root / "notes.txt").write_text("The boat leaves at 7.\n\nBring a coat.\n")
+    (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    return root
+
+
+@pytest.fixture
+def docs(paths, store, server):
+    d = make_docs(paths, store, server)
+    yield d
+    d.close()
+
+
+def test_add_index_and_search(docs, tmp_path, server):
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    report = index(docs, "guide")
+    assert report.ok and report.indexed == 4 and not report.failed
+    assert report.skipped == [(str(root / "image.png"), "not a document type Wits reads (.png)")]
+    assert report.chunks == embedded_texts(server)
+    found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
+    assert mode == "hybrid"
+    assert found[0].rel == "notes.txt" and found[0].location == "notes.txt:1-3"
+    stats = docs.collections()[0]
+    assert (stats.name, stats.files, stats.chunks, stats.failed) == ("guide", 4, report.chunks, 0)
+
+
+def test_update_reembeds_only_changed_files_and_drops_deleted_ones(docs, tmp_path, server, store):
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    first = index(docs, "guide")
+    server.clear_requests()
+    again = index(docs, "guide")
+    assert (again.indexed, again.unchanged, again.removed, embedded_texts(server)) == (0, 4, 0, 0)
+
+    (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
+    (root / "tool.py").unlink()
+    (root / "new.md").write_text("# New\n\nA fresh page about kites.\n")
+    os.utime(root / "guide" / "install.md", ns=(1, 1))  # touched, not changed: hashed, not embedded
+    server.clear_requests()
+    report = index(docs, "guide")
+    assert (report.indexed, report.removed, report.unchanged) == (2, 1, 2)
+    assert embedded_texts(server) == 2  # one passage each for notes.txt and new.md
+    assert set(store.docs.files("guide")) == {str(p) for p in (root / "notes.txt", root / "new.md",
+                                                               root / "guide" / "install.md", root / "guide" / "usage.rst")}
+    found, _ = docs.run_sync(docs.search(["guide"], "boat"))
+    texts = [p.text for p in found]
+    assert any("at 9 now" in t for t in texts) and not any("leaves at 7" in t for t in texts)
+    assert not any(p.rel == "tool.py" for p in found)
+    assert docs.passages.count("guide") == store.docs.counts("guide")["chunks"] < first.chunks + 1
+
+
+def test_embeddings_are_cached_by_content(docs, tmp_path, server):
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "a")
+    first = index(docs, "a")
+    docs.remove("a")
+    assert docs.passages.count() == 0
+    server.clear_requests()
+    docs.add([root], "a")
+    again = index(docs, "a")
+    assert again.chunks == first.chunks and again.cached == first.chunks and again.embedded == 0
+    assert embedded_texts(server) == 0
+
+
+def test_gitignore_size_limit_and_links_outside(paths, store, server, tmp_path):
+    docs = make_docs(paths, store, server, max_file_kb=1)
+    root = tmp_path / "repo"
+    (root / "build").mkdir(parents=True)
+    (root / ".gitignore").write_text("build/\n*.log\n")
+    (root / "build" / "out.md").write_text("# generated\n")
+    (root / "debug.log").write_text("noise\n")
+    (root / "big.md").write_text("# Big\n\n" + "word " * 400)
+    (root / "ok.md").write_text("# Fine\n\nsmall\n")
+    outside = tmp_path / "secret.md"
+    outside.write_text("# Secret\n")
+    (root / "link.md").symlink_to(outside)
+    docs.add([root], "repo")
+    report = index(docs, "repo")
+    assert report.indexed == 1 and report.ignored == 2
+    reasons = dict(report.skipped)
+    assert "larger than docs.max_file_kb" in reasons[str(root / "big.md")]
+    assert "outside the collection's folders" in reasons[str(root / "link.md")]
+    docs.close()
+
+
+def test_bad_files_fail_alone_and_are_retried_on_update(docs, tmp_path):
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "good.md").write_text("# Good\n\nfine text\n")
+    (root / "binary.txt").write_bytes(b"abc\x00\x01\x02" * 50)
+    (root / "scan.pdf").write_bytes(pdf(["", ""]))
+    (root / "paper.pdf").write_bytes(pdf(["Kites fly in wind", "Boats float on water"]))
+    docs.add([root], "mix")
+    report = index(docs, "mix")
+    failed = dict(report.failed)
+    assert failed[str(root / "binary.txt")] == "binary file (not text)"
+    assert "PDF without a text layer" in failed[str(root / "scan.pdf")]
+    assert report.indexed == 2
+    found, _ = docs.run_sync(docs.search(["mix"], "boats float"))
+    assert found[0].location == "paper.pdf p.2"
+
+    (root / "binary.txt").write_text("now it is text about turtles\n")
+    report = index(docs, "mix")
+    assert report.indexed == 1 and [p for p, _ in report.failed] == [str(root / "scan.pdf")]
+    report = index(docs, "mix")
+    assert [p for p, _ in report.failed] == [str(root / "scan.pdf")]  # tried again every time, still failing
+
+
+def test_a_missing_embedding_model_indexes_nothing(paths, store, server, tmp_path):
+    docs = make_docs(paths, store, server, embedding_model="not-pulled")
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    report = index(docs, "guide")
+    assert not report.ok and "not-pulled" in report.error and "ollama pull not-pulled" in report.hint
+    assert store.docs.files("guide") == {} and docs.passages.count() == 0
+    docs.close()
+    fixed = make_docs(paths, store, server, embedding_model=EMBED)
+    assert index(fixed, "guide").indexed == 4  # the same collection, now with a model that answers
+    fixed.close()
+
+
+def test_add_checks_its_arguments(docs, tmp_path):
+    with pytest.raises(DocsError, match="does not exist"):
+        docs.add([tmp_path / "nope"])
+    with pytest.raises(DocsError, match="not a usable collection name"):
+        docs.add([tmp_path], "two words")
+    with pytest.raises(DocsError, match="there is no collection"):
+        index(docs, "ghost")
+    assert docs.add([REPO / "README.md"]).name == "README.md"
+
+
+def test_the_index_is_beside_memory_with_its_own_stats(docs, tmp_path, paths):
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    index(docs, "guide")
+    stats = docs.stats()
+    assert paths.docs_dir != paths.memory_dir and paths.docs_dir.parent == paths.memory_dir.parent
+    assert stats["passages"] > 0 and stats["size_bytes"] > 0 and stats["embed_model"] == EMBED
+    assert not paths.memory_dir.exists()  # indexing documents never touched memory

@@ -1,0 +1,77 @@
+"""The classifier's data: built-in domains as data, the trained head in sync with them, the
+evaluation sets kept apart from the examples."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from tests.engine.routing import evalsets
+from tests.engine.routing.conftest import EMBED
+from wits_tui.engine.routing.classifier import Classifier
+from wits_tui.engine.routing.domains import DATA_FILE, builtin_domains, content_stems
+from wits_tui.engine.routing.head import HEAD_FILE, examples_digest, load_head
+from wits_tui.engine.routing.modules import BUILTIN_MODULES
+from wits_tui.engine.routing.registry import ModuleRegistry
+from wits_tui.settings import RoutingSettings
+
+
+def test_builtin_domains_come_from_the_data_file_with_the_user_domain_schema(tmp_path):
+    names = [d.name for d in builtin_domains()]
+    assert names == ["code", "math", "creative", "reasoning", "planning", "general"]
+    assert all(d.description and d.keywords and len(d.examples) >= 60 for d in builtin_domains())
+    bad = tmp_path / "domains.toml"
+    bad.write_text('[domains.code]\ndescription = "x"\nkeywords = "not a list"\n')
+    with pytest.raises(ValueError, match="keywords"):
+        builtin_domains.__wrapped__(bad)
+
+
+def test_the_shipped_head_was_trained_on_the_shipped_examples():
+    head = load_head()
+    assert head is not None, f"{HEAD_FILE} is missing: run benchmarks/train_routing.py"
+    assert head.examples_sha256 == examples_digest(builtin_domains()), (
+        "domains.toml changed since head.json was trained: run `HF_HUB_OFFLINE=1 .venv-bench/bin/python -m benchmarks.train_routing`"
+    )
+    raw = json.loads(HEAD_FILE.read_text())
+    assert raw["model"] == "all-minilm" and head.classes == tuple(d.name for d in builtin_domains())
+    assert "tuning" in raw["trained_on"]["selected_on"] and "heldout" not in raw["trained_on"]["selected_on"]
+
+
+def test_tuning_sets_are_not_the_classifiers_examples():
+    examples = {e.lower().strip() for d in builtin_domains() for e in d.examples}
+    long = [r for r in evalsets.tuning() if r.category == "long"]
+    assert len(long) >= 100 and not {r.text.lower().strip() for r in long} & examples
+
+
+def test_real_world_set_is_mapped_and_not_copied_into_the_examples():
+    rows = evalsets.realworld()
+    if rows is None:
+        pytest.skip(evalsets.REALWORLD_MISSING)
+    assert len(rows) == 218 and {r.domain for r in rows} <= {d.name for d in builtin_domains()}
+    ex_stems = [content_stems(e) for d in builtin_domains() for e in d.examples]
+    for r in rows:
+        words = content_stems(r.text)
+        assert len(words) < 3 or not any(len(words & e) / len(words) >= 0.8 for e in ex_stems), r.text[:80]
+    shipped = DATA_FILE.read_text() + HEAD_FILE.read_text()
+    assert not any(r.text[:60] in shipped for r in rows)
+
+
+def test_examples_are_embedded_in_batches_with_progress_and_the_head_checks_its_vectors(engine, embed_server):
+    reg = ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "llama3.2:1b")
+    clf = Classifier(list(builtin_domains()), reg, RoutingSettings(embedding_model=EMBED), backend=engine.backend, cache=engine.store.embeddings)
+    seen: list[tuple[int, int]] = []
+
+    async def go() -> bool:
+        ok = await clf.prepare(progress=lambda done, total: seen.append((done, total)))
+        await engine.backend.close()
+        return ok
+
+    assert asyncio.run(go())
+    total = len({e for d in builtin_domains() for e in d.examples})
+    assert seen[0] == (0, total) and seen[-1] == (total, total) and len(seen) >= 3
+    assert [a for a, _ in seen] == sorted(a for a, _ in seen)
+    # the scripted server's hashed vectors are not MiniLM's: the head notices and stays out
+    d = clf.decide("write a haiku about rain", [0.0] * 383 + [1.0])
+    assert d.method == "keywords+embeddings" and clf._index is not None and clf._index.head is None

@@ -1,0 +1,82 @@
+"""The engine bridge: engine coroutines on their own loop and thread, results, errors,
+streams and cancellation handed across."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from wits_tui.ui.bridge import EngineBridge
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def bridge():
+    b = EngineBridge()
+    yield b
+    await b.close()
+
+
+async def test_calls_run_on_the_engine_thread_and_errors_come_back(bridge):
+    ui = threading.get_ident()
+    assert await bridge.call(threading.get_ident) != ui
+
+    async def boom() -> None:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        await bridge.run(boom())
+
+
+async def test_a_stream_keeps_order_and_own_items(bridge):
+    async def numbers():
+        for i in range(500):
+            yield i
+            if i == 10:
+                stream.emit("ten")
+
+    stream = bridge.stream(numbers)
+    got = [x async for x in stream]
+    assert got[:12] == [*range(11), "ten"] and got[12:] == list(range(11, 500))
+
+
+async def test_cancelling_the_ui_side_cancels_the_engine_side(bridge):
+    started, cancelled = threading.Event(), threading.Event()
+
+    async def forever():
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        yield  # pragma: no cover - an async generator
+
+    stream = bridge.stream(forever)
+
+    async def consume() -> None:
+        async for _ in stream:
+            pass
+
+    task = asyncio.create_task(consume())
+    await asyncio.to_thread(started.wait, 60)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await stream.stop(60)
+    assert cancelled.is_set()
+
+
+async def test_an_error_in_a_stream_reaches_the_consumer(bridge):
+    async def broken():
+        yield 1
+        raise RuntimeError("engine failed")
+
+    got = []
+    with pytest.raises(RuntimeError, match="engine failed"):
+        async for x in bridge.stream(broken):
+            got.append(x)
+    assert got == [1]

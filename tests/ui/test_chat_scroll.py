@@ -1,0 +1,181 @@
+"""Reading from the keyboard: PageUp/PageDown, Ctrl+Home/Ctrl+End with the prompt focused; the
+view stays where the reader is; command output and search hits are brought into view; answers
+are rendered once, not again as they scroll."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.ollama_server import Reply
+from tests.ui.conftest import MODEL, press_now, ready, seed, type_text, wait_for
+from wits_tui.ui.widgets import md_render
+from wits_tui.ui.widgets.chat import AssistantMessage, UserMessage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.corpus import answer  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+
+
+def conversation(turns: int, tokens: int = 200) -> list[tuple[str, str]]:
+    out = []
+    for i in range(turns):
+        out += [("user", f"question {i}"), ("assistant", f"answer {i}\n\n" + answer(tokens, i))]
+    return out
+
+
+def first_visible(chat):
+    top = chat.scroll_y
+    return next(w for w in chat.children if w.virtual_region.bottom > top)
+
+
+async def test_page_keys_scroll_the_chat_while_the_prompt_keeps_focus(make_app, app_paths):
+    seed(app_paths, conversation(6), title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await type_text(pilot, "draft")
+        bottom = chat.scroll_y
+        assert bottom > 0 and chat.following
+        await pilot.press("pageup")
+        assert chat.scroll_y < bottom and app.focused is app.prompt
+        assert not chat.following
+        await pilot.press("pagedown")
+        await pilot.press("pagedown")
+        assert chat.scroll_y == chat.max_scroll_y
+        await pilot.press("ctrl+home")
+        assert chat.scroll_y == 0
+        await pilot.press("ctrl+end")
+        assert chat.scroll_y == chat.max_scroll_y and chat.following
+        assert app.prompt.text == "draft" and app.focused is app.prompt
+
+
+async def test_ctrl_home_opens_the_start_of_a_long_session_and_ctrl_end_returns(make_app, app_paths):
+    from wits_tui.ui.controllers.sessions import TAIL
+
+    seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(400)], title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await pilot.press("ctrl+home")
+        await wait_for(pilot, lambda: any(getattr(w, "text", "") == "message 0" for w in chat.query(AssistantMessage))
+                       or str(chat.children[0].content) == "message 0", what="the first page")
+        assert chat.scroll_y == 0 and chat.has_newer and not chat.has_more
+        assert len(chat.children) == TAIL
+        # scrolling to the end of the page loads the next one below
+        chat.scroll_end(animate=False)
+        await wait_for(pilot, lambda: len(chat.children) == 2 * TAIL, what="newer messages")
+        await pilot.press("ctrl+end")
+        await wait_for(pilot, lambda: not chat.has_newer, what="the last page")
+        await wait_for(pilot, lambda: "message 399" in str(chat.children[-1].query_one(".body").source)
+                       if isinstance(chat.children[-1], AssistantMessage) else False, what="the newest message")
+        assert chat.following
+
+
+async def test_the_view_does_not_jump_when_an_answer_ends_after_scrolling_up(make_app, app_paths, server):
+    seed(app_paths, conversation(5), title="long")
+    server.script(MODEL, Reply(text=answer(1000, 9), token_delay=0.002))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await type_text(pilot, "tell me more")
+        await press_now(pilot, "enter")
+        await wait_for(pilot, lambda: chat._live and len(chat._live.text) > 200, what="streaming")
+        await press_now(pilot, "pageup", "pageup")
+        await pilot.pause()
+        anchor = first_visible(chat)
+        offset = anchor.virtual_region.y - chat.scroll_y
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running, timeout=60, what="the end of the answer")
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="the final render")
+        await pilot.pause(0.1)
+        assert not chat.following
+        assert first_visible(chat) is anchor
+        assert anchor.virtual_region.y - chat.scroll_y == offset
+
+
+async def test_older_messages_load_above_without_moving_the_view(make_app, app_paths):
+    seed(app_paths, conversation(40, tokens=200), title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        count = len(chat.children)
+        chat.scroll_to(y=0, animate=False, immediate=True)
+        anchor = chat.children[0]
+        offset = anchor.virtual_region.y - chat.scroll_y
+        await wait_for(pilot, lambda: len(chat.children) > count, what="older messages")
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="their rendering")
+        await pilot.pause(0.1)
+        assert anchor.virtual_region.y - chat.scroll_y == offset  # the old top message is where it was
+        assert chat.scroll_y > 0
+
+
+async def test_command_output_is_scrolled_into_view(make_app, app_paths):
+    seed(app_paths, conversation(6), title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await pilot.press("ctrl+home")
+        assert chat.scroll_y == 0
+        await type_text(pilot, "/model")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: chat.query(".notice"), what="the notice")
+        await pilot.pause()
+        notice = chat.query(".notice").last()
+        assert notice.virtual_region.bottom <= chat.scroll_y + chat.scrollable_content_region.height
+        assert chat.scroll_y == chat.max_scroll_y
+
+
+async def test_a_search_hit_opens_at_the_message(make_app, app_paths):
+    convo = [("user" if i % 2 == 0 else "assistant", f"filler {i}\n\n" + answer(200, i)) for i in range(300)]
+    convo[101] = ("assistant", "the needle is here\n\n" + answer(1000, 1))
+    seed(app_paths, convo, title="haystack")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        hit = next(m for m in app.engine.store.messages.list(app.chat_screen.sessions.current.id) if m.content.startswith("the needle"))
+        app.chat_screen.sessions.open(app.chat_screen.sessions.current.id, hit.id)
+        chat = app.chat
+        await wait_for(pilot, lambda: chat.query(".-found"), what="the hit")
+        target = chat.query_one(".-found")
+        await wait_for(pilot, lambda: abs(target.virtual_region.y - chat.scroll_y) <= 1, what="the hit at the top")
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        await pilot.pause(0.1)
+        assert abs(target.virtual_region.y - chat.scroll_y) <= 1
+        assert chat.has_newer  # the messages after it load when scrolled to
+        chat.scroll_end(animate=False)
+        await wait_for(pilot, lambda: len(chat.children) > 40, what="newer messages")
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        await pilot.pause(0.2)
+
+
+async def test_finished_answers_render_once_however_they_scroll(make_app, app_paths, monkeypatch):
+    calls: list[int] = []
+    real = md_render.render
+
+    def counting(text, width, look):
+        calls.append(width)
+        return real(text, width, look)
+
+    monkeypatch.setattr(md_render, "render", counting)
+    seed(app_paths, conversation(12, tokens=1000), title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        answers = len(chat.query(AssistantMessage))
+        assert len(calls) == answers == 12  # each once, at one width
+        for _ in range(60):
+            await pilot.press("pageup")
+        for _ in range(60):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert len(calls) == answers
+        assert len(chat.query(UserMessage)) == 12

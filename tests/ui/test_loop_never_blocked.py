@@ -1,0 +1,160 @@
+"""The UI's event loop is never blocked during a full turn, a session switch and a
+theme change.
+
+Two checks, with asyncio's debug mode on (it also raises when a thread touches the
+loop without ``call_soon_threadsafe``):
+
+- no SQL statement runs on the UI's thread: store, router and memory calls belong
+  on the engine's loop (:mod:`wits_tui.ui.bridge`);
+- no callback of the UI's loop takes more than 50 ms of the UI thread's CPU time.
+  CPU time, not wall time: on a busy 2-core machine the OS takes the CPU away from
+  any callback for longer than that, which says nothing about the code; blocking
+  I/O is what the first check catches. For the turn and the switch, Textual's own
+  painting (the ``screen_update`` timer) is left to the chat pane's benchmarks
+  (``benchmarks/bench_tui.py``): drawing a Markdown answer is 40-55 ms of CPU there
+  under load, which would make this a rendering benchmark, not a blocking check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+import time
+from asyncio import events
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.fakes.ollama_server import Reply
+from tests.ui.conftest import MODEL, press_now, ready, seed, type_text, wait_for
+from wits_tui.ui.widgets.chat import AssistantMessage
+
+pytestmark = pytest.mark.anyio
+
+SLOW_CPU_S = 0.05
+
+
+class Watch:
+    """What ran on the UI's thread while watching: SQL statements and heavy callbacks."""
+
+    def __init__(self, ui_thread: int) -> None:
+        self.ui_thread = ui_thread
+        self.sql_on_ui: list[str] = []
+        self.slow: list[tuple[str, float, str]] = []
+        self.phase = ""
+
+    def sql(self, statement: str) -> None:
+        if threading.get_ident() == self.ui_thread:
+            self.sql_on_ui.append(statement[:120])
+
+
+def _describe(handle: events.Handle) -> str:
+    """The task a slow callback stepped (its name and coroutine), else the callback."""
+    task = getattr(getattr(handle, "_callback", None), "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        return f"task {task.get_name()}: {getattr(coro, '__qualname__', coro)}"
+    return repr(handle)[:200]
+
+
+@contextmanager
+def watching(loop: asyncio.AbstractEventLoop, store, monkeypatch, *, paint: bool = True) -> Iterator[Watch]:
+    """``paint``: count Textual's painting (the ``screen_update`` task) too."""
+    watch = Watch(threading.get_ident())
+    run = events.Handle._run
+
+    def timed(handle: events.Handle) -> None:
+        if threading.get_ident() != watch.ui_thread:
+            return run(handle)
+        started = time.thread_time()
+        try:
+            return run(handle)
+        finally:
+            spent = time.thread_time() - started
+            if spent > SLOW_CPU_S and (paint or "screen_update" not in _describe(handle)):
+                watch.slow.append((watch.phase, round(spent, 3), _describe(handle)))
+
+    monkeypatch.setattr(events.Handle, "_run", timed)
+    # What the test process made before (hundreds of tests) is no garbage the app made:
+    # keep the collector from scanning it in the middle of a watched callback.
+    gc.collect()
+    gc.freeze()
+    store.db.conn.set_trace_callback(watch.sql)
+    loop.slow_callback_duration = SLOW_CPU_S
+    loop.set_debug(True)
+    try:
+        yield watch
+    finally:
+        loop.set_debug(False)
+        store.db.conn.set_trace_callback(None)
+        gc.unfreeze()
+        monkeypatch.setattr(events.Handle, "_run", run)
+
+
+async def _started(pilot, server, app_paths):
+    app = await ready(pilot)
+    await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, timeout=60, what="the module bar")
+    await pilot.pause()
+    return app
+
+
+@pytest.fixture
+def sessions(app_paths, server):
+    other = seed(app_paths, [("user", "an older question"), ("assistant", "an older answer")], title="other")
+    seed(app_paths, [], title="current")
+    server.script(MODEL, Reply(text="A short answer with a list:\n\n- one\n- two\n\nDone.", token_delay=0.005))
+    return other
+
+
+async def test_a_turn_and_a_session_switch_never_block_the_loop(make_app, server, app_paths, sessions, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _started(pilot, server, app_paths)
+        screen = app.chat_screen
+        current = screen.sessions.current.id
+        with watching(asyncio.get_running_loop(), app.engine.store, monkeypatch, paint=False) as watch:
+            watch.phase = "turn"
+            await type_text(pilot, "a question")
+            await press_now(pilot, "enter")
+            await wait_for(pilot, lambda: not screen.turns.running and app.chat.query(AssistantMessage),
+                           timeout=60, what="the answer")
+            watch.phase = "switch"
+            screen.sessions.open(sessions)
+            await wait_for(pilot, lambda: screen.sessions.current.id == sessions and "an older answer" in [
+                a.text for a in app.chat.query(AssistantMessage)], timeout=60, what="the switch")
+            screen.sessions.open(current)
+            await wait_for(pilot, lambda: screen.sessions.current.id == current and app.chat.query(AssistantMessage),
+                           timeout=60, what="switching back")
+            await pilot.pause()
+    assert watch.sql_on_ui == []
+    assert watch.slow == []
+
+
+ANSWER = "## Steps\n\n1. **Read** the `config`\n2. Run it:\n\n```python\nprint('hi')\n```\n\n- one\n- two\n"
+
+
+@pytest.mark.xfail(strict=True, reason="a theme change re-renders every Markdown widget of the chat in one "
+                                       "callback: 106-154 ms of CPU here (the chat pane's rendering, issue 13.2)")
+async def test_a_theme_change_never_blocks_the_loop(make_app, server, app_paths, monkeypatch):
+    seed(app_paths, [("user", "how?"), ("assistant", ANSWER)] * 3, title="answers")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _started(pilot, server, app_paths)
+        with watching(asyncio.get_running_loop(), app.engine.store, monkeypatch) as watch:
+            watch.phase = "theme"
+            app.theme = "wits-light"
+            await wait_for(pilot, lambda: _saved_theme(app_paths) == "wits-light", timeout=60,
+                           what="the theme to be saved")
+            await pilot.pause()
+    assert watch.sql_on_ui == []
+    assert watch.slow == []
+
+
+def _saved_theme(app_paths) -> str | None:
+    import sqlite3
+
+    with sqlite3.connect(app_paths.database, timeout=60) as conn:
+        row = conn.execute("select value from state where key = 'theme'").fetchone()
+    return row[0] if row else None

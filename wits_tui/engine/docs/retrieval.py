@@ -1,0 +1,91 @@
+"""Fusing vector and full-text hits, the token budget, the numbered prompt block, and the
+``@NAME`` / ``@path`` mentions of a message. Pure functions.
+
+The fusion is memory's (reciprocal rank fusion with the same constant), without memory's
+thresholds: a collection the person attached is always asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from wits_tui.engine.context import estimate_tokens
+from wits_tui.engine.docs.records import Passage
+from wits_tui.engine.memory.recall import RRF_K
+
+INSTRUCTIONS = (
+    "Numbered passages from the user's documents follow. Answer from them when they are relevant and cite "
+    "each passage you use by its number in square brackets, like [1] or [2]. If they do not hold the answer, say so."
+)
+
+_MENTION = re.compile(r"(?<![\w@])@([^\s@]+)")
+
+
+def to_passage(row: dict[str, Any]) -> Passage:
+    return Passage(id=row["id"], collection=row["collection"], path=row["path"], kind=row["kind"],
+                   start_line=int(row["start_line"]), end_line=int(row["end_line"]), heading=row["heading"] or "",
+                   text=row["text"])
+
+
+def fuse(vector_hits: Sequence[tuple[dict[str, Any], float]], text_hits: Sequence[tuple[dict[str, Any], float]]) -> list[Passage]:
+    """Passages ranked by reciprocal rank fusion of the two lists (the same as memory recall)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for rank, (row, sim) in enumerate(vector_hits):
+        e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
+        e["rrf"] += 1.0 / (RRF_K + rank + 1)
+        e["sim"] = sim
+    for rank, (row, score) in enumerate(text_hits):
+        e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
+        e["rrf"] += 1.0 / (RRF_K + rank + 1)
+        e["bm25"] = score
+    out = [replace(to_passage(e["row"]), score=e["rrf"], similarity=e["sim"], text_score=e["bm25"]) for e in by_id.values()]
+    out.sort(key=lambda p: (-p.score, p.id))
+    return out
+
+
+def format_passage(n: int, p: Passage) -> str:
+    where = p.location + (f" — {p.heading}" if p.heading else "")
+    return f"[{n}] {where}\n{p.text.strip()}"
+
+
+def within_budget(passages: Sequence[Passage], *, max_passages: int, token_budget: int) -> list[Passage]:
+    """The best passages whose text fits ``token_budget`` (one that does not fit is skipped, not cut)."""
+    chosen: list[Passage] = []
+    used = estimate_tokens(INSTRUCTIONS)
+    for p in passages:
+        if len(chosen) >= max_passages:
+            break
+        cost = estimate_tokens(format_passage(len(chosen) + 1, p))
+        if used + cost > token_budget:
+            continue
+        chosen.append(p)
+        used += cost
+    return chosen
+
+
+def format_block(passages: Sequence[Passage]) -> str:
+    if not passages:
+        return ""
+    return "\n\n".join([INSTRUCTIONS, *(format_passage(n, p) for n, p in enumerate(passages, start=1))])
+
+
+def mentions(text: str) -> list[str]:
+    """The ``@`` words of a message, without trailing punctuation: ``"see @notes, @src/a.py."``
+    -> ``["notes", "src/a.py"]``. An e-mail address is not a mention."""
+    return [m.rstrip(".,;:!?)]}'\"") for m in _MENTION.findall(text) if m.rstrip(".,;:!?)]}'\"")]
+
+
+def looks_like_path(word: str) -> bool:
+    return "/" in word or word.startswith("~") or bool(re.search(r"\.\w{1,8}$", word))
+
+
+def sources_text(passages: Sequence[dict[str, Any]]) -> str:
+    """The sources under an answer, as plain lines (`wits ask`, the line mode)."""
+    lines = ["", "Sources:"]
+    for p in passages:
+        heading = f" — {p['heading']}" if p.get("heading") else ""
+        lines.append(f"  [{p['n']}] {p['location']}{heading}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,46 @@
+"""``wits-memory.json``: which table is current, its vector size and embedding model.
+
+Several processes share it, so it is re-read before every write (under the write lock, see
+proclock.py) and whenever its file changed, and written whole through a private temporary file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from wits_tui.engine.memory.records import MemoryBroken
+
+META_FILE = "wits-memory.json"
+
+
+def signature(path: Path) -> tuple[int, int] | None:
+    """Changes whenever the file is replaced (None when there is none)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_ino)
+
+
+def read(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MemoryBroken(f"the memory index file {path} is damaged: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise MemoryBroken(f"the memory index file {path} is damaged: not a JSON object")
+    return meta
+
+
+def write(path: Path, meta: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # private: another process may write too
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(meta, indent=2, default=str))
+    os.replace(tmp, path)

@@ -1,0 +1,82 @@
+"""The linear head: a softmax layer over message embeddings, trained at build time.
+
+``data/head.json`` is written by ``benchmarks/train_routing.py`` from the built-in domains'
+examples (``data/domains.toml``) embedded with all-MiniLM-L6-v2 (Ollama's ``all-minilm``),
+and holds the mix of head, kNN and keyword scores and the temperature chosen on the tuning
+sets. It applies only when the classifier embeds with that model and routes to exactly the
+head's domains; otherwise the classifier uses kNN over the examples and keywords.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+HEAD_FILE = Path(__file__).with_name("data") / "head.json"
+
+
+@dataclass(frozen=True)
+class Mix:
+    """How the scores are combined: ``z = head * logits + knn * similarity + keywords * kw``,
+    then ``softmax(z / temperature)``."""
+
+    head: float
+    knn: float
+    keywords: float
+    temperature: float
+    top_k: int = 3
+
+
+@dataclass(frozen=True)
+class Head:
+    model: str
+    classes: tuple[str, ...]
+    weights: Any  # numpy (n_classes, dim)
+    bias: Any  # numpy (n_classes,)
+    mix: Mix
+    examples_sha256: str
+
+    @property
+    def dim(self) -> int:
+        return int(self.weights.shape[1])
+
+    def fits(self, model: str, domains: list[str], dim: int) -> bool:
+        """True when the head was trained for this embedding model, these domains and this size."""
+        base = model.split(":")[0]
+        return base == self.model and sorted(domains) == sorted(self.classes) and dim == self.dim
+
+    def logits(self, unit_vector: Any) -> dict[str, float]:
+        z = self.weights @ unit_vector + self.bias
+        return {c: float(v) for c, v in zip(self.classes, z)}
+
+
+def examples_digest(domains: "list[Any] | tuple[Any, ...]") -> str:
+    """What the head was trained on: a digest of each domain's name and examples, in order."""
+    h = hashlib.sha256()
+    for d in domains:
+        h.update(d.name.encode())
+        for e in d.examples:
+            h.update(b"\0" + e.encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=2)
+def load_head(path: Path = HEAD_FILE) -> Head | None:
+    """The shipped head, or None when the file is absent (kNN and keywords then)."""
+    if not path.exists():
+        return None
+    import numpy as np
+
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return Head(
+        model=raw["model"],
+        classes=tuple(raw["classes"]),
+        weights=np.asarray(raw["weights"], dtype=np.float32),
+        bias=np.asarray(raw["bias"], dtype=np.float32),
+        mix=Mix(**raw["mix"]),
+        examples_sha256=raw["trained_on"]["examples_sha256"],
+    )

@@ -1,0 +1,163 @@
+"""Markdown to terminal lines, with Rich: how the chat draws an answer.
+
+Textual's ``Markdown`` widget builds a widget per block and a highlighter per code
+block: 4.6-5.6 s for a 4,000-token corpus answer (issue 13). Rich's ``Markdown``
+renders the same text to lines in 60-70 ms (``benchmarks/corpus.py`` answers, 100
+columns), so an answer is rendered once per width and theme to ``Strip``s and drawn
+with the Line API. Everything here is pure and thread-safe (a Console per thread),
+so finished answers can be rendered off the event loop.
+
+Code blocks keep Pygments highlighting and wrap (Rich's ``Syntax(word_wrap=True)``),
+tables shrink their columns to fit, and links show their address after the text:
+everything wraps, nothing needs a horizontal scroll.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.theme import Theme
+from textual.color import Color
+from textual.strip import Strip
+
+_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # what rich.markdown parses with
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class Look:
+    """Colours for rendered Markdown, taken from the app's theme. ``key`` names it for caches."""
+
+    key: str
+    theme: Theme
+    code_theme: str
+
+
+def _hex(variables: dict[str, str], name: str, fallback: str) -> str:
+    try:
+        return Color.parse(variables.get(name, fallback)).hex6
+    except Exception:
+        return fallback
+
+
+def look_from(theme_name: str, variables: dict[str, str], dark: bool) -> Look:
+    """A Look from Textual's CSS variables (``App.get_css_variables()``)."""
+    fg = _hex(variables, "foreground", "#e0e0e0")
+    bg = _hex(variables, "background", "#121212")
+    primary = _hex(variables, "text-primary", _hex(variables, "primary", "#0178d4"))
+    secondary = _hex(variables, "text-secondary", primary)
+    accent = _hex(variables, "text-accent", _hex(variables, "accent", "#ffa62b"))
+    muted = Color.parse(fg).blend(Color.parse(bg), 0.4).hex6
+    code_bg = Color.parse(bg).blend(Color.parse(fg), 0.08).hex6
+    styles = {
+        "markdown.paragraph": "", "markdown.text": "", "markdown.em": "italic", "markdown.strong": "bold",
+        "markdown.s": "strike", "markdown.emph": "italic",
+        "markdown.code": f"bold {accent} on {code_bg}", "markdown.code_block": f"on {code_bg}",
+        "markdown.h1": f"bold {primary}", "markdown.h1.border": primary, "markdown.h2": f"bold underline {primary}",
+        "markdown.h3": f"bold {primary}", "markdown.h4": f"bold italic {primary}", "markdown.h5": "italic",
+        "markdown.h6": "italic", "markdown.block_quote": f"italic {muted}", "markdown.hr": muted,
+        "markdown.item.bullet": f"bold {accent}", "markdown.item.number": f"bold {accent}",
+        "markdown.link": f"underline {secondary}", "markdown.link_url": muted,
+        "markdown.table.border": muted, "markdown.table.header": f"bold {primary}",
+    }
+    return Look(f"{theme_name}:{fg}:{bg}:{primary}", Theme(styles, inherit=True),
+                "monokai" if dark else "default")
+
+
+def _console(look: Look, width: int) -> Console:
+    cache: dict[str, Console] = getattr(_local, "consoles", None) or {}
+    _local.consoles = cache
+    console = cache.get(look.key)
+    if console is None:
+        if len(cache) > 4:
+            cache.clear()
+        console = cache[look.key] = Console(
+            file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor", theme=look.theme,
+            legacy_windows=False, highlight=False, emoji=False, markup=False,
+        )
+    return console
+
+
+def render(text: str, width: int, look: Look) -> list[Strip]:
+    """``text`` as lines ``width`` cells wide (at most; shorter lines are not padded)."""
+    width = max(8, width)
+    console = _console(look, width)
+    md = Markdown(text, code_theme=look.code_theme, hyperlinks=False)
+    lines = console.render_lines(md, console.options.update(width=width, height=None), pad=False, new_lines=False)
+    return [Strip(line) for line in lines]
+
+
+def plain(lines: list[Strip]) -> str:
+    return "\n".join(strip.text.rstrip() for strip in lines)
+
+
+# -- streaming: which part of a growing answer is complete ---------------------
+CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"}
+
+
+def blocks(text: str) -> list[tuple[int, str]]:
+    """(first line, token type) of each top-level block."""
+    return [(t.map[0], t.type) for t in _PARSER.parse(text)
+            if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
+
+
+def _line_offset(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def split_complete(text: str) -> tuple[int, str, str]:
+    """(length of the leading complete blocks, type of the first and of the last of them).
+
+    Every top-level block but the last is complete once the last one has a whole first
+    line (``"1. a\\n\\n2"`` may yet become one list). 0 when nothing is complete."""
+    found = blocks(text)
+    if len(found) >= 2:
+        cut = _line_offset(text, found[-1][0])
+        if "\n" in text[cut:]:
+            return cut, found[0][1], found[-2][1]
+    if len(found) >= 3:
+        return _line_offset(text, found[-2][0]), found[0][1], found[-3][1]
+    return 0, "", ""
+
+
+def needs_gap(before_last: str, after_first: str) -> bool:
+    """Is there a blank line between two parts rendered apart, as Rich puts one in the whole?
+
+    Rich writes a blank line before a block when the element closed just before it asks
+    for one: for a list, quote or table that is its own first item (so its rendering
+    starts with the blank line), for a paragraph, heading or code block it is the
+    previous block, which asks for one unless it is a rule."""
+    return after_first not in CONTAINERS and before_last != "hr"
+
+
+def first_type(text: str) -> str:
+    found = blocks(text)
+    return found[0][1] if found else ""
+
+
+def is_open_fence(text: str) -> bool:
+    """Does ``text`` (the unfinished tail) start a fenced code block that is not closed yet?"""
+    head = text.lstrip(" ")
+    if not head.startswith(("```", "~~~")):
+        return False
+    marker = head[:3]
+    lines = head.split("\n")
+    return not any(line.strip().startswith(marker) for line in lines[1:])
+
+
+def estimate_height(text: str, width: int) -> int:
+    """A cheap guess of the rendered height, for answers not rendered yet."""
+    width = max(8, width)
+    rows = 0
+    for line in text.split("\n"):
+        rows += max(1, -(-len(line) // width))
+    return rows + 2 * text.count("```") // 2
+

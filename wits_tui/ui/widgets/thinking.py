@@ -1,0 +1,106 @@
+"""What a thinking model thinks, above its answer: a dimmed, collapsible block.
+
+Live, the block is open and shows the latest lines as they stream; once the
+answer starts it collapses to one line. Enter, Space or a click toggles it
+(binding id ``toggle_thinking``). The chat pane only calls
+:func:`add_live_thinking` and :func:`collapse_thinking` on an answer widget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Click
+from textual.reactive import reactive
+from textual.widgets import Static
+
+#: While live, only the tail is drawn: re-laying out a long thought on every batch
+#: would cost more with every line, and the newest lines are the ones being read.
+LIVE_TAIL_CHARS = 600
+
+
+class ThinkingBlock(Static, can_focus=True):
+    """The thoughts of one answer. ``live``: still thinking."""
+
+    BINDINGS = [
+        Binding("enter", "toggle", "Show/hide thinking", id="toggle_thinking"),
+        Binding("space", "toggle", "Show/hide thinking", id="toggle_thinking_space", show=False),
+    ]
+
+    expanded: reactive[bool] = reactive(False, layout=True)
+
+    def __init__(self, text: str = "", *, live: bool = False) -> None:
+        super().__init__("", classes="thinking-block", markup=False)
+        self.text = text
+        self.live = live
+        self.set_reactive(ThinkingBlock.expanded, live)
+        self.set_class(live, "-expanded")
+        self._redraw()
+
+    def append(self, piece: str) -> None:
+        self.text += piece
+        self._redraw()
+
+    def finish(self) -> None:
+        """The answer started: stop being live, and fold away."""
+        self.live = False
+        self.expanded = False
+        self._redraw()
+
+    def action_toggle(self) -> None:
+        self.expanded = not self.expanded
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.action_toggle()
+
+    def watch_expanded(self, expanded: bool) -> None:
+        self.set_class(expanded, "-expanded")
+        self._redraw()
+
+    def _words(self) -> int:
+        return len(self.text.split())
+
+    def _redraw(self) -> None:
+        self.set_class(self.live, "-live")
+        words = self._words()
+        if self.live:
+            head = Text.assemble(("▾ thinking… ", "bold"), f"{words} words")
+        elif self.expanded:
+            head = Text.assemble(("▾ thought ", "bold"), f"{words} words · Enter or click hides it")
+        else:
+            head = Text.assemble(("▸ thought ", "bold"), f"{words} words · Enter or click shows it")
+        if not (self.expanded or self.live):
+            self.update(head)
+            return
+        body = self.text.strip("\n")
+        if self.live and len(body) > LIVE_TAIL_CHARS:
+            cut = body[-LIVE_TAIL_CHARS:]
+            body = "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut
+        self.update(Text.assemble(head, "\n", body))
+
+
+def _block(answer: Any) -> ThinkingBlock | None:
+    found = answer.query(ThinkingBlock)
+    return found.first() if found else None
+
+
+async def add_live_thinking(answer: Any, piece: str) -> None:
+    """Stream a piece of thinking into ``answer`` (an AssistantMessage), mounting the
+    block above its Markdown the first time."""
+    block = _block(answer)
+    if block is None:
+        answer.stop_thinking()  # the "waiting" indicator: the block says it now
+        block = ThinkingBlock(piece, live=True)
+        await answer.mount(block, before=answer.markdown)
+        return
+    block.append(piece)
+
+
+def collapse_thinking(answer: Any) -> None:
+    """The answer's first token arrived: fold the thoughts away."""
+    block = _block(answer)
+    if block is not None and block.live:
+        block.finish()
