@@ -62,7 +62,9 @@ def local_checks(ctx: Context) -> list[Check]:
         checks.append(Check("database", result == "ok", f"{ctx.paths.database} ({version}, {result})",
                             "" if result == "ok" else salvage))
     except Exception as exc:  # noqa: BLE001 - reported as a failed check
-        kind = getattr(exc, "kind", None) or classify(exc)
+        from wits_tui.engine.errors import DatabaseError
+
+        kind = exc.fault if isinstance(exc, DatabaseError) else classify(exc)
         fix = {"full": "free disk space", "read_only": f"make {ctx.paths.data_dir} writable, or set WITS_HOME",
                "damaged": salvage}.get(kind, "see the detail")
         checks.append(Check("database", False, str(exc).split(". ")[0], fix))

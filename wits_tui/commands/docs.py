@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.impl import UsageError, need_session, one_line
@@ -135,7 +135,8 @@ async def complete_docs(ctx: CommandContext, prefix: str) -> list[str]:
 async def run_docs_job(engine: Any, job: StartDocsJob, progress: Progress) -> Notice:
     """Index the job's collections, reporting ``progress(label, fraction)``. Cancelling keeps what
     was done. Never raises: failures come back as an error notice."""
-    lines, level = [], "info"
+    lines: list[str] = []
+    level: Literal["info", "warning", "error"] = "info"
     for name in job.names:
         try:
             report = await engine.docs.index(name, lambda p: progress(p.line(), p.fraction))

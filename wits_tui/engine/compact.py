@@ -7,7 +7,7 @@ originals stay in the database and in exports.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.context import SUMMARY_ROLE, _answer_text
 from wits_tui.engine.store.records import Message
@@ -46,7 +46,7 @@ async def compact(engine: "Engine", session_id: int, keep_last: int = 2, model: 
     think = think_param("off", details.capabilities if details else None)
     request = [{"role": "system", "content": INSTRUCTION}, {"role": "user", "content": "\n\n".join(lines)}]
     parts: list[str] = []
-    kwargs = {"think": think} if think is not None else {}
+    kwargs: dict[str, Any] = {"think": think} if think is not None else {}
     async for chunk in engine.backend.chat(chosen, request, options={"temperature": 0.2}, **kwargs):
         parts.append(chunk.content)
     from wits_tui.engine.thinking import split_inline

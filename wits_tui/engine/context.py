@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from wits_tui.engine.store.records import Message
 from wits_tui.engine.thinking import OPEN, split_inline
 
 #: Rough size of the per-message framing a chat template adds.
 MESSAGE_OVERHEAD_TOKENS = 4
-SUMMARY_ROLE = "summary"
+SUMMARY_ROLE: Literal["summary"] = "summary"
 SUMMARY_INTRO = "Summary of the earlier conversation (written by the model when the person asked to compact it):\n\n"
 
 

@@ -50,7 +50,7 @@ def safe_fields(record: T, *names: str) -> T:
         value = getattr(record, name, None)
         if isinstance(value, str) and terminal_safe(value) is not value:
             changes[name] = terminal_safe(value)
-    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]
+    return dataclasses.replace(record, **changes) if changes else record
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -86,7 +86,7 @@ class OllamaBackend:
                 stream=True,
                 options=options,
                 tools=tools,
-                think=think,  # type: ignore[arg-type]
+                think=think,
                 keep_alive=keep_alive or self.settings.keep_alive,
                 format=format,
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from wits_tui.engine.backends.base import Backend
+from wits_tui.engine.context import estimate_tokens
 from wits_tui.engine.docs import retrieval
 from wits_tui.engine.docs.records import CollectionStats, IndexProgress, IndexReport, Passage
 from wits_tui.engine.docs.store import DocsError, PassageStore
@@ -138,7 +139,7 @@ class Docs:
         files = self.store.docs.counts(name)["files"]
         self.open_store().delete_collection(name)
         self.store.docs.delete(name)
-        return files
+        return int(files)
 
     def collections(self) -> list[CollectionStats]:
         out = []
@@ -168,7 +169,7 @@ class Docs:
         found = [replace(p, rel=shown_path(p.path, roots)) for p in retrieval.fuse(by_meaning, by_text)[:limit]]
         return found, "hybrid" if vector is not None else "text_only"
 
-    def search_sync(self, names: Sequence[str], query: str, vector: Sequence[float] | None, limit: int) -> tuple[list, list]:
+    def search_sync(self, names: Sequence[str], query: str, vector: Sequence[float] | None, limit: int) -> tuple[list[Any], list[Any]]:
         """Both searches (blocking), side by side: (vector hits, full-text hits)."""
         everything = set(names) >= {c.name for c in self.store.docs.list()}
         scope = None if everything else names  # filtering costs ~5 ms at 100k passages: only when it selects
@@ -187,7 +188,7 @@ class Docs:
                                          token_budget=token_budget or s.retrieval_token_budget)
         block = retrieval.format_block(chosen)
         reason = "" if mode == "hybrid" else f"searched by words only: embedding model '{self.embed_model}' did not answer"
-        return Retrieval(chosen, block, retrieval.estimate_tokens(block) if block else 0, mode,
+        return Retrieval(chosen, block, estimate_tokens(block) if block else 0, mode,
                          (time.perf_counter() - started) * 1000, reason)
 
     def run_sync(self, coro: Any) -> Any:

@@ -120,13 +120,16 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
             todo.append(f)
     limits = Limits(settings.chunk_tokens, settings.chunk_overlap_tokens)
     cap = int(settings.max_size_mb * 1_000_000)
+
+    def prepare_all(part: list[Any]) -> list[Any]:
+        return [replace(prepare(name, f, known.get(str(f.path)), limits), known=str(f.path) in known) for f in part]
+
     try:
         done = 0
         tell("indexing", 0, len(todo))
         for i in range(0, len(todo), BATCH_FILES):
             part = todo[i:i + BATCH_FILES]
-            prepared = await asyncio.to_thread(lambda part=part: [replace(prepare(name, f, known.get(str(f.path)), limits),
-                                                                known=str(f.path) in known) for f in part])
+            prepared = await asyncio.to_thread(prepare_all, part)
             await _write_batches(docs, name, prepared, report)
             done += len(part)
             tell("indexing", done, len(todo), str(part[-1].path))

@@ -19,7 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from wits_tui.engine.memory.store import INDEX_EF, INDEX_REFINE, INDEX_ROWS_PER_PARTITION, directory_bytes
+from wits_tui.engine.memory.rows import directory_bytes
+from wits_tui.engine.memory.store import INDEX_EF, INDEX_REFINE, INDEX_ROWS_PER_PARTITION
 
 META_FILE = "wits-docs.json"
 TABLE = "passages"
@@ -196,7 +197,7 @@ class PassageStore:
         with self.lock.read():
             if self._table is None:
                 return 0
-            return self._table.count_rows(in_collections([collection]) if collection else None)
+            return int(self._table.count_rows(in_collections([collection]) if collection else None))
 
     def vector_search(self, names: Sequence[str] | None, vector: Sequence[float], limit: int) -> list[tuple[dict[str, Any], float]]:
         """(row, cosine similarity), best first, within collections ``names`` (None: all of them)."""

@@ -67,6 +67,8 @@ class Memory:
         self.store = SegmentStore(self.directory, compact_step_bytes=int(settings.max_memory_size_mb * 1_000_000 * COMPACT_STEP))
         self._status = MemoryStatus("off" if not settings.enabled else "closed")
         self._pending: list[dict[str, Any]] = []
+        #: Why the last write was postponed ("" once a write succeeds).
+        self.last_error = ""
         self._rebuilding = False
         self._accessed: dict[str, float] = {}
         #: Sessions deleted or cleared in this process, and when: their older rows are never written.

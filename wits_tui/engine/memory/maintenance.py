@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.memory import pruning
 from wits_tui.engine.memory.records import MemoryMaintenanceError, PruneProgress, PruneResult, ReembedProgress, Segment
-from wits_tui.engine.memory.store import SegmentStore, epoch_seconds
+from wits_tui.engine.memory.rows import epoch_seconds
+from wits_tui.engine.memory.store import SegmentStore
 from wits_tui.settings import MemorySettings
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from wits_tui.engine.errors import MemoryBroken, MemoryMaintenanceError, MemoryW
 
 __all__ = [
     "Hit", "MemoryBroken", "MemoryMaintenanceError", "MemoryState", "MemoryStats", "MemoryStatus", "MemoryWriteFailed",
-    "PruneProgress",    "PruneResult", "Recall", "ReembedProgress", "Segment", "SegmentKind",
+    "PruneProgress", "PruneResult", "Recall", "ReembedProgress", "Segment", "SegmentKind",
 ]
 
 #: What a segment is: an exchange stored after a turn, a note (`/remember`), or a fact about the user.

@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -234,8 +235,7 @@ class SegmentStore:
         with self._writing():
             before = self._table.count_rows()
             for i in range(0, len(ids), 1000):
-                where = f"id IN ({quote(ids[i:i + 1000])})"
-                self._retry(lambda where=where: self._table.delete(where))
+                self._retry(partial(self._table.delete, f"id IN ({quote(ids[i:i + 1000])})"))
             return int(before - self._table.count_rows())
 
     def delete_session(self, session_id: int) -> int:

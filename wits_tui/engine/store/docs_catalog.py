@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store.tx import transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +59,18 @@ class DocsCatalog:
         now = now_iso()
         old = self.get(name)
         merged = list(dict.fromkeys([*(old.roots if old else ()), *roots]))
-        with self.db.conn:
-            self.db["docs_collections"].upsert(
+        with transaction(self.db):
+            self.db.table("docs_collections").upsert(
                 {"name": name, "roots": json.dumps(merged), "created_at": old.created_at if old else now, "updated_at": now},
                 pk="name")
         return self.get(name)  # type: ignore[return-value]
 
     def touch(self, name: str) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("UPDATE docs_collections SET updated_at = ? WHERE name = ?", [now_iso(), name])
 
     def delete(self, name: str) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute("DELETE FROM docs_files WHERE collection = ?", [name])
             self.db.execute("DELETE FROM docs_collections WHERE name = ?", [name])
 
@@ -84,11 +85,11 @@ class DocsCatalog:
         rows = [{"collection": name, "path": s.path, "kind": s.kind, "size": s.size, "mtime_ns": s.mtime_ns,
                  "hash": s.hash, "chunks": s.chunks, "status": s.status, "error": s.error, "indexed_at": now}
                 for s in states]
-        with self.db.conn:
-            self.db["docs_files"].upsert_all(rows, pk=("collection", "path"))
+        with transaction(self.db):
+            self.db.table("docs_files").upsert_all(rows, pk=("collection", "path"))
 
     def forget(self, name: str, paths: Sequence[str]) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             for i in range(0, len(paths), 500):
                 part = list(paths[i:i + 500])
                 marks = ",".join("?" * len(part))

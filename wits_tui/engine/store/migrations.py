@@ -261,28 +261,28 @@ def m008_routing_embeddings_and_training(db: sqlite_utils.Database) -> None:
 def m009_thinking_and_session_parameters(db: sqlite_utils.Database) -> None:
     """What a thinking model thought (kept apart from its answer), where a /compact
     summary ends, and each session's own system prompt, thinking and model options."""
-    messages = db["messages"].columns_dict
+    messages = db.table("messages").columns_dict
     if "thinking" not in messages:
-        db["messages"].add_column("thinking", str, not_null_default="")
+        db.table("messages").add_column("thinking", str, not_null_default="")
     if "summary_of" not in messages:  # a summary message: the last message id it stands for
-        db["messages"].add_column("summary_of", int)
-    sessions = db["sessions"].columns_dict
+        db.table("messages").add_column("summary_of", int)
+    sessions = db.table("sessions").columns_dict
     for column, kind in (("system_prompt", str), ("system_mode", str), ("think", str), ("options", str)):
         if column not in sessions:
-            db["sessions"].add_column(column, kind)
+            db.table("sessions").add_column(column, kind)
 
 
 @migration
 def m010_document_collections(db: sqlite_utils.Database) -> None:
     """Document collections (`wits docs`): their folders, and each indexed file's content hash
     (what `update` compares; a failed file has no hash, so it is tried again)."""
-    db["docs_collections"].create(
+    db.table("docs_collections").create(
         {"name": str, "roots": str, "created_at": str, "updated_at": str},
         pk="name",
         not_null={"roots"},
         if_not_exists=True,
     )
-    db["docs_files"].create(
+    db.table("docs_files").create(
         {
             "collection": str,
             "path": str,

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 BATCH = 500
 #: After this many unreadable rowids in a row, the rest of the table is taken as lost.
@@ -34,9 +35,9 @@ def _tables(src: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _rows(src: sqlite3.Connection, table: str, columns: list[str], report: SalvageReport) -> list[tuple]:
+def _rows(src: sqlite3.Connection, table: str, columns: list[str], report: SalvageReport) -> list[tuple[Any, ...]]:
     cols = ", ".join(f"[{c}]" for c in columns)
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     last, misses = -(2**63), 0
     while misses < GIVE_UP_AFTER:
         try:

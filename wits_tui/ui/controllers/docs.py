@@ -53,8 +53,10 @@ class DocsJobs(Controller):
 
         screen = self.screen
         try:
-            notice = await self.bridge.run(run_docs_job(
-                self.engine, job, lambda text, fraction: screen.post_message(msg.DocsJobUpdate(text, fraction))))
+            def progress(text: str, fraction: float | None) -> None:
+                screen.post_message(msg.DocsJobUpdate(text, fraction))
+
+            notice = await self.bridge.run(run_docs_job(self.engine, job, progress))
         except asyncio.CancelledError:
             screen.call_later(screen.chat.add_notice, STOPPED, "warning")
             raise

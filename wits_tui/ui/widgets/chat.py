@@ -192,7 +192,7 @@ class ChatView(KeepInPlace, can_focus=True):
             self.has_more = True
 
     def _edge_id(self, last: bool) -> int | None:
-        ids = [w.message_id for w in self.children if getattr(w, "message_id", None) is not None]
+        ids = [mid for w in self.children if (mid := getattr(w, "message_id", None)) is not None]
         return (ids[-1] if last else ids[0]) if ids else None
 
     def _oldest_id(self) -> int | None:

@@ -54,7 +54,7 @@ class KeepInPlace(VerticalScroll):
         y = max(0.0, top + now.region.y - anchor.region.y)
         self.set_reactive(Widget.scroll_y, y)
         self.set_reactive(Widget.scroll_target_y, y)
-        self.vertical_scrollbar._reactive_position = y
+        self.vertical_scrollbar._reactive_position = y  # type: ignore[attr-defined]  # textual keeps it private
         return result
 
     def forget_place(self) -> None:

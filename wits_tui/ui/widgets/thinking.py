@@ -49,7 +49,7 @@ class ThinkingBlock(Static, can_focus=True):
         self.expanded = False
         self._redraw()
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # our own "toggle" action, not DOMNode's toggle(attribute)
         self.expanded = not self.expanded
 
     def on_click(self, event: Click) -> None:
