@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.context import SUMMARY_ROLE, _answer_text
+from wits_tui.engine.errors import NothingToCompact as NothingToCompact  # re-exported: its old home
 from wits_tui.engine.store.records import Message
 from wits_tui.engine.thinking import think_param
 
@@ -23,8 +24,6 @@ INSTRUCTION = (
 )
 
 
-class NothingToCompact(ValueError):
-    pass
 
 
 async def compact(engine: "Engine", session_id: int, keep_last: int = 2, model: str | None = None) -> Message:

@@ -34,6 +34,8 @@ class ErrorKind(StrEnum):
     SESSION_NOT_FOUND = "session_not_found"
     TOOL_FAILED = "tool_failed"  # a tool's own, expected failure
     TRAINING_DATA = "training_data"  # a bad JSON-lines file for `wits module train`
+    DOCS = "docs"  # a document collection problem (a bad path or name, an unreadable index, the cap)
+    NOTHING_TO_COMPACT = "nothing_to_compact"  # /compact with nothing older to summarise
     UNEXPECTED = "unexpected"  # a WitsError raised without a more precise kind
 
 
@@ -164,3 +166,19 @@ class TrainingDataError(WitsError, ValueError):
         more = [f"... and {len(problems) - MAX_PROBLEMS} more"] if len(problems) > MAX_PROBLEMS else []
         super().__init__("\n".join([f"bad training data in {path}:", *(f"  {p}" for p in shown + more)]),
                          "fix the lines named, one JSON object with prompt and completion per line")
+
+
+# -- documents and context -------------------------------------------------------
+class DocsError(WitsError):
+    """A documents problem, with the fix."""
+
+    kind = ErrorKind.DOCS
+
+    def __str__(self) -> str:
+        return f"{self.message}; {self.hint}" if self.hint else self.message
+
+
+class NothingToCompact(WitsError, ValueError):
+    """/compact found nothing older to summarise, or the model wrote an empty summary."""
+
+    kind = ErrorKind.NOTHING_TO_COMPACT

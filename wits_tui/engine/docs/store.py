@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from wits_tui.engine.errors import DocsError as DocsError  # re-exported: its old home
 from wits_tui.engine.memory.rows import directory_bytes
 from wits_tui.engine.memory.store import INDEX_EF, INDEX_REFINE, INDEX_ROWS_PER_PARTITION
 
@@ -27,16 +28,6 @@ TABLE = "passages"
 FIELDS = ("id", "collection", "path", "kind", "start_line", "end_line", "heading", "text")
 
 
-class DocsError(Exception):
-    """A documents problem, with the fix."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message}; {self.hint}" if self.hint else self.message
 
 
 class ReadWriteLock:
