@@ -124,7 +124,7 @@ async def test_command_output_is_scrolled_into_view(make_app, app_paths):
         chat = app.chat
         await pilot.press("ctrl+home")
         assert chat.scroll_y == 0
-        await type_text(pilot, "/model")
+        await type_text(pilot, "/theme")  # a command that answers with a notice
         await pilot.press("enter")
         await wait_for(pilot, lambda: chat.query(".notice"), what="the notice")
         await pilot.pause()
