@@ -210,6 +210,13 @@ class PlainChat:
     # -- streaming an answer ------------------------------------------------------
     async def stream_job(self, coro: Any) -> None:
         """A long job (indexing) that Ctrl+C stops."""
+        await self._stoppable(coro, "[stopped]")
+
+    async def stream(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
+        await self._stoppable(self._consume(start), "\n[stopped: the partial answer is kept as interrupted]")
+
+    async def _stoppable(self, coro: Any, stopped: str) -> None:
+        """Run ``coro`` until it ends or Ctrl+C stops it (then say ``stopped``)."""
         task = asyncio.create_task(coro)
         with self._ctrl_c_stops(task):
             try:
@@ -217,17 +224,7 @@ class PlainChat:
             except asyncio.CancelledError:
                 if not task.cancelled():
                     raise
-                self.say("[stopped]")
-
-    async def stream(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
-        task = asyncio.create_task(self._consume(start))
-        with self._ctrl_c_stops(task):
-            try:
-                await task
-            except asyncio.CancelledError:
-                if not task.cancelled():
-                    raise
-                self.say("\n[stopped: the partial answer is kept as interrupted]")
+                self.say(stopped)
 
     async def _consume(self, start: Callable[[], AsyncGenerator[TurnEvent, None]]) -> None:
         from wits_tui.engine.docs.retrieval import sources_text

@@ -192,15 +192,8 @@ class Docs:
                          (time.perf_counter() - started) * 1000, reason)
 
     def run_sync(self, coro: Any) -> Any:
-        """Run one of these coroutines on a fresh loop (a plain command) and close the client there."""
-
-        async def go() -> Any:
-            try:
-                return await coro
-            finally:
-                await self.embedder.backend.close()
-
-        return asyncio.run(go())
+        """Run one of these coroutines on a fresh loop (see Embedder.run_sync)."""
+        return self.embedder.run_sync(coro)
 
     def close(self) -> None:
         self.passages.close()

@@ -5,9 +5,11 @@ Async: call it on the event loop that owns the backend.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
 from wits_tui.engine.backends.base import Backend
 from wits_tui.engine.errors import BackendError, EmbeddingUnavailable, ErrorKind
@@ -18,6 +20,18 @@ log = logging.getLogger("wits.memory")
 
 
 class Embedder:
+    def run_sync(self, coro: Any) -> Any:
+        """Run a coroutine that embeds on a fresh event loop (a plain command, a test) and
+        close the backend's client on that loop, which cannot outlive it."""
+
+        async def go() -> Any:
+            try:
+                return await coro
+            finally:
+                await self.backend.close()
+
+        return asyncio.run(go())
+
     def __init__(self, backend: Backend, *, batch_size: int = 32, cache_size: int = 2048) -> None:
         self.backend = backend
         self.batch_size = batch_size

@@ -347,16 +347,8 @@ class Memory:
             self.store.touch(accessed, datetime.now(UTC))
 
     def run_sync(self, coro: Any) -> Any:
-        """Run one of this memory's coroutines on a fresh event loop (a plain command, a
-        test) and close the backend's client on that loop, which cannot outlive it."""
-
-        async def go() -> Any:
-            try:
-                return await coro
-            finally:
-                await self.embedder.backend.close()
-
-        return asyncio.run(go())
+        """Run one of this memory's coroutines on a fresh event loop (see Embedder.run_sync)."""
+        return self.embedder.run_sync(coro)
 
     def wait_idle(self) -> None:
         """Write pending access counts now (tests, shutdown)."""
