@@ -135,8 +135,10 @@ async def test_a_turn_and_a_session_switch_never_block_the_loop(make_app, server
 ANSWER = "## Steps\n\n1. **Read** the `config`\n2. Run it:\n\n```python\nprint('hi')\n```\n\n- one\n- two\n"
 
 
-@pytest.mark.xfail(strict=True, reason="a theme change re-renders every Markdown widget of the chat in one "
-                                       "callback: 106-154 ms of CPU here (the chat pane's rendering, issue 13.2)")
+@pytest.mark.xfail(strict=False, reason="a theme change restyles the whole screen in one callback: 106-154 ms of "
+                                        "CPU with the old chat pane; with the chat body rendered once per width "
+                                        "it passes on an idle machine and not always under load (issue 13: "
+                                        "measure on an idle machine, then make it a plain test)")
 async def test_a_theme_change_never_blocks_the_loop(make_app, server, app_paths, monkeypatch):
     seed(app_paths, [("user", "how?"), ("assistant", ANSWER)] * 3, title="answers")
     app = make_app()
