@@ -53,6 +53,9 @@ def _default_host() -> str:
     return normalise_host(os.environ.get("OLLAMA_HOST") or "127.0.0.1:11434")
 
 
+#: How memory pruning chooses what goes (the one list; engine/memory/pruning.py reads it).
+PruningStrategy = Literal["oldest_first", "least_relevant", "hybrid"]
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -125,7 +128,7 @@ class MemorySettings(Section):
 
     pruning_threshold: float = Field(0.9, gt=0, le=1, description="Prune when the size reaches this fraction of max_memory_size_mb.")
 
-    pruning_strategy: Literal["oldest_first", "least_relevant", "hybrid"] = Field("hybrid", description="Which segments go first: oldest_first, least_relevant "
+    pruning_strategy: PruningStrategy = Field("hybrid", description="Which segments go first: oldest_first, least_relevant "
                                                                                                         "or hybrid.")
 
     prune_to_fraction: float = Field(0.8, gt=0, lt=1, description="Pruning removes segments until the size is at most this fraction of the threshold size "

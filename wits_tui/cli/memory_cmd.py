@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 
 from wits_tui.cli.context import Context, fail, print_json, print_table
+from wits_tui.engine.memory.pruning import STRATEGIES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("-n", "--limit", type=int, default=10, metavar="N", help="how many (default 10)")
     s.add_argument("--json", action="store_true", help="print JSON")
     s = msub.add_parser("prune", help="remove segments until the size is comfortably under the threshold")
-    s.add_argument("strategy", nargs="?", choices=["oldest_first", "least_relevant", "hybrid"], help="default: memory.pruning_strategy")
+    s.add_argument("strategy", nargs="?", choices=STRATEGIES, help="default: memory.pruning_strategy")
     s.add_argument("--json", action="store_true", help="print JSON")
     s = msub.add_parser("export", help="every segment as JSON lines (text, kind, source, times, counts)")
     s.add_argument("--json", action="store_true", help="one JSON array instead of JSON lines")
