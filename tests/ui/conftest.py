@@ -164,6 +164,13 @@ async def wait_for_player_looks(pilot, player, looks: int = 3) -> None:
         player.sleep = sleep
 
 
+async def settled(pilot) -> None:
+    """Let what is scheduled run out (animations, then every pending message): the screen
+    as it will stay. Not a fixed pause: it takes as long as the machine needs."""
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 def notified(app, text: str) -> bool:
     """Whether a toast containing ``text`` has been shown (e.g. a refusal that changes nothing else)."""
     return any(text in str(n.message) for n in app._notifications)

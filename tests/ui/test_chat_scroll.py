@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, press_now, ready, seed, type_text, wait_for
+from tests.ui.conftest import MODEL, press_now, ready, seed, settled, type_text, wait_for
 from wits_tui.ui.widgets import md_render
 from wits_tui.ui.widgets.chat import AssistantMessage, UserMessage
 
@@ -93,7 +93,7 @@ async def test_the_view_does_not_jump_when_an_answer_ends_after_scrolling_up(mak
         offset = anchor.virtual_region.y - chat.scroll_y
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, timeout=60, what="the end of the answer")
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="the final render")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert not chat.following
         assert first_visible(chat) is anchor
         assert anchor.virtual_region.y - chat.scroll_y == offset
@@ -111,7 +111,7 @@ async def test_older_messages_load_above_without_moving_the_view(make_app, app_p
         offset = anchor.virtual_region.y - chat.scroll_y
         await wait_for(pilot, lambda: len(chat.children) > count, what="older messages")
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="their rendering")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert anchor.virtual_region.y - chat.scroll_y == offset  # the old top message is where it was
         assert chat.scroll_y > 0
 
@@ -147,13 +147,13 @@ async def test_a_search_hit_opens_at_the_message(make_app, app_paths):
         target = chat.query_one(".-found")
         await wait_for(pilot, lambda: abs(target.virtual_region.y - chat.scroll_y) <= 1, what="the hit at the top")
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert abs(target.virtual_region.y - chat.scroll_y) <= 1
         assert chat.has_newer  # the messages after it load when scrolled to
         chat.scroll_end(animate=False)
         await wait_for(pilot, lambda: len(chat.children) > 40, what="newer messages")
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
 
 async def test_finished_answers_render_once_however_they_scroll(make_app, app_paths, monkeypatch):

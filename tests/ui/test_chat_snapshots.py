@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import ready, seed, wait_for
+from tests.ui.conftest import ready, seed, settled, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from benchmarks.corpus import answer  # noqa: E402
@@ -22,6 +22,6 @@ def test_long_corpus_answer(snap_compare, make_app, app_paths, width: int) -> No
     async def settle(pilot) -> None:
         app = await ready(pilot)
         await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(make_app(), terminal_size=(width, 50), run_before=settle)

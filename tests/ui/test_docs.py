@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, ready, type_text, wait_for
+from tests.ui.conftest import MODEL, ready, settled, type_text, wait_for
 from tests.ui.test_snapshots import SIZE
 from wits_tui.ui.widgets.sources import SourceRow, SourcesPanel
 
@@ -121,6 +121,6 @@ def test_snapshot_answer_with_sources(snap_compare, make_app, docs_server, tmp_p
         await wait_for(pilot, lambda: app.chat_screen.module_bar.entries[0].loaded, timeout=20, what="the loaded dots")
         app.chat.query_one(SourcesPanel).query(SourceRow).first().focus()
         app.chat_screen.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run)

@@ -7,7 +7,6 @@ differ from the same answer opened later)."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from tests.ui.conftest import settled, wait_for
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets import md_body, md_render
 from wits_tui.ui.widgets.chat import ChatView
@@ -65,9 +65,7 @@ async def test_streamed_corpus_answer_equals_a_fresh_render(tokens: int, seed: i
         chat.session_id = 1
         body = await stream(chat, pilot, text, seed)
         assert len(body._parts) > 1  # blocks were frozen on the way
-        await pilot.pause(md_body.FRAME * 2)
-        while body._redraw_pending:
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: not body._redraw_pending, what="the last redraw")
         await pilot.pause()
         width = body.size.width
         fresh = md_render.render(text, width, md_body.look_for(app))
@@ -76,8 +74,7 @@ async def test_streamed_corpus_answer_equals_a_fresh_render(tokens: int, seed: i
 
         done = type("Done", (), {"text": text, "message_id": 7})()
         await chat.on_answer_done(msg.AnswerDone(1, done))
-        while not chat.body_renderer.idle:
-            await asyncio.sleep(0.01)
+        await wait_for(pilot, lambda: chat.body_renderer.idle, what="the final render")
         await pilot.pause()
         assert body.source == text and not body.live
         assert shown(body._lines) == shown(fresh)
@@ -90,11 +87,12 @@ async def test_final_text_that_differs_from_the_stream_replaces_it() -> None:
         chat.session_id = 1
         await chat.begin_answer(1, "m")
         await chat.on_answer_token(msg.AnswerToken(1, "Here is one:\n\n```python\ndef f():\n"))
-        await pilot.pause(0.1)
+        await settled(pilot)
         final = "Here is one:\n\n```python\ndef f():\n    return 1\n```\n\nDone.\n"
         done = type("Done", (), {"text": final, "message_id": 7})()
         await chat.on_answer_done(msg.AnswerDone(1, done))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: chat.body_renderer.idle, what="the final render")
+        await settled(pilot)
         body = chat.query_one(md_body.MarkdownBody)
         assert body.source == final
         assert shown(body._lines) == shown(md_render.render(final, body.size.width, md_body.look_for(app)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.ollama_server import Reply
-from tests.ui.conftest import MODEL, make_settings, ready, type_text, wait_for
+from tests.ui.conftest import MODEL, make_settings, ready, settled, type_text, wait_for
 from wits_tui.ui.widgets.message import AssistantMessage, Notice
 from wits_tui.ui.widgets.thinking import ThinkingBlock
 
@@ -112,7 +112,7 @@ def _seeded(make_app, server, app_paths):
 async def _settle(pilot) -> None:
     app = await ready(pilot)
     await wait_for(pilot, lambda: app.chat_screen.module_bar.entries and app.chat.query(ThinkingBlock), what="the chat")
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 def test_snapshot_thinking_collapsed(snap_compare, make_app, server, app_paths):
@@ -123,7 +123,7 @@ def test_snapshot_thinking_expanded(snap_compare, make_app, server, app_paths):
     async def expand(pilot) -> None:
         await _settle(pilot)
         await pilot.click(ThinkingBlock)
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(_seeded(make_app, server, app_paths), terminal_size=SIZE, run_before=expand)
 
@@ -139,7 +139,7 @@ def test_snapshot_context_warning(snap_compare, make_app, server, app_paths):
                        what="the answer", timeout=60)
         app.prompt.cursor_blink = False
         app.status.set_speed(None, None)  # measured timings differ from run to run: not part of this picture
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=answer)
 
