@@ -18,14 +18,25 @@ import io
 import threading
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
+from functools import cache
+from typing import TYPE_CHECKING
+
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.theme import Theme
 from textual.color import Color
 from textual.strip import Strip
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # what rich.markdown parses with
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@cache
+def _parser() -> "MarkdownIt":
+    """What rich.markdown parses with. Made on first use: markdown-it, rich.markdown and Pygments
+    are imported when the first answer is drawn, not while the app starts (about 50 ms)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
 _local = threading.local()
 
 
@@ -87,6 +98,8 @@ def render(text: str, width: int, look: Look) -> list[Strip]:
     """``text`` as lines ``width`` cells wide (at most; shorter lines are not padded)."""
     width = max(8, width)
     console = _console(look, width)
+    from rich.markdown import Markdown
+
     md = Markdown(text, code_theme=look.code_theme, hyperlinks=False)
     lines = console.render_lines(md, console.options.update(width=width, height=None), pad=False, new_lines=False)
     return [Strip(line) for line in lines]
@@ -102,7 +115,7 @@ CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open", "table
 
 def blocks(text: str) -> list[tuple[int, str]]:
     """(first line, token type) of each top-level block."""
-    return [(t.map[0], t.type) for t in _PARSER.parse(text)
+    return [(t.map[0], t.type) for t in _parser().parse(text)
             if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
 
 
