@@ -15,6 +15,7 @@ everything wraps, nothing needs a horizontal scroll.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from dataclasses import dataclass
 
@@ -139,6 +140,26 @@ def split_complete(text: str) -> tuple[int, str, str]:
     if len(found) >= 3:
         return _line_offset(text, found[-2][0]), found[0][1], found[-3][1]
     return 0, "", ""
+
+
+def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | None:
+    """The lines of ``text`` with only its last blocks rendered, enough to fill ``rows``
+    lines, and blank lines guessed for the rest above (None when ``text`` is not long
+    enough for that to pay). Opening a session at its end shows the newest answer's
+    end from this; the whole rendering replaces it a moment later, and its last lines
+    are the same (blocks rendered apart join as in the whole: :func:`needs_gap`)."""
+    if estimate_height(text, width) <= 4 * rows:
+        return None
+    found = blocks(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for i in range(len(found) - 1, 0, -1):
+        cut = starts[found[i][0]]
+        if estimate_height(text[cut:], width) > 2 * rows:  # the guess can be high: a margin
+            break
+    else:
+        return None
+    gap = needs_gap(found[i - 1][1], found[i][1])
+    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look)
 
 
 def needs_gap(before_last: str, after_first: str) -> bool:
