@@ -156,7 +156,13 @@ class MarkdownBody(Widget):
             elif self.live or renderer is None:
                 self.render_now(width)
         have = self._key is not None and self._key[0] == width
-        strip = self._lines[y] if have and y < len(self._lines) else Strip.blank(0)
+        if have and y < len(self._lines):
+            # A stand-in for the stored line: each Strip keeps what is derived from it (styled,
+            # padded, offset), which tripled the memory of every answer ever drawn (issue 13: RSS).
+            line = self._lines[y]
+            strip = Strip(line, line.cell_length)
+        else:
+            strip = Strip.blank(0)
         style = self.rich_style
         selection = self.text_selection
         if selection is not None and have:
