@@ -22,17 +22,6 @@ DOCS_USAGE = "/docs [use|drop NAME | add PATH… | update | search]"
 Progress = Callable[[str, float | None], None]
 
 
-def _guarded(fn: Callable[[CommandContext, str], Any]) -> Callable[[CommandContext, str], Any]:
-    async def run(ctx: CommandContext, args: str) -> Result:
-        from wits_tui.engine.docs.store import DocsError
-
-        try:
-            return await fn(ctx, args)
-        except DocsError as exc:
-            return Notice(str(exc), "error")
-    return run
-
-
 async def _list(ctx: CommandContext) -> Result:
     from wits_tui.engine.docs.session import attached
 
@@ -92,7 +81,6 @@ async def _search(ctx: CommandContext, text: str) -> Result:
     return Listing(f"Documents: {text}{note}", ("where", "section", "text"), rows, empty=f"nothing matches {text!r}")
 
 
-@_guarded
 async def cmd_docs(ctx: CommandContext, args: str) -> Result:
     sub, _, rest = args.partition(" ")
     sub, rest = sub.lower(), rest.strip()
