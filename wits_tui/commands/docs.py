@@ -16,8 +16,8 @@ from wits_tui.commands.impl import UsageError, need_session, one_line
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartDocsJob
 from wits_tui.engine.clock import to_minute
 
-SUBCOMMANDS = ("use", "drop", "add", "update", "remove", "search")
-DOCS_USAGE = "/docs [use|drop NAME | add PATH… | update | search]"
+SUBCOMMANDS = ("use", "drop", "add", "update", "reembed", "remove", "search")
+DOCS_USAGE = "/docs [use|drop NAME | add PATH… | update | reembed | search]"
 
 Progress = Callable[[str, float | None], None]
 
@@ -99,6 +99,15 @@ async def cmd_docs(ctx: CommandContext, args: str) -> Result:
         if not names:
             return Notice("there are no collections yet: /docs add PATH --name NAME", "warning")
         return StartDocsJob(*names)
+    if sub == "reembed":
+        docs = ctx.engine.docs
+        if not await ctx.db(docs.collections):
+            return Notice("there are no collections yet: /docs add PATH --name NAME", "warning")
+        model = docs.settings.embedding_model
+        if not await ctx.frontend.confirm(f"Embed every collection again with {model}? (searches find nothing "
+                                          "until it is done; the embeddings of unchanged text are cached per model)"):
+            return Notice("kept the index as it is")
+        return StartDocsJob(*await ctx.db(docs.forget_vectors))
     if sub == "remove":
         if not rest:
             raise UsageError("which collection?")
