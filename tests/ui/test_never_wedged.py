@@ -47,9 +47,10 @@ async def test_escape_frees_a_turn_whose_server_call_hangs(make_app, server, app
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await _send(pilot, "hello")
-        await wait_for(pilot, lambda: server.requests_to(path) and app.chat_screen.turns.running,
-                       what=f"the turn to wait on {path}")
-        assert "hello" in _questions(app_paths)  # saved before anything was asked of the server
+        # /api/show may have been asked (and be hanging) since start-up, for the models' facts: wait for
+        # the question to be saved and the turn to be under way while the call hangs
+        await wait_for(pilot, lambda: server.requests_to(path) and app.chat_screen.turns.running
+                       and "hello" in _questions(app_paths), what=f"the turn to wait on {path}")
         await press_now(pilot, "escape")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="Esc to stop the turn")
         server.hang_paths.clear()
