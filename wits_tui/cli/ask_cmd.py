@@ -180,7 +180,8 @@ async def _missing_model(engine, model: str) -> str | None:
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
     from wits_tui.engine.catalog import trimmed_notice
     from wits_tui.engine.docs.retrieval import sources_text
-    from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Thinking, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Stalled, Thinking, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.stall import notice
     from wits_tui.engine.textsafe import terminal_safe
 
     out = sys.stdout
@@ -217,6 +218,9 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         print(f"wits: {note}", file=sys.stderr)
                 elif isinstance(ev, Fallback):
                     print(terminal_safe(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"), file=sys.stderr)
+                elif isinstance(ev, Stalled):  # on stderr: stdout holds only the answer
+                    print(f"{chr(10) if state['tokens'] and out.isatty() else ''}wits: {ev.model}: "
+                          f"{notice(ev, 'Ctrl+C stops')}; still waiting", file=sys.stderr)
                 elif isinstance(ev, TurnDone):
                     if not ev.text.endswith("\n"):
                         out.write("\n")
