@@ -34,6 +34,10 @@ def _chat_items(app) -> list[str]:
     return kinds
 
 
+def _offers_retry(card: ErrorCard) -> bool:
+    return card.can_retry and any(b.display and not b.disabled for b in card.query("#retry"))
+
+
 def _status_line(widget: AssistantMessage) -> str:
     return str(widget.query_one(".status-line").content)
 
@@ -62,7 +66,7 @@ async def test_a_failed_turn_shows_its_reason_and_retry_after_reopening(make_app
         assert (card.error_type, card.message, card.hint) == shown  # the same reason and fix as live
         assert "unexpectedly stopped" in card.message and card.hint
         assert _chat_items(reopened) == ["you", "card"]
-        assert card.query("#retry"), "a reopened failed turn offers Retry"
+        assert _offers_retry(card), "a reopened failed turn offers Retry"
         before = len(server.requests_to("/api/chat"))
         await pilot.click("#retry")
         await wait_for(pilot, lambda: any(a.text == "Second time lucky." for a in reopened.chat.query(AssistantMessage)),
@@ -87,15 +91,17 @@ async def test_only_the_last_failed_turn_offers_retry(make_app, app_paths):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
+        await wait_for_workers(pilot)  # the session is shown (and shown again after start-up's refresh)
         await wait_for(pilot, lambda: len(app.chat.query(ErrorCard)) == 2, what="both cards")
         assert _chat_items(app) == ["you", "card", "you", "answer:error", "card"]
         older, newer = list(app.chat.query(ErrorCard))
-        assert older.message == "Ollama failed: runner crashed" and not older.query("#retry")
-        assert newer.message == "the connection to Ollama dropped" and newer.query("#retry")
+        assert older.message == "Ollama failed: runner crashed" and not _offers_retry(older)
+        assert newer.message == "the connection to Ollama dropped" and _offers_retry(newer)
         # a new question makes the last card stale too
         await _send(pilot, "third question")
         await wait_for(pilot, lambda: len(app.chat.query(UserMessage)) == 3, what="the new question")
-        assert not newer.query("#retry")
+        await wait_for(pilot, lambda: not any(_offers_retry(card) for card in app.chat.query(ErrorCard)),
+                       what="the cards above the new question to lose Retry")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="its answer")
         await wait_for_workers(pilot)
 
@@ -122,42 +128,49 @@ async def test_a_question_stopped_before_its_answer_began_shows_interrupted_afte
         assert _status_line(answer) == "⏹ interrupted before the answer began" and answer.text == ""
 
 
-async def test_a_stalled_stream_is_said_under_the_answer_and_cleared_when_tokens_come(app_paths, server):
+def _live_line(app) -> str:
+    """The status line under the answer being streamed ("" while there is none yet)."""
+    live = app.chat._live
+    lines = list(live.widget.query(".status-line")) if live is not None and live.widget is not None else []
+    return str(lines[0].content) if lines else ""
+
+
+async def _stalling_app(app_paths, server, reply: Reply):
     from wits_tui.ui.app import WitsApp
 
     settings = make_settings(server.host)
     settings.chat.stall_notice_s = 0.2
-    server.script(MODEL, Reply(text="one two three four five six", pause_after=3, pause_s=2.0))
-    app = WitsApp(app_paths, settings)
+    server.script(MODEL, reply)
+    return WitsApp(app_paths, settings)
+
+
+async def test_a_stalled_stream_is_said_under_the_answer_and_cleared_when_tokens_come(app_paths, server):
+    app = await _stalling_app(app_paths, server, Reply(text="one two three four five six", pause_after=3, pause_s=2.0))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
+        await wait_for_workers(pilot)
         await _send(pilot, "count slowly")
-        live = await wait_for(pilot, lambda: app.chat._live and app.chat._live.widget, what="the live answer")
-        await wait_for(pilot, lambda: _status_line(live).startswith("⏸ no tokens for"), what="the stall notice")
-        assert _status_line(live).endswith("Esc stops") and app.chat_screen.turns.running  # still waiting
-        tooltip = str(live.query_one(".status-line").tooltip)
-        assert "read_timeout" in tooltip
+        await wait_for(pilot, lambda: _live_line(app).startswith("⏸ no tokens for"), what="the stall notice")
+        assert _live_line(app).endswith("Esc stops") and app.chat_screen.turns.running  # still waiting
+        assert "read_timeout" in str(app.chat._live.widget.query_one(".status-line").tooltip)
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the rest of the answer")
-        assert live.text == "one two three four five six" and live.status == "complete"
-        assert _status_line(live) == ""  # the notice went with the tokens that came
+        answer = app.chat.query(AssistantMessage).last()
+        assert answer.text == "one two three four five six" and answer.status == "complete"
+        assert _status_line(answer) == ""  # the notice went with the tokens that came
 
 
 async def test_a_stream_that_never_recovers_can_be_stopped(app_paths, server):
-    from wits_tui.ui.app import WitsApp
-
-    settings = make_settings(server.host)
-    settings.chat.stall_notice_s = 0.2
-    server.script(MODEL, Reply(text="one two three four", hang_after=2))
-    app = WitsApp(app_paths, settings)
+    app = await _stalling_app(app_paths, server, Reply(text="one two three four", hang_after=2))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
+        await wait_for_workers(pilot)
         await _send(pilot, "count")
-        live = await wait_for(pilot, lambda: app.chat._live and app.chat._live.widget, what="the live answer")
-        await wait_for(pilot, lambda: _status_line(live).startswith("⏸ no tokens for"), what="the stall notice")
+        await wait_for(pilot, lambda: _live_line(app).startswith("⏸ no tokens for"), what="the stall notice")
         await press_now(pilot, "escape")
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="Esc to stop")
-        await wait_for(pilot, lambda: _status_line(live) == "⏹ interrupted", what="the interrupted marker")
-        assert live.text == "one two"
+        answer = app.chat.query(AssistantMessage).last()
+        await wait_for(pilot, lambda: _status_line(answer) == "⏹ interrupted", what="the interrupted marker")
+        assert answer.text == "one two"
 
 
 def test_reopened_failed_and_interrupted_turns(snap_compare, make_app, app_paths):

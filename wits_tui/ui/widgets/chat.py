@@ -69,6 +69,14 @@ def message_widgets(m: Any) -> list[Widget]:
     return [message_widget(m), card] if (m.content or getattr(m, "thinking", "")) else [card]
 
 
+def _retire_cards_in(widgets: list[Widget], at_end: bool) -> None:
+    """Before mounting: only a card that ends the session (the last widget, ``at_end``) keeps Retry."""
+    last = widgets[-1] if widgets and at_end else None
+    for w in widgets:
+        if isinstance(w, ErrorCard) and w is not last:
+            w.can_retry = False
+
+
 def _eager(widgets: list[Widget], rows: int, width: int, from_top: bool = False) -> None:
     """Render during layout the answers that fill the first screen (the rest go to the renderer)."""
     used = 0
@@ -123,8 +131,8 @@ class ChatView(KeepInPlace, can_focus=True):
             widgets = [Static(WELCOME, id="welcome")]
         rows, width = self.size.height or 40, max(20, self.size.width - 8)
         _eager(widgets if start is None else widgets[start:], rows, width, from_top=start is not None)
+        _retire_cards_in(widgets, at_end=not self.has_newer)
         await self.mount_all(widgets)
-        self._retire_cards()
         return widgets
 
     def _retire_cards(self) -> None:
@@ -163,8 +171,9 @@ class ChatView(KeepInPlace, can_focus=True):
         self.has_more = has_more
         if messages:
             first = self.children[0] if self.children else None
-            await self.mount_all([w for m in messages for w in message_widgets(m)], before=first)
-            self._retire_cards()
+            older = [w for m in messages for w in message_widgets(m)]
+            _retire_cards_in(older, at_end=False)
+            await self.mount_all(older, before=first)
             await self._trim(drop_bottom=True)
 
     async def append_newer(self, session_id: int, messages: list[Any], has_more: bool) -> None:
@@ -175,8 +184,10 @@ class ChatView(KeepInPlace, can_focus=True):
         if self._live is not None and self._live.session_id == session_id:
             messages = [m for m in messages if m.status != "streaming"]
         self.has_newer = has_more
-        await self.mount_all([w for m in messages for w in message_widgets(m)])
-        self._retire_cards()
+        newer = [w for m in messages for w in message_widgets(m)]
+        _retire_cards_in(newer, at_end=not has_more)
+        self._retire_cards()  # the cards above the new messages
+        await self.mount_all(newer)
         if not has_more and self._live_here():
             await self._mount_live(follow=False)
         await self._trim(drop_bottom=False)
@@ -293,6 +304,7 @@ class ChatView(KeepInPlace, can_focus=True):
                                        module=live.module, route=live.route, thought=live.thinking, live=True)
         live.started = bool(live.text)
         await self._add(live.widget)
+        self._retire_cards()  # an answer is coming (a retry too): the cards above it are history
         if follow:
             self.anchor()
 

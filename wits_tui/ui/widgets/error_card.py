@@ -51,6 +51,7 @@ class ErrorCard(Vertical):
         """A later question was asked: Retry would answer that one, so it goes."""
         self.can_retry = False
         for button in self.query("#retry"):
+            button.display, button.disabled = False, True  # at once; the removal follows
             button.remove()
 
     def compose(self):
