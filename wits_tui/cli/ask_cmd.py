@@ -70,7 +70,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here
     heap.settle()
     if len(question) > ctx.settings.chat.max_message_chars:
-        from wits_tui.engine.turn import too_long
+        from wits_tui.engine.oversized import too_long
 
         err = too_long(engine, question)
         return fail(f"{err.message}; {err.hint}", code=2)
