@@ -143,3 +143,11 @@ def test_doctor_with_the_server_stopped(server):
     proc = wits(host, "doctor")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "cannot reach Ollama" in proc.stdout and "ollama serve" in proc.stdout
+
+
+def test_ask_says_a_stalled_stream_on_stderr_and_keeps_waiting(server):
+    server.script(CHAT, Reply(text="one two three four", pause_after=2, pause_s=2.0))
+    proc = wits(server.host, "ask", "count", WITS_CHAT__STALL_NOTICE_S="0.2")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "one two three four\n"  # stdout holds only the answer
+    assert f"wits: {CHAT}: no tokens for " in proc.stderr and "Ctrl+C stops; still waiting" in proc.stderr

@@ -101,6 +101,8 @@ class ChatSettings(Section):
 
     show_thinking: bool = Field(True, description="Show what a thinking model thinks (the line mode prints it dimmed; the TUI in a collapsible block). Off: hidden, but still stored.")
 
+    stall_notice_s: float = Field(20.0, ge=0, le=3600, description="Say so after this many seconds without a token while the connection stays open (\"no tokens for 20 s — Esc stops\"), and keep waiting until ollama.read_timeout. 0: never say.")
+
     context_warn_fraction: float = Field(0.8, gt=0, le=1, description="The status bar's context figure turns to the warning colour past this share of the window.")
 
 

@@ -157,6 +157,8 @@ class InferenceEndpoints(HandlerBase):
 
         for i in range(len(tokens) + 1):
             deadline = t_eval + first + i * interval
+            if reply.pause_after is not None and i >= reply.pause_after:
+                deadline += reply.pause_s
             if len(pending) >= 32 or deadline > time.perf_counter():
                 flush()
             if i in (reply.error_after, reply.disconnect_after, reply.hang_after):

@@ -377,6 +377,20 @@ def _paced(source: ReplySource, tokens_per_second: float | None) -> Callable[[di
     return make
 
 
+def _stalling(source: ReplySource, after: int, seconds: float | None) -> Callable[[dict], Reply]:
+    """``source``'s answers, silent after ``after`` tokens: for ``seconds``, or until the client gives up."""
+
+    def make(request: dict) -> Reply:
+        reply = resolve(source, request)
+        if seconds is None:
+            reply.hang_after = after
+        else:
+            reply.pause_after, reply.pause_s = after, seconds
+        return reply
+
+    return make
+
+
 def _corpus_reply(tokens: int, tokens_per_second: float | None) -> Callable[[dict], Reply]:
     """Long Markdown answers from the benchmark corpus, a new one for each request."""
     from benchmarks.corpus import answer, tokenize
@@ -402,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=int, metavar="TOKENS", default=None,
                         help="answer with realistic Markdown of about TOKENS tokens (benchmarks/corpus.py; with --demo)")
     parser.add_argument("--version", default="0.12.0", help="what /api/version reports")
+    parser.add_argument("--stall-after", type=int, metavar="N", default=None,
+                        help="every answer goes silent after N tokens, the connection open (with --demo)")
+    parser.add_argument("--stall-seconds", type=float, metavar="S", default=None,
+                        help="with --stall-after: carry on after S seconds (default: silent until the client gives up)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -412,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         server.fallback_reply = _paced(echo_reply, args.tps)
     if args.corpus:
         server.fallback_reply = _corpus_reply(args.corpus, None if args.fast else (args.tps or 60.0))
+    if args.stall_after is not None:
+        server.fallback_reply = _stalling(server.fallback_reply, args.stall_after, args.stall_seconds)
 
     def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

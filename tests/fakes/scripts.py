@@ -33,6 +33,8 @@ class Reply:
     ``disconnect_after`` drops the TCP connection mid-body, ``hang_after`` stops
     sending but keeps the connection open until the client or the server gives up.
     ``status`` != 200 answers with that status and ``{"error": error}`` at once.
+    ``pause_after`` (with ``pause_s``) goes silent for ``pause_s`` seconds before token N,
+    connection open, then carries on: a stalled stream that recovers.
 
     ``thinking`` is what a thinking model thinks before it answers. With ``think``
     true (or a level) in the request it streams first in ``message.thinking``; with
@@ -54,6 +56,8 @@ class Reply:
     error_after: int | None = None
     disconnect_after: int | None = None
     hang_after: int | None = None
+    pause_after: int | None = None
+    pause_s: float = 0.0
     tool_calls: list[dict[str, Any]] | None = None
     prompt_eval_count: int | None = None
     eval_count: int | None = None

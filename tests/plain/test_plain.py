@@ -171,3 +171,16 @@ def test_script_mode_reads_lines_without_a_terminal(paths, server):
     assert "you> first line\n" in text and "you> /nope\n" in text  # each line read is echoed
     assert engine.store.sessions.get(chat.session_id)  # /delete was refused
     assert [e.command for e in engine.store.history.recent(3)] == ["/nope", "/delete", "first line"]
+
+
+def test_a_stalled_stream_is_said_on_its_own_line_and_the_answer_goes_on(paths, server):
+    server.script(CHAT, Reply(text="one two three four", pause_after=2, pause_s=2.0))
+    engine = make_engine(paths, server.host, stall_notice_s=0.2)
+
+    async def script(pipe, out):
+        pipe.send_text("count\r")
+        await wait_for(lambda: "[llama3.2:1b" in out.getvalue(), what="the end of the answer")
+        pipe.send_text(CTRL_D)
+
+    _, text, _ = drive(engine, script)
+    assert "one two\n[no tokens for " in text and "Ctrl+C stops; still waiting]\n three four\n" in text

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from contextlib import aclosing
+from typing import IO
 
 from wits_tui.cli.context import Context, fail
 
@@ -69,7 +70,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     engine.backend  # noqa: B018 - imports the client now, so start-up ends here
     heap.settle()
     if len(question) > ctx.settings.chat.max_message_chars:
-        from wits_tui.engine.turn import too_long
+        from wits_tui.engine.oversized import too_long
 
         err = too_long(engine, question)
         return fail(f"{err.message}; {err.hint}", code=2)
@@ -180,7 +181,8 @@ async def _missing_model(engine, model: str) -> str | None:
 async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
     from wits_tui.engine.catalog import trimmed_notice
     from wits_tui.engine.docs.retrieval import sources_text
-    from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Thinking, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Stalled, Thinking, Token, TurnDone, TurnError, event_to_dict
+    from wits_tui.engine.stall import notice
     from wits_tui.engine.textsafe import terminal_safe
 
     out = sys.stdout
@@ -208,6 +210,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                     out.write(terminal_safe(ev.text))  # the stored answer keeps what the model sent
                     out.flush()
                     state["tokens"] = True
+                    state["mid_line"] = True
                 elif isinstance(ev, ContextInfo) and ev.estimated and ev.trimmed:
                     print("wits: " + trimmed_notice(ev.trimmed, ev.window, ev.trained).replace("/set num_ctx ", "--set num_ctx="),
                           file=sys.stderr)
@@ -217,6 +220,9 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
                         print(f"wits: {note}", file=sys.stderr)
                 elif isinstance(ev, Fallback):
                     print(terminal_safe(f"wits: {ev.from_model} failed ({ev.reason}); trying {ev.to_model}"), file=sys.stderr)
+                elif isinstance(ev, Stalled):  # on stderr: stdout holds only the answer
+                    print(f"{chr(10) if state.pop('mid_line', False) and _shared_with_stderr(out) else ''}wits: {ev.model}: "
+                          f"{notice(ev, 'Ctrl+C stops')}; still waiting", file=sys.stderr)
                 elif isinstance(ev, TurnDone):
                     if not ev.text.endswith("\n"):
                         out.write("\n")
@@ -236,6 +242,17 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
             print(f"wits: the exchange was not remembered: {engine.memory.last_error.split(';')[0]}; "
                   f"{engine.memory.status.hint}", file=sys.stderr)
             state["code"] = state["code"] or 1
+
+
+def _shared_with_stderr(out: IO[str]) -> bool:
+    """stdout and stderr end up in one place (a terminal, `2>&1`): a note on stderr needs its own line."""
+    import os
+
+    try:
+        a, b = os.fstat(out.fileno()), os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino) or (out.isatty() and sys.stderr.isatty())
 
 
 def _think_out(text: str) -> None:

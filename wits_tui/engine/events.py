@@ -72,6 +72,19 @@ class Token:
 
 
 @dataclass(frozen=True, slots=True)
+class Stalled:
+    """Nothing has arrived from the model for ``seconds`` although the connection is open
+    (``answering``: some of the answer had come). The turn keeps waiting, until the next
+    token or ``read_timeout``; sent again each ``chat.stall_notice_s`` of silence."""
+
+    kind: ClassVar[str] = "stalled"
+    model: str
+    seconds: float
+    answering: bool = True
+    read_timeout: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Thinking:
     """A piece of what a thinking model thinks before it answers (streams before the
     first ``token``; stored apart from the answer and never sent back as answer text)."""
@@ -177,7 +190,7 @@ class TurnError:
 
 
 TurnEvent = (Routed | MemoryRecalled | DocsUsed | TurnStarted | Thinking | Token | ContextInfo | ToolCalled | ToolResult | Fallback
-             | TurnDone | TurnError)
+             | TurnDone | TurnError | Stalled)
 
 
 def event_to_dict(event: TurnEvent) -> dict[str, Any]:
@@ -186,7 +199,8 @@ def event_to_dict(event: TurnEvent) -> dict[str, Any]:
 
 EVENT_TYPES: dict[str, type] = {
     cls.kind: cls
-    for cls in (Routed, MemoryRecalled, DocsUsed, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError)
+    for cls in (Routed, MemoryRecalled, DocsUsed, TurnStarted, Thinking, Token, ContextInfo, ToolCalled, ToolResult, Fallback, TurnDone, TurnError,
+                Stalled)
 }
 
 

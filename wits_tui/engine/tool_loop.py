@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.errors import BackendError, ErrorKind
-from wits_tui.engine.events import Thinking, Token, ToolCalled, ToolResult, TurnEvent
+from wits_tui.engine.events import Stalled, Thinking, Token, ToolCalled, ToolResult, TurnEvent
+from wits_tui.engine.stall import Silence, watch
 from wits_tui.engine.thinking import InlineThinkSplitter
 from wits_tui.engine.tools import ToolOutcome
 
@@ -71,8 +72,13 @@ async def stream_attempt(
         said: list[str] = []
         thought: list[str] = []
         inline = InlineThinkSplitter()  # older servers send <think>…</think> in the content
-        async with aclosing(engine.backend.chat(model, conversation, options=options, tools=tools or None, **extra)) as stream:
+        chat = engine.backend.chat(model, conversation, options=options, tools=tools or None, **extra)
+        async with aclosing(watch(chat, engine.settings.chat.stall_notice_s)) as stream:
             async for chunk in stream:
+                if isinstance(chunk, Silence):  # the connection is open but nothing comes: say so, keep waiting
+                    yield Stalled(model, chunk.seconds, state.ttft_ms is not None or state.rounds > 0,
+                                  engine.settings.ollama.read_timeout)
+                    continue
                 pieces = [(chunk.thinking, "")] if chunk.thinking else []
                 if chunk.content:
                     pieces.append(inline.feed(chunk.content))

@@ -56,7 +56,27 @@ def export_json(store: "Store", session_id: int) -> str:
     return json.dumps(export_dict(store, session_id), ensure_ascii=False, indent=1) + "\n"
 
 
-_STATUS_NOTE = {"interrupted": "*(stopped before the end)*", "error": "*(the answer failed here)*", "streaming": "*(cut off)*"}
+_STATUS_NOTE = {"interrupted": "stopped before the end", "error": "the answer failed here", "streaming": "cut off"}
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+
+
+def status_note(m: Any) -> str | None:
+    """Why an answer is not whole, in words: "the answer failed here: model 'x' not found.
+    Fix: …" (the stored error), "stopped before the end"; None for a complete answer."""
+    note = _STATUS_NOTE.get(m.status)
+    if note is None:
+        return None
+    if m.status == "error" and m.error_message:
+        note += f": {m.error_message.rstrip('.')}" + (f". Fix: {m.error_hint}" if m.error_hint else "")
+    return note
+
+
+def _md_note(m: Any) -> list[str]:
+    note = status_note(m)
+    if note is None:
+        return []
+    one_line = " ".join(note.split()).translate(_MD_SPECIAL)
+    return [f"*({one_line})*", ""]
 
 
 def export_markdown(store: "Store", session_id: int) -> str:
@@ -75,8 +95,7 @@ def export_markdown(store: "Store", session_id: int) -> str:
                 out += ["> **Thinking**", ">", quoted, ""]
             if m.content:
                 out += [m.content, ""]
-            if m.status in _STATUS_NOTE:
-                out += [_STATUS_NOTE[m.status], ""]
+            out += _md_note(m)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -104,7 +123,8 @@ def export_html(store: "Store", session_id: int) -> str:
             continue
         who = {"user": "You", "summary": "Summary of the earlier conversation"}.get(m.role) or (
             "Assistant" + (f" · {m.model}" if m.model else ""))
-        note = f'<p class="note">{_STATUS_NOTE[m.status]}</p>' if m.status in _STATUS_NOTE else ""
+        why = status_note(m)
+        note = f'<p class="note">({html.escape(why)})</p>' if why else ""
         content = md.render(m.content) if m.role != "user" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
         if m.thinking:
             content = (f'<details class="thinking"><summary>Thinking</summary>'
@@ -178,9 +198,9 @@ def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
         where[0] = f"messages[{n}]"
         ids[m.id] = db.execute(
             "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at, thinking, "
-            "summary_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "summary_of, error_kind, error_message, error_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at, m.thinking,
-             ids.get(m.summary_of) if m.summary_of is not None else None],
+             ids.get(m.summary_of) if m.summary_of is not None else None, m.error_kind, m.error_message, m.error_hint],
         ).lastrowid
     for n, e in enumerate(data.events):
         where[0] = f"events[{n}]"

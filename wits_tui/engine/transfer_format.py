@@ -39,6 +39,9 @@ class MessageRow(_Strict):
     model: str | None = None
     thinking: str = ""  # what a thinking model thought before this answer
     summary_of: int | None = None  # a /compact summary: the last message id it stands for
+    error_kind: str | None = None  # a failed answer: the kind of failure, what went wrong, the fix
+    error_message: str | None = None
+    error_hint: str | None = None
 
 
 class EventRow(_Strict):

@@ -19,8 +19,10 @@ from wits_tui.engine import docs_hooks, memory_hooks
 from wits_tui.engine.context import build_context
 from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry
 from wits_tui.engine.events import ContextInfo, Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
+from wits_tui.engine.oversized import too_long
 from wits_tui.engine.recording import TurnRecorder
 from wits_tui.engine.session_params import request_params
+from wits_tui.engine.store.messages import FailedWith
 from wits_tui.engine.thinking import think_param
 from wits_tui.engine.tool_loop import Attempt, stream_attempt
 
@@ -80,6 +82,8 @@ class _Answer:
         self.thoughts: list[str] = []
         self.message_id: int | None = None
         self._flushed_at = 0.0
+        #: The turn's list of stored answer ids (see ``run_turn``): told when this one ends.
+        self.ended: list[int] | None = None
 
     @property
     def text(self) -> str:
@@ -109,15 +113,18 @@ class _Answer:
             self.engine.store.messages.update(self.message_id, content=self.text, thinking=self.thinking)
             self._flushed_at = now
 
-    def finish(self, status: MessageStatus) -> int:
+    def finish(self, status: MessageStatus, error: FailedWith | None = None) -> int:
+        """Store the answer as it ended; a failed one keeps ``error`` (why, and the fix)."""
         messages = self.engine.store.messages
         if self.message_id is None:
             self.message_id = messages.append(
                 self.session_id, "assistant", self.text, status=status, model=self.model, module=self.module,
-                thinking=self.thinking,
+                thinking=self.thinking, error=error,
             ).id
         else:
-            messages.update(self.message_id, content=self.text, status=status, thinking=self.thinking)
+            messages.update(self.message_id, content=self.text, status=status, thinking=self.thinking, error=error)
+        if self.ended is not None:
+            self.ended.append(self.message_id)
         return self.message_id
 
 
@@ -153,6 +160,34 @@ async def run_turn(
         user = last[-1]
     rec = TurnRecorder(store, session_id)
     rec.record("user", {"message_id": user.id, "text": user.content, "retry": text is None})
+    ended: list[int] = []  # the answers this turn stored (an attempt appends its id when it ends)
+    try:
+        async with aclosing(_routed_answer(engine, session, user, primary, model, rec, ended)) as events:
+            async for event in events:
+                yield event
+    except (asyncio.CancelledError, GeneratorExit):
+        if not ended:  # stopped before an answer began (routing, recall, loading): say so in the session
+            _interrupted_early(engine, session_id, primary, rec)
+        raise
+    finally:
+        rec.close()
+
+
+def _interrupted_early(engine: "Engine", session_id: int, model: str, rec: TurnRecorder) -> None:
+    """An empty answer marked interrupted, so a reopened session shows that this question was
+    stopped rather than two questions in a row. Storing it must not hide the cancellation."""
+    try:
+        message_id = engine.store.messages.append(session_id, "assistant", "", status="interrupted", model=model).id
+        rec.record("interrupted", {"message_id": message_id, "model": model, "partial_text": ""})
+    except Exception:  # noqa: BLE001 - logged; the stop goes on
+        log.exception("could not store the interrupted marker")
+
+
+async def _routed_answer(
+    engine: "Engine", session: Any, user: Any, primary: str, model: str | None, rec: TurnRecorder, ended: list[int],
+) -> AsyncGenerator[TurnEvent, None]:
+    """Route, recall, retrieve, then answer: everything after the question is stored."""
+    settings, session_id = engine.settings, session.id
     route = None
     if model is None and settings.routing.enabled:
         route = await _route(engine, session, user.content)
@@ -166,42 +201,19 @@ async def run_turn(
     if docs_used is not None:
         yield rec.event(docs_used)
     memory_prefix = memory_prefix + docs_prefix
+    # aclosing: if our consumer abandons us, the inner generator is closed at
+    # once too, so the partial answer is saved as interrupted right away.
+    async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix, ended)) as events:
+        async for event in events:
+            yield rec.event(event)
+
+
+def _failed_unexpectedly(answer: _Answer, exc: Exception) -> None:
     try:
-        # aclosing: if our consumer abandons us, the inner generator is closed at
-        # once too, so the partial answer is saved as interrupted right away.
-        async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix)) as events:
-            async for event in events:
-                yield rec.event(event)
-    finally:
-        rec.close()
-
-
-def too_long(engine: "Engine", text: str) -> BackendError:
-    """A message past ``chat.max_message_chars``: not sent, not stored in the session, but kept
-    in a file (0600) the person can attach instead (a 10 MB question took 16.9 s, and opening
-    its session 32 s)."""
-    from wits_tui.engine.clock import now_iso
-
-    limit = engine.settings.chat.max_message_chars
-    folder = engine.paths.data_dir / "oversized"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / f"message-{now_iso().replace(':', '').replace('.', '-')}.txt"
-    try:
-        with open(os_open(path), "w", encoding="utf-8", errors="replace") as fh:
-            fh.write(text)
-        kept = f"it is saved in {path}; "
-    except OSError as exc:
-        kept = f"it could not be saved ({exc.strerror}); "
-    return BackendError(
-        ErrorKind.BAD_REQUEST, f"the message is {len(text):,} characters, more than chat.max_message_chars ({limit:,}); it was not sent",
-        f"{kept}ask about the file instead (add its folder to tools.allowed_dirs so read_file can open it), "
-        "send a part of it, or raise chat.max_message_chars")
-
-
-def os_open(path: Any) -> int:
-    import os
-
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        answer.finish("error", FailedWith(ErrorKind.UNEXPECTED, f"{type(exc).__name__}: {exc}",
+                                          "this is a bug in Wits; the log file has the details"))
+    except Exception:  # noqa: BLE001 - the original failure is the one to report
+        log.exception("could not store the failed answer")
 
 
 async def _route(engine: "Engine", session: Any, text: str) -> "Route | None":
@@ -244,6 +256,7 @@ async def _answer(
     rec: TurnRecorder,
     route: "Route | None",
     memory_prefix: list[dict[str, str]],
+    ended: list[int],
 ) -> AsyncGenerator[TurnEvent, None]:
     store, settings = engine.store, engine.settings
     history = [m for m in store.messages.list(session_id, limit=settings.chat.context_messages) if m.id <= user.id]
@@ -261,6 +274,7 @@ async def _answer(
         yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, module=module, attempt=attempt)
         yield ContextInfo(current, built.tokens, window.tokens, window.trained, True, built.trimmed, window.source)
         answer = _Answer(engine, session_id, current, module)
+        answer.ended = ended
         state = Attempt(think=think_param(think_choice, details.capabilities if details else None), keep_alive=params.keep_alive)
         try:
             async with aclosing(stream_attempt(engine, session_id, current, built.messages, params.options, answer, state)) as events:
@@ -274,7 +288,7 @@ async def _answer(
             if can_fall_back:
                 yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.kind, attempt=attempt + 1)
                 continue
-            message_id = answer.finish("error")
+            message_id = answer.finish("error", FailedWith(err.kind, err.message, err.hint))
             engine.record_metrics(session_id, message_id, current, "error", stats, module)
             yield replace(event, message_id=message_id)
             return
@@ -284,6 +298,9 @@ async def _answer(
             stats = stats_from(state.raw_stats, state.ttft_ms, state.elapsed_ms())
             engine.record_metrics(session_id, message_id, current, "interrupted", stats, module)
             _after(engine, route, user.content, current, stats, "interrupted")
+            raise
+        except Exception as exc:  # a bug: the answer must not stay "streaming"; the caller reports it
+            _failed_unexpectedly(answer, exc)
             raise
         stats = stats_from(state.raw_stats, state.ttft_ms, state.elapsed_ms())
         message_id = answer.finish("complete")

@@ -44,6 +44,7 @@ from wits_tui.engine.events import (
     DocsUsed,
     Fallback,
     MemoryRecalled,
+    Stalled,
     Thinking,
     Token,
     ToolCalled,
@@ -277,6 +278,11 @@ class PlainChat:
                     if started:
                         self.say()
                     self.say(render.error(ev))
+                elif isinstance(ev, Stalled):  # the answer goes on below the note when tokens come again
+                    if started:
+                        self.say()
+                        started = False
+                    self.say(render.stalled(ev))
 
     @contextmanager
     def _ctrl_c_stops(self, task: asyncio.Task) -> Any:

@@ -6,7 +6,7 @@ from typing import IO
 
 from wits_tui.commands import Listing, Notice, StartReplay, describe
 from wits_tui.engine.catalog import short_tokens
-from wits_tui.engine.events import ContextInfo, Fallback, MemoryRecalled, ToolResult, TurnDone, TurnError
+from wits_tui.engine.events import ContextInfo, Fallback, MemoryRecalled, Stalled, ToolResult, TurnDone, TurnError
 
 DIM, RESET = "\x1b[2m", "\x1b[0m"
 
@@ -69,6 +69,13 @@ def done(ev: TurnDone, info: ContextInfo | None = None) -> str:
 def error(ev: TurnError) -> str:
     kept = " (the partial answer is kept)" if ev.partial_text else ""
     return f"error: {ev.message}{kept}. Fix: {ev.hint}"
+
+
+def stalled(ev: Stalled) -> str:
+    """"[no tokens for 20 s — Ctrl+C stops; still waiting]": the turn goes on."""
+    from wits_tui.engine.stall import notice
+
+    return f"[{notice(ev, 'Ctrl+C stops')}; still waiting]"
 
 
 def fallback(ev: Fallback) -> str:

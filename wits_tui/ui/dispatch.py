@@ -35,4 +35,6 @@ def chat_message(session_id: int, ev: Any) -> Message | None:
         return msg.AnswerThinking(session_id, ev.text)
     if isinstance(ev, e.ContextInfo):
         return msg.ContextChanged(session_id, ev)
+    if isinstance(ev, e.Stalled):
+        return msg.AnswerStalled(session_id, ev)
     return None

@@ -118,6 +118,14 @@ class AnswerInterrupted(Message):
     session_id: int
 
 
+@dataclass
+class AnswerStalled(Message):
+    """Nothing has come from the model for a while; the turn keeps waiting."""
+
+    session_id: int
+    event: Any  # engine Stalled
+
+
 
 @dataclass
 class TurnFinished(Message):

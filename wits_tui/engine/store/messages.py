@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -14,6 +15,20 @@ from wits_tui.engine.store.tx import transaction
 
 #: A /compact summary is stored with this role; the context sends it as a system message.
 SUMMARY_ROLE = "summary"
+
+
+class FailedWith(NamedTuple):
+    """Why an answer failed, stored with it: an ErrorKind value, the message and the fix."""
+
+    kind: str
+    message: str
+    hint: str = ""
+
+
+def _error_columns(error: FailedWith | None) -> dict[str, str | None]:
+    if error is None:
+        return {"error_kind": None, "error_message": None, "error_hint": None}
+    return {"error_kind": str(error.kind), "error_message": error.message, "error_hint": error.hint or None}
 
 
 class Messages:
@@ -31,6 +46,7 @@ class Messages:
         model: str | None = None,
         thinking: str = "",
         summary_of: int | None = None,
+        error: FailedWith | None = None,
     ) -> Message:
         if status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -47,11 +63,13 @@ class Messages:
             "thinking": thinking,
             "summary_of": summary_of,
         }
+        why = _error_columns(error)
+        row.update(why)
         with transaction(self.db):
             cursor = self.db.execute(
                 "INSERT INTO messages (session_id, role, content, status, module, model, created_at, updated_at, thinking, "
-                "summary_of) VALUES (:session_id, :role, :content, :status, :module, :model, :created_at, :updated_at, "
-                ":thinking, :summary_of)",
+                "summary_of, error_kind, error_message, error_hint) VALUES (:session_id, :role, :content, :status, :module, "
+                ":model, :created_at, :updated_at, :thinking, :summary_of, :error_kind, :error_message, :error_hint)",
                 row,
             )
             self.db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [ts, session_id])
@@ -60,7 +78,8 @@ class Messages:
             if status == "streaming":
                 self._claim(message_id)
         return Message(id=message_id, session_id=session_id, role=role, content=content, status=status, module=module,
-                       model=model, created_at=ts, updated_at=ts)
+                       model=model, created_at=ts, updated_at=ts, thinking=thinking, summary_of=summary_of,
+                       error_kind=why["error_kind"], error_message=why["error_message"], error_hint=why["error_hint"])
 
     def _claim(self, message_id: int) -> None:
         """Record this process as the writer of a streaming answer (see :mod:`.writers`)."""
@@ -77,11 +96,15 @@ class Messages:
         model: str | None = None,
         module: str | None = None,
         thinking: str | None = None,
+        error: FailedWith | None = None,
     ) -> None:
+        """Change the given fields (None: leave as is); ``error`` records why the answer failed."""
         if status is not None and status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
         pairs = (("content", content), ("status", status), ("model", model), ("module", module), ("thinking", thinking))
-        values = {k: v for k, v in pairs if v is not None}
+        values: dict[str, object] = {k: v for k, v in pairs if v is not None}
+        if error is not None:
+            values.update(_error_columns(error))
         values["updated_at"] = now_iso()
         sets = ", ".join(f"{k} = :{k}" for k in values)
         with transaction(self.db):

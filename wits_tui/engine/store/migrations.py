@@ -311,3 +311,13 @@ def m011_message_writers(db: sqlite_utils.Database) -> None:
         defaults={"started": ""},
         if_not_exists=True,
     )
+
+
+@migration
+def h15_message_errors(db: sqlite_utils.Database) -> None:
+    """Why an answer failed, kept with it: the error kind (an ErrorKind value), the message
+    and the fix, so a reopened session and its exports say what went wrong, not just "failed"."""
+    messages = db.table("messages").columns_dict
+    for column in ("error_kind", "error_message", "error_hint"):
+        if column not in messages:
+            db.table("messages").add_column(column, str)

@@ -66,6 +66,11 @@ class Message:
     thinking: str = ""
     #: On a /compact summary: the id of the last message it stands for.
     summary_of: int | None = None
+    #: A failed answer (status "error"): what kind of failure (an ErrorKind value), what
+    #: went wrong and the fix, as the turn said them when it failed.
+    error_kind: str | None = None
+    error_message: str | None = None
+    error_hint: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Message":

@@ -130,6 +130,7 @@ class TurnController(Controller):
         stream = self.bridge.stream(make)
         started = time.monotonic()
         first: float | None = None
+        latest = 0.0  # when the latest token came
         tokens = 0
         pending: list[str] = []
         thoughts: list[str] = []  # thinking is batched like tokens
@@ -152,7 +153,7 @@ class TurnController(Controller):
                 now = time.monotonic()
                 if first is not None and now - last_rate >= RATE_EVERY:
                     last_rate = now
-                    span = now - first
+                    span = latest - first  # to the latest token: a stalled stream's rate does not sink
                     self.screen.status.set_speed(tokens / span if span > 0.05 else None,
                                                  (first - started) * 1000, live=True)
 
@@ -170,8 +171,9 @@ class TurnController(Controller):
                     # first token counted from the request, as the engine's figure is (not from Enter)
                     started = time.monotonic()
                 if isinstance(ev, Token):
+                    latest = time.monotonic()
                     if first is None:
-                        first = time.monotonic()
+                        first = latest
                     tokens += 1
                     pending.append(ev.text)
                     continue

@@ -61,6 +61,22 @@ def message_widget(m: Any, eager: bool = False) -> Widget:
                             thought=getattr(m, "thinking", "") or "", eager=eager)
 
 
+def message_widgets(m: Any) -> list[Widget]:
+    """A stored message's widgets: a failed answer also gets its error card (the reason, the fix)."""
+    if m.role != "assistant" or m.status != "error":
+        return [message_widget(m)]
+    card = ErrorCard.for_stored(m)
+    return [message_widget(m), card] if (m.content or getattr(m, "thinking", "")) else [card]
+
+
+def _retire_cards_in(widgets: list[Widget], at_end: bool) -> None:
+    """Before mounting: only a card that ends the session (the last widget, ``at_end``) keeps Retry."""
+    last = widgets[-1] if widgets and at_end else None
+    for w in widgets:
+        if isinstance(w, ErrorCard) and w is not last:
+            w.can_retry = False
+
+
 def _eager(widgets: list[Widget], rows: int, width: int, from_top: bool = False) -> None:
     """Render during layout the answers that fill the first screen (the rest go to the renderer)."""
     used = 0
@@ -112,13 +128,21 @@ class ChatView(KeepInPlace, can_focus=True):
         live = self._live
         if live is not None and live.session_id == self.session_id:
             messages = [m for m in messages if m.status != "streaming"]  # the live answer has its own widget
-        widgets = [message_widget(m) for m in messages]
+        widgets = [w for m in messages for w in message_widgets(m)]
         if not widgets and not self._live_here():
             widgets = [Static(WELCOME, id="welcome")]
         rows, width = self.size.height or 40, max(20, self.size.width - 8)
         _eager(widgets if start is None else widgets[start:], rows, width, from_top=start is not None)
+        _retire_cards_in(widgets, at_end=not self.has_newer)
         await self.mount_all(widgets)
         return widgets
+
+    def _retire_cards(self) -> None:
+        """Retry answers the session's last question: only a card that ends the session offers it."""
+        last = self.children[-1] if self.children and not self.has_newer else None
+        for card in self.query(ErrorCard):
+            if card is not last and card.can_retry:
+                card.retire()
 
     async def show_session(self, session_id: int, messages: list[Any], has_more: bool,
                            focus_message_id: int | None = None) -> None:
@@ -149,7 +173,9 @@ class ChatView(KeepInPlace, can_focus=True):
         self.has_more = has_more
         if messages:
             first = self.children[0] if self.children else None
-            await self.mount_all([message_widget(m) for m in messages], before=first)
+            older = [w for m in messages for w in message_widgets(m)]
+            _retire_cards_in(older, at_end=False)
+            await self.mount_all(older, before=first)
             await self._trim(drop_bottom=True)
 
     async def append_newer(self, session_id: int, messages: list[Any], has_more: bool) -> None:
@@ -160,7 +186,10 @@ class ChatView(KeepInPlace, can_focus=True):
         if self._live is not None and self._live.session_id == session_id:
             messages = [m for m in messages if m.status != "streaming"]
         self.has_newer = has_more
-        await self.mount_all([message_widget(m) for m in messages])
+        newer = [w for m in messages for w in message_widgets(m)]
+        _retire_cards_in(newer, at_end=not has_more)
+        self._retire_cards()  # the cards above the new messages
+        await self.mount_all(newer)
         if not has_more and self._live_here():
             await self._mount_live(follow=False)
         await self._trim(drop_bottom=False)
@@ -245,6 +274,7 @@ class ChatView(KeepInPlace, can_focus=True):
             await self.remove_children()
             self.has_more, self.has_newer = True, False
         await self._add(UserMessage(text))
+        self._retire_cards()
         self.anchor()
 
     async def add_notice(self, text: str, level: str = "info") -> None:
@@ -276,6 +306,7 @@ class ChatView(KeepInPlace, can_focus=True):
                                        module=live.module, route=live.route, thought=live.thinking, live=True)
         live.started = bool(live.text)
         await self._add(live.widget)
+        self._retire_cards()  # an answer is coming (a retry too): the cards above it are history
         if follow:
             self.anchor()
 
@@ -324,6 +355,7 @@ class ChatView(KeepInPlace, can_focus=True):
             live.started = True
             widget.stop_thinking()
             collapse_thinking(widget)
+        widget.set_stall("")
         widget.body.append(event.text)
 
     async def on_answer_thinking(self, event: msg.AnswerThinking) -> None:
@@ -332,7 +364,17 @@ class ChatView(KeepInPlace, can_focus=True):
             return
         live.thinking += event.text
         if live.widget is not None and live.widget.is_attached:
+            live.widget.set_stall("")
             await add_live_thinking(live.widget, event.text)
+
+    def on_answer_stalled(self, event: msg.AnswerStalled) -> None:
+        """Nothing from the model for a while: say so under the answer; the next token clears it."""
+        from wits_tui.engine.stall import limit_note, notice
+
+        live = self._live
+        if live is not None and live.session_id == event.session_id and live.widget is not None and _whole(live.widget):
+            live.widget.set_stall("⏸ " + notice(event.event))
+            live.widget.query_one(".status-line").tooltip = limit_note(event.event)
 
     async def _end_live(self, session_id: int, text: str | None, status: str,
                         message_id: int | None = None) -> AssistantMessage | None:
@@ -394,6 +436,8 @@ class ChatView(KeepInPlace, can_focus=True):
             line = ToolLine(event.event)
             if self._live is not None and self._live.session_id == event.session_id:
                 self._live.tools.append(line)
+                if self._live.widget is not None and _whole(self._live.widget):
+                    self._live.widget.set_stall("")
             await self._above_answer(line)
 
     def on_tool_result_shown(self, event: msg.ToolResultShown) -> None:

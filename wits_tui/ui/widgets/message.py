@@ -45,6 +45,7 @@ class AssistantMessage(Vertical, can_focus=True):
         self.route = route or route_label(module)
         self._thinking = thinking
         self.thought = thought  # what a thinking model thought (shown folded above the answer)
+        self.stall = ""  # while streaming: "no tokens for 20 s — Esc stops"
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="who-row"):
@@ -60,6 +61,10 @@ class AssistantMessage(Vertical, can_focus=True):
         yield Static(self._status_line(), classes="status-line", markup=False)
 
     def _status_line(self) -> str:
+        if self.stall:
+            return self.stall
+        if self.status == "interrupted" and not (self.text or self.thought):
+            return "⏹ interrupted before the answer began"
         return {"interrupted": "⏹ interrupted", "error": "✗ failed", "streaming": "… unfinished"}.get(self.status, "")
 
     @property
@@ -78,8 +83,16 @@ class AssistantMessage(Vertical, can_focus=True):
         for w in self.query(Thinking):
             w.remove()
 
-    def set_status(self, status: str) -> None:
+    def set_stall(self, text: str) -> None:
+        """While the answer streams: say that nothing has come for a while ("" when tokens flow again)."""
+        if text != self.stall:
+            self.stall = text
+            self.set_status(self.status, keep_stall=True)
+
+    def set_status(self, status: str, keep_stall: bool = False) -> None:
         self.status = status
+        if not keep_stall:
+            self.stall = ""
         line = self.query_one(".status-line", Static)
         line.update(self._status_line())
         line.set_class(bool(self._status_line()), "-shown")
