@@ -112,6 +112,8 @@ class UISettings(Section):
 
     show_sidebar: bool = Field(True, description="Show the session sidebar at start-up.")
 
+    clipboard: Literal["auto", "osc52", "system"] = Field("auto", description="How copies reach the clipboard: auto (the terminal's OSC 52 escape, and the system tool wl-copy/xclip/xsel/pbcopy/clip.exe when one works here), osc52 (the terminal only) or system (the tool only).")
+
     option_digit_module_keys: bool = Field(False, description="Also switch modules with the characters Alt+digit arrives as in tmux and xterm (the macOS "
                                                               "Option characters ¡ ™ £ ¢ ∞ § ¶ • ª º). Off by default: on UK, Spanish and Portuguese keyboards "
                                                               "£ and º are characters people type.")

@@ -24,6 +24,7 @@ from prompt_toolkit.output import Output
 from wits_tui.commands import (
     ClearChat,
     CommandContext,
+    CopyText,
     Listing,
     Notice,
     SetTheme,
@@ -206,6 +207,8 @@ class PlainChat:
             await jobs.memory_job(self.say, self.engine, result)
         elif isinstance(result, StartDocsJob):
             await self.stream_job(jobs.docs_job(self.say, self.engine, result))
+        elif isinstance(result, CopyText):
+            await self.copy(result)
 
     # -- streaming an answer ------------------------------------------------------
     async def stream_job(self, coro: Any) -> None:
@@ -312,6 +315,20 @@ class PlainChat:
                 loop.remove_signal_handler(signal.SIGINT)
             if kept:
                 store_typeahead(inp, kept)  # what was typed during the answer waits at the next prompt
+
+    async def copy(self, result: CopyText) -> None:
+        """/copy: OSC 52 to this terminal (when there is one) and the system clipboard tool, in a thread."""
+        from wits_tui import clipboard
+
+        tty = self.prompt is not None and getattr(self.out, "isatty", lambda: False)()
+
+        def write(text: str) -> None:
+            self.out.write(clipboard.osc52(text))
+            self.out.flush()
+
+        outcome = await asyncio.to_thread(clipboard.copy, result.text, result.what,
+                                          mode=self.engine.settings.ui.clipboard, write_osc52=write if tty else None)
+        self.say(outcome.text if outcome.ok else f"note: {outcome.text}")
 
     async def pull(self, model: str) -> None:
         shown = -1

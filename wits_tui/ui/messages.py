@@ -289,3 +289,12 @@ class ConfirmAsked(Message):
 
     question: str
     answer: Any
+
+
+@dataclass
+class CopyRequested(Message):
+    """Copy ``text`` to the clipboard (a key on an answer, a code block's "copy" label);
+    ``what`` names it in the toast ("the answer", "code block 2")."""
+
+    text: str
+    what: str

@@ -122,6 +122,8 @@ class SlashCommands(Controller):
             await screen.memory.run_job(result)
         elif isinstance(result, c.StartDocsJob):
             await screen.docs.start(result)
+        elif isinstance(result, c.CopyText):
+            screen.copier.copy(result.text, result.what)
 
     async def _listing(self, listing: Any) -> None:
         from wits_tui.ui.screens.listing import ListingScreen

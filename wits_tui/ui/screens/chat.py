@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
+from wits_tui.ui.controllers.copy import CopyController
 from wits_tui.ui.controllers.docs import DocsJobs
 from wits_tui.ui.controllers.health import HealthMonitor
 from wits_tui.ui.controllers.memory import MemoryJobs
@@ -96,6 +97,7 @@ class ChatScreen(Screen[None]):
         self.memory = MemoryJobs(self, bridge)
         self.docs = DocsJobs(self, bridge)
         self.replay = ReplayController(self, bridge)
+        self.copier = CopyController(self, bridge)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -241,6 +243,16 @@ class ChatScreen(Screen[None]):
 
     async def on_train_finished(self, event: msg.TrainFinished) -> None:
         await self.training.finished(event)
+
+    def on_copy_requested(self, event: msg.CopyRequested) -> None:
+        self.copier.copy(event.text, event.what)
+
+    def action_copy_text(self) -> None:
+        """Ctrl+C with text selected (mouse) in the chat: copied as every copy is, with a toast."""
+        from textual.actions import SkipAction
+
+        if not self.copier.copy_selection():
+            raise SkipAction()
 
     def on_feedback_given(self, event: msg.FeedbackGiven) -> None:
         self.modules.feedback(event.word, event.message_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
@@ -30,7 +31,14 @@ class AssistantMessage(Vertical, can_focus=True):
     """An answer, rendered as Markdown; ``status`` other than complete is shown under it.
     The label beside the model says which module answered (and, live, why).
     ``live``: the answer is streaming in; ``eager``: render it during layout rather than
-    in the chat's background renderer (see ``md_body``)."""
+    in the chat's background renderer (see ``md_body``). ``c`` copies it when focused."""
+
+    BINDINGS = [Binding("c", "copy_answer", "Copy", id="copy_answer")]
+
+    def action_copy_answer(self) -> None:
+        from wits_tui.ui import messages as msg
+
+        self.post_message(msg.CopyRequested(self.body.source if self.body.live else self.text, "the answer"))
 
     def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
                  message_id: int | None = None, thinking: bool = False, module: str | None = None,
