@@ -39,6 +39,15 @@ class MessageRow(_Strict):
     model: str | None = None
     thinking: str = ""  # what a thinking model thought before this answer
     summary_of: int | None = None  # a /compact summary: the last message id it stands for
+    attachments: list[AttachmentRow] = Field(default_factory=list)  # files sent with a user message
+
+
+class AttachmentRow(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    name: str
+    kind: Literal["image", "text"]
+    mime: str = ""
+    size: int = Field(0, ge=0)
 
 
 class EventRow(_Strict):
@@ -74,3 +83,5 @@ class SessionFile(_Strict):
     messages: list[MessageRow]
     events: list[EventRow] = Field(default_factory=list)
     metrics: list[MetricRow] = Field(default_factory=list)
+    #: The attachments' contents, base64 by SHA-256 (written when the exporter could read them).
+    blobs: dict[str, str] = Field(default_factory=dict)

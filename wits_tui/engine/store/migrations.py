@@ -311,3 +311,16 @@ def m011_message_writers(db: sqlite_utils.Database) -> None:
         defaults={"started": ""},
         if_not_exists=True,
     )
+
+
+@migration
+def m012_h20a_message_attachments(db: sqlite_utils.Database) -> None:
+    """Files sent with a message: the blob is stored once by its SHA-256 under the data dir
+    (``attachments/``); this table says which message carried which, in order, under what name."""
+    db.table("message_attachments").create(
+        {"message_id": int, "position": int, "sha256": str, "name": str, "kind": str, "mime": str, "size": int},
+        pk=("message_id", "position"),
+        not_null={"sha256", "name", "kind"},
+        if_not_exists=True,
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_message_attachments_sha ON message_attachments (sha256)")
