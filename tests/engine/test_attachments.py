@@ -143,7 +143,7 @@ def test_exports_name_the_attachments_and_json_round_trips_them(paths, server, t
     engine = make_engine(paths, server.host, default_model=VISION)
     s = engine.store.sessions.create()
     run(engine, s.id, "What is it?", attachments=[engine.attach(write_png(tmp_path), VISION)])
-    assert "*📎 cat.png (image, 0.1 KB)*" in transfer.export_markdown(engine.store, s.id)
+    assert "*📎 cat.png (image, 73 bytes)*" in transfer.export_markdown(engine.store, s.id)
     assert "📎 cat.png (image" in transfer.export_html(engine.store, s.id)
     exported = transfer.export_json(engine.store, s.id, engine.blobs)
     data = json.loads(exported)
@@ -156,3 +156,15 @@ def test_exports_name_the_attachments_and_json_round_trips_them(paths, server, t
     data["blobs"][digest] = base64.b64encode(b"tampered").decode()
     with pytest.raises(transfer.ImportProblem, match="does not match its SHA-256"):
         transfer.import_session(engine.store, json.dumps(data), blobs=elsewhere)
+
+
+def test_a_model_that_cannot_see_hands_the_image_to_the_next_one_that_can(paths, server, tmp_path):
+    from wits_tui.engine.events import Fallback
+
+    engine = make_engine(paths, server.host, default_model=CHAT, fallback_models=[VISION])
+    s = engine.store.sessions.create()
+    events = run(engine, s.id, "Describe it", attachments=[engine.attach(write_png(tmp_path), CHAT)])
+    [fallback] = [e for e in events if isinstance(e, Fallback)]
+    assert (fallback.from_model, fallback.to_model) == (CHAT, VISION) and "cannot see images" in fallback.reason
+    assert isinstance(events[-1], TurnDone) and events[-1].model == VISION and "[I see 1 image" in events[-1].text
+    assert [r.body["model"] for r in server.requests_to("/api/chat")] == [VISION]

@@ -73,3 +73,28 @@ def test_copy_goes_to_the_terminal_with_osc52(paths, server, monkeypatch):  # no
     text = out.getvalue()
     assert f"\x1b]52;c;{base64.b64encode(ANSWER.encode()).decode()}\a" in text
     assert "through the terminal (OSC 52)" in text
+
+
+def test_attach_in_the_line_mode_goes_with_the_next_message(paths, tmp_path):
+    import hashlib
+
+    from tests.attachment_files import png, write_png
+    from tests.fakes.ollama_server import ScriptedOllama
+
+    with ScriptedOllama() as vision:
+        vision.add_model("llava:7b", capabilities=["completion", "vision"], context_length=4096)
+        engine = make_engine(paths, vision.host, default_model="llava:7b")
+        image = write_png(tmp_path)
+        out = io.StringIO()
+
+        async def go():
+            chat = PlainChat(engine, out=out, interactive=False)
+            await chat.run_lines(io.StringIO(f"/attach {image}\n/attach\nwhat is this?\nand now?\n"))
+            await engine.backend.close()
+
+        asyncio.run(go())
+    text = out.getvalue()
+    assert "attached cat.png (image, 73 B) to your next message" in text
+    assert "attached to your next message: 1. cat.png (image, 73 B)" in text
+    assert f"[I see 1 image: 73 bytes, sha256 {hashlib.sha256(png()).hexdigest()[:12]}]" in text
+    assert text.count("[I see") == 1  # the next message went without it

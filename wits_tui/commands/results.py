@@ -128,5 +128,13 @@ class CopyText:
     what: str
 
 
-Result = (CopyText | Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
+@dataclass(frozen=True, slots=True)
+class AttachmentsChanged:
+    """The pending attachments (``CommandContext.attachments``) changed: front ends show them again."""
+
+    text: str
+    level: Level = "info"
+
+
+Result = (AttachmentsChanged | CopyText | Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
           | StartReplay | StartMemoryJob | StartDocsJob)

@@ -75,10 +75,10 @@ def export_json(store: "Store", session_id: int, blobs: "Blobs | None" = None) -
 
 
 def attachment_line(m: Any) -> str:
-    """"📎 cat.png (image, 12.3 KB) · notes.md (text, 1.0 KB)" for a message's attachments, or ""."""
+    """"📎 cat.png (image, 12,345 bytes) · notes.md (text, 1,024 bytes)" for a message's attachments, or ""."""
     if not m.attachments:
         return ""
-    return "📎 " + " · ".join(f"{a.name} ({a.kind}, {a.size / 1000:.1f} KB)" for a in m.attachments)
+    return "📎 " + " · ".join(f"{a.name} ({a.kind}, {a.size:,} bytes)" for a in m.attachments)
 
 
 _STATUS_NOTE = {"interrupted": "*(stopped before the end)*", "error": "*(the answer failed here)*", "streaming": "*(cut off)*"}

@@ -277,6 +277,8 @@ async def _answer(
     think_choice = session.think or settings.chat.think
     attached = await _attached(engine, history)
     needs_vision = any(a.kind == "image" for a in user.attachments)
+    if needs_vision and (seeing := engine.model_for(session)) not in models:
+        models.append(seeing)  # a routed module's model may not see: the session's model is tried after it
 
     for attempt, current in enumerate(models, start=1):
         details = engine.catalog.cached(current) or await engine.model_details(current)  # cached after the first turn

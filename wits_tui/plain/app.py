@@ -22,6 +22,7 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 
 from wits_tui.commands import (
+    AttachmentsChanged,
     ClearChat,
     CommandContext,
     CopyText,
@@ -177,7 +178,9 @@ class PlainChat:
         if parse(text) is not None:
             await self.command(text)
         else:
-            await self.stream(lambda: self.engine.turn(self.session_id, unescape(text).strip(), model=self.model))
+            attachments, self.ctx.attachments[:] = list(self.ctx.attachments), []  # /attach: they go with this message
+            await self.stream(lambda: self.engine.turn(self.session_id, unescape(text).strip(), model=self.model,
+                                                       attachments=attachments))
 
     async def command(self, text: str) -> None:
         result = await run_command(text, self._context())
@@ -209,6 +212,8 @@ class PlainChat:
             await self.stream_job(jobs.docs_job(self.say, self.engine, result))
         elif isinstance(result, CopyText):
             await self.copy(result)
+        elif isinstance(result, AttachmentsChanged):
+            self.say(result.text if result.level == "info" else f"{result.level}: {result.text}")
 
     # -- streaming an answer ------------------------------------------------------
     async def stream_job(self, coro: Any) -> None:

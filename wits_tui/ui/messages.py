@@ -148,10 +148,12 @@ class AnswerRouted(Message):
 
 @dataclass
 class UserShown(Message):
-    """A replayed question: the chat shows it as if it had just been typed."""
+    """A replayed question: the chat shows it as if it had just been typed (with the names of
+    its attachments)."""
 
     session_id: int
     text: str
+    attachments: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         self.text = terminal_safe(self.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,11 +21,15 @@ def route_label(module: str | None, reason: str | None = None) -> str:
 
 
 class UserMessage(Static):
-    """What the person typed."""
+    """What the person typed, and the names of the files sent with it."""
 
-    def __init__(self, text: str, message_id: int | None = None) -> None:
-        super().__init__(text, markup=False, classes="message user")
+    def __init__(self, text: str, message_id: int | None = None, attachments: Any = ()) -> None:
+        from wits_tui.ui.widgets.attachments import attachment_line
+
+        shown = f"{text}\n{attachment_line(attachments)}" if attachments else text
+        super().__init__(shown, markup=False, classes="message user")
         self.message_id = message_id
+        self.attachments = tuple(attachments)
         self.border_title = "you"
 
 
