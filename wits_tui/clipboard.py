@@ -98,9 +98,10 @@ def run_tool(tool: Tool, text: str, timeout: float = TIMEOUT_S) -> str | None:
 
 
 def describe(what: str, text: str) -> str:
+    """"the answer (79 characters, 12 lines)"; "code block 1 (python; 286 characters, 10 lines)"."""
     lines = text.count("\n") + 1
     size = f"{len(text):,} characters" + (f", {lines:,} lines" if lines > 1 else "")
-    return f"{what} ({size})"
+    return f"{what[:-1]}; {size})" if what.endswith(")") else f"{what} ({size})"
 
 
 def copy(text: str, what: str, *, mode: Mode = "auto", write_osc52: Callable[[str], None] | None = None,
@@ -125,9 +126,9 @@ def copy(text: str, what: str, *, mode: Mode = "auto", write_osc52: Callable[[st
             also = " (and through the terminal, OSC 52)" if sent else ""
             return Outcome(True, f"Copied {shown} with {found.name}{also}.")
     if sent:
-        why = f"{failed}; " if failed else ""
-        return Outcome(True, f"Copied {shown} through the terminal (OSC 52); {why}if it does not paste, the terminal "
-                             f"does not take OSC 52: install one of {TOOL_NAMES}.")
+        why = f"({failed}) " if failed else ""
+        return Outcome(True, f"Copied {shown} through the terminal (OSC 52). {why}Nothing to paste? "
+                             f"The terminal ignores OSC 52: install one of {TOOL_NAMES}.")
     if failed:
         return Outcome(False, f"Nothing copied: {failed}.")
     if mode == "osc52":

@@ -44,7 +44,7 @@ def test_copy_a_code_block_with_the_system_tool(paths, server, tmp_path, monkeyp
 
     asyncio.run(go())
     assert clip.read_text() == "ls -la"
-    assert "Copied code block 1 (sh) (6 characters) with xclip." in out.getvalue()
+    assert "Copied code block 1 (sh; 6 characters) with xclip." in out.getvalue()
     assert "\x1b]52" not in out.getvalue()  # no terminal: no escape in a script's output
 
 

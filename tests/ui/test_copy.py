@@ -61,10 +61,10 @@ async def test_slash_copy_answers_and_code_blocks(make_app, app_paths, xclip):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         for command, what, expected in [
-            ("/copy code 2", "code block 2 (bash)", "echo two"),
+            ("/copy code 2", "code block 2 (bash;", "echo two"),
             ("/copy", "the last answer", ANSWER),
             ("/copy 2", "answer 2 from the end", "An older answer."),
-            ("/copy code 1", "code block 1 (python)", "print('one')"),
+            ("/copy code 1", "code block 1 (python;", "print('one')"),
         ]:
             xclip.unlink(missing_ok=True)
             await type_text(pilot, command)
