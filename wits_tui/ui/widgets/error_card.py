@@ -16,6 +16,7 @@ TITLES = {
     "disconnected": "The connection dropped",
     "timeout": "No answer in time",
     "bad_request": "Ollama refused the request",
+    "attachment": "The attachment cannot go to this model",
 }
 
 
