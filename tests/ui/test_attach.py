@@ -101,6 +101,15 @@ async def test_a_dropped_path_attaches_and_other_pastes_are_text(make_app, tmp_p
         app.prompt.post_message(events.Paste("/no/such/file.png"))
         await wait_for(pilot, lambda: app.prompt.text == "/no/such/file.png", what="the paste as text")
         assert len(chips(app)) == 1
+        notes = tmp_path / "notes.txt"
+        notes.write_text("n\n")
+        app.prompt.text = "compare with "
+        app.prompt.move_cursor(app.prompt.document.end)
+        app.prompt.post_message(events.Paste(str(notes)))  # a text file's path into a sentence: words
+        await wait_for(pilot, lambda: app.prompt.text == f"compare with {notes}", what="the path as text")
+        app.prompt.post_message(events.Paste(str(write_png(tmp_path, "b.png"))))  # an image still attaches
+        await wait_for(pilot, lambda: len(chips(app)) == 2, what="the second image")
+        assert app.prompt.text == f"compare with {notes}"
 
 
 async def test_refusals_name_the_problem(make_app, tmp_path):

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from wits_tui.ui.screens.chat import ChatScreen
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
+
+
 class AttachController(Controller):
     """Owns ``pending`` (shared with the slash commands' context) and the chips."""
 
@@ -46,12 +49,15 @@ class AttachController(Controller):
 
     def pasted(self, paths: list[str], text: str) -> None:
         """Paths were pasted (a file dropped on the terminal): attach them if they are files, else
-        the text goes into the prompt as typed."""
-        self.worker(self._pasted(paths, text), group="attach-paste")
+        the text goes into the prompt as typed. Into a message being written only images attach:
+        a text file's path there is more likely meant as words."""
+        images_only = bool(self.screen.prompt.text.strip())
+        self.worker(self._pasted(paths, text, images_only), group="attach-paste")
 
-    async def _pasted(self, paths: list[str], text: str) -> None:
+    async def _pasted(self, paths: list[str], text: str, images_only: bool) -> None:
         def all_files() -> bool:
-            return all(os.path.isfile(os.path.expanduser(p)) for p in paths)
+            return all(os.path.isfile(os.path.expanduser(p)) and (not images_only or p.lower().endswith(IMAGE_SUFFIXES))
+                       for p in paths)
 
         if await asyncio.to_thread(all_files):
             self.screen.slash.run("/attach " + shlex.join(paths))
