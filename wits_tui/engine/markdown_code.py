@@ -8,11 +8,19 @@ lists and quotes too), in the order they appear.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+
+@cache
+def _parser() -> "MarkdownIt":
+    """Made on first use: the app does not import markdown-it while it starts."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +33,7 @@ class CodeBlock:
 @lru_cache(maxsize=64)
 def _blocks(text: str) -> tuple[CodeBlock, ...]:
     found: list[CodeBlock] = []
-    for token in _PARSER.parse(text):
+    for token in _parser().parse(text):
         if token.type in ("fence", "code_block"):
             language = (token.info or "").partition(" ")[0] if token.type == "fence" else ""
             found.append(CodeBlock(len(found) + 1, language, token.content.rstrip("\n")))

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.messages import Prune
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
@@ -41,6 +41,7 @@ from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.attachments import AttachmentBar
 from wits_tui.ui.widgets.chat import ChatView
 from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
+from wits_tui.ui.widgets.footer import KeyFooter
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
@@ -115,7 +116,7 @@ class ChatScreen(Screen[None]):
                 yield self.attach_bar
                 yield self.prompt
         yield self.status
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def session_list(self) -> SessionList:
@@ -149,6 +150,7 @@ class ChatScreen(Screen[None]):
         await self.sessions.show(SessionView(event.session, event.messages, event.has_more))
         self.session_list.show(event.sessions, event.session.id)
         self.ready = True
+        self.typed_at = time.monotonic()  # the first screen counts as activity: heavy jobs wait (until_quiet)
         self.bridge.engine.refresh_after_turn = True  # the window in use, known before the next turn
         if self.turns.send_when_ready:
             self.turns.send_when_ready = False

@@ -15,20 +15,31 @@ everything wraps, nothing needs a horizontal scroll.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, Markdown
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.theme import Theme
 from textual.color import Color
 from textual.strip import Strip
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # what rich.markdown parses with
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@cache
+def _parser() -> "MarkdownIt":
+    """What rich.markdown parses with. Made on first use: markdown-it, rich.markdown and Pygments
+    are imported when the first answer is drawn, not while the app starts (about 50 ms)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
 _local = threading.local()
 
 
@@ -91,43 +102,50 @@ CODE_META = "wits_code"
 CODE_NUMBER_META = "wits_code_n"
 
 
-class _LabelledCode(CodeBlock):
-    """A code block whose top padding line carries a "copy code N" label at its right end.
-    N counts the answer's code blocks as ``engine.markdown_code`` does (``/copy code N``)."""
+@cache
+def _markdown_class() -> Any:
+    """Rich's Markdown with labelled code blocks; built on first use (rich.markdown and Pygments
+    are imported when the first answer is drawn, not while the app starts)."""
+    from rich.markdown import CodeBlock, Markdown
+    from rich.syntax import Syntax
 
-    number = 0
+    class LabelledCode(CodeBlock):
+        """A code block whose top padding line carries a "copy code N" label at its right end.
+        N counts the answer's code blocks as ``engine.markdown_code`` does (``/copy code N``)."""
 
-    @classmethod
-    def create(cls, markdown: Markdown, token: object) -> CodeBlock:
-        block = super().create(markdown, token)  # type: ignore[arg-type]
-        md: _Markdown = markdown  # type: ignore[assignment]
-        md.code_seen += 1
-        block.number = md.first_code + md.code_seen  # type: ignore[attr-defined]
-        return block
+        number = 0
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        code = str(self.text).rstrip()
-        syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=1)
-        lines = console.render_lines(syntax, options, pad=True)
-        if lines:
-            width = options.max_width
-            bg = next((seg.style for seg in lines[0] if seg.style is not None), None) or Style()
-            label = f" copy code {self.number} " if width >= 24 else " copy "
-            meta = Style(dim=True, meta={CODE_META: code, CODE_NUMBER_META: self.number})
-            if width > len(label):
-                lines[0] = [Segment(" " * (width - len(label)), bg), Segment(label, bg + meta)]
-        for line in lines:
-            yield from line
-            yield Segment.line()
+        @classmethod
+        def create(cls, markdown: Markdown, token: Any) -> CodeBlock:
+            block = super().create(markdown, token)
+            block.number = markdown.first_code + markdown.code_seen + 1  # type: ignore[attr-defined]
+            markdown.code_seen += 1  # type: ignore[attr-defined]
+            return block
 
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            code = str(self.text).rstrip()
+            syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=1)
+            lines = console.render_lines(syntax, options, pad=True)
+            if lines:
+                width = options.max_width
+                bg = next((seg.style for seg in lines[0] if seg.style is not None), None) or Style()
+                label = f" copy code {self.number} " if width >= 24 else " copy "
+                meta = Style(dim=True, meta={CODE_META: code, CODE_NUMBER_META: self.number})
+                if width > len(label):
+                    lines[0] = [Segment(" " * (width - len(label)), bg), Segment(label, bg + meta)]
+            for line in lines:
+                yield from line
+                yield Segment.line()
 
-class _Markdown(Markdown):
-    elements = {**Markdown.elements, "fence": _LabelledCode, "code_block": _LabelledCode}
+    class LabelledMarkdown(Markdown):
+        elements = {**Markdown.elements, "fence": LabelledCode, "code_block": LabelledCode}
 
-    def __init__(self, text: str, first_code: int = 0, **kwargs: object) -> None:
-        self.first_code = first_code  # code blocks before this text (a live answer renders in parts)
-        self.code_seen = 0
-        super().__init__(text, **kwargs)  # type: ignore[arg-type]
+        def __init__(self, text: str, first_code: int = 0, **kwargs: Any) -> None:
+            self.first_code = first_code  # code blocks before this text (a live answer renders in parts)
+            self.code_seen = 0
+            super().__init__(text, **kwargs)
+
+    return LabelledMarkdown
 
 
 def render(text: str, width: int, look: Look, first_code: int = 0) -> list[Strip]:
@@ -135,7 +153,7 @@ def render(text: str, width: int, look: Look, first_code: int = 0) -> list[Strip
     ``first_code``: how many code blocks come before ``text`` in the answer (their labels count on)."""
     width = max(8, width)
     console = _console(look, width)
-    md = _Markdown(text, first_code, code_theme=look.code_theme, hyperlinks=False)
+    md = _markdown_class()(text, first_code, code_theme=look.code_theme, hyperlinks=False)
     lines = console.render_lines(md, console.options.update(width=width, height=None), pad=False, new_lines=False)
     return [Strip(line) for line in lines]
 
@@ -156,7 +174,7 @@ CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open", "table
 
 def blocks(text: str) -> list[tuple[int, str]]:
     """(first line, token type) of each top-level block."""
-    return [(t.map[0], t.type) for t in _PARSER.parse(text)
+    return [(t.map[0], t.type) for t in _parser().parse(text)
             if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
 
 
@@ -180,6 +198,26 @@ def split_complete(text: str) -> tuple[int, str, str]:
     if len(found) >= 3:
         return _line_offset(text, found[-2][0]), found[0][1], found[-3][1]
     return 0, "", ""
+
+
+def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | None:
+    """The lines of ``text`` with only its last blocks rendered, enough to fill ``rows``
+    lines, and blank lines guessed for the rest above (None when ``text`` is not long
+    enough for that to pay). Opening a session at its end shows the newest answer's
+    end from this; the whole rendering replaces it a moment later, and its last lines
+    are the same (blocks rendered apart join as in the whole: :func:`needs_gap`)."""
+    if estimate_height(text, width) <= 4 * rows:
+        return None
+    found = blocks(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for i in range(len(found) - 1, 0, -1):
+        cut = starts[found[i][0]]
+        if estimate_height(text[cut:], width) > 2 * rows:  # the guess can be high: a margin
+            break
+    else:
+        return None
+    gap = needs_gap(found[i - 1][1], found[i][1])
+    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look)
 
 
 def needs_gap(before_last: str, after_first: str) -> bool:
