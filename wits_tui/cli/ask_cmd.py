@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="recall long-term memory into the prompt and remember the exchange (opening it takes about a second)")
     p.add_argument("--docs", action="append", metavar="NAME",
                    help="answer from this document collection, citing its passages (repeatable)")
+    p.add_argument("-a", "--attach", action="append", metavar="FILE", default=[],
+                   help="send an image (vision models) or a text file with the question (repeatable)")
     p.set_defaults(handler=cmd_ask, settles_itself=True)
 
 
@@ -84,6 +86,15 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         import re
 
         return fail(re.sub(r"/set (\w+) (\S+)\)", r"--set \1=\2)", str(exc)), code=2)
+    attachments = []
+    for path in args.attach:  # checked before a session is made for them
+        from wits_tui.engine.errors import AttachmentProblem
+
+        try:
+            attachments.append(engine.attach(path, args.model or ctx.settings.chat.default_model))
+        except AttachmentProblem as exc:
+            return fail(exc.describe(), code=2)
+    state_attachments = {"attachments": attachments}
     try:
         session = _session(store, args)
     except SessionNotFound as exc:
@@ -98,7 +109,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         if missing:
             return fail(f"there is no collection {missing[0]!r}; `wits docs list` shows them", code=2)
         set_attached(store, session.id, [*attached(store, session.id), *args.docs])
-    state = {"code": 0, "tokens": False}
+    state = {"code": 0, "tokens": False, **state_attachments}
     try:
         asyncio.run(_stream(engine, session.id, question, args, state))
     except KeyboardInterrupt:
@@ -190,7 +201,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
         if status.state == "broken":
             print(f"wits: memory is unavailable: {status.message}; {status.hint}", file=sys.stderr)
     try:
-        async with aclosing(engine.turn(session_id, question, model=args.model)) as events:
+        async with aclosing(engine.turn(session_id, question, model=args.model, attachments=state.get("attachments", ()))) as events:
             async for ev in events:
                 if args.json:
                     out.write(json.dumps(event_to_dict(ev), default=str, ensure_ascii=False) + "\n")
