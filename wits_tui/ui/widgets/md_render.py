@@ -216,7 +216,10 @@ def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | N
     else:
         return None
     gap = needs_gap(found[i - 1][1], found[i][1])
-    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look)
+    from wits_tui.engine.markdown_code import count_code_blocks
+
+    before = count_code_blocks(text[:cut])  # the tail's code labels number on from the blocks above
+    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look, before)
 
 
 def needs_gap(before_last: str, after_first: str) -> bool:
