@@ -94,7 +94,6 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
             attachments.append(engine.attach(path, args.model or ctx.settings.chat.default_model))
         except AttachmentProblem as exc:
             return fail(exc.describe(), code=2)
-    state_attachments = {"attachments": attachments}
     try:
         session = _session(store, args)
     except SessionNotFound as exc:
@@ -109,9 +108,9 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         if missing:
             return fail(f"there is no collection {missing[0]!r}; `wits docs list` shows them", code=2)
         set_attached(store, session.id, [*attached(store, session.id), *args.docs])
-    state = {"code": 0, "tokens": False, **state_attachments}
+    state = {"code": 0, "tokens": False}
     try:
-        asyncio.run(_stream(engine, session.id, question, args, state))
+        asyncio.run(_stream(engine, session.id, question, args, state, attachments))
     except KeyboardInterrupt:
         if state["tokens"] and not args.json:
             sys.stdout.write("\n")
@@ -188,7 +187,7 @@ async def _missing_model(engine, model: str) -> str | None:
 
 
 
-async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
+async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict, attachments: list) -> None:
     from wits_tui.engine.catalog import trimmed_notice
     from wits_tui.engine.docs.retrieval import sources_text
     from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Thinking, Token, TurnDone, TurnError, event_to_dict
@@ -201,7 +200,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
         if status.state == "broken":
             print(f"wits: memory is unavailable: {status.message}; {status.hint}", file=sys.stderr)
     try:
-        async with aclosing(engine.turn(session_id, question, model=args.model, attachments=state.get("attachments", ()))) as events:
+        async with aclosing(engine.turn(session_id, question, model=args.model, attachments=attachments)) as events:
             async for ev in events:
                 if args.json:
                     out.write(json.dumps(event_to_dict(ev), default=str, ensure_ascii=False) + "\n")
