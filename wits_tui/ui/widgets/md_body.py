@@ -322,8 +322,13 @@ class BodyRenderer:
         if first is not None and first.is_attached:
             # Let the frame that asked for these go out first: Rich holds the GIL while it renders,
             # and what is on screen (a session just opened, its newest answer's end) comes first.
-            painted = loop.create_future()
-            first.app.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+            painted: asyncio.Future[None] = loop.create_future()
+
+            def done() -> None:
+                if not painted.done():
+                    painted.set_result(None)
+
+            first.app.call_after_refresh(done)
             await asyncio.wait({painted}, timeout=0.5)
         while (body := self._next()) is not None:
             job = body.job()
