@@ -38,6 +38,11 @@ class Paths:
         return self.data_dir / "docs"
 
     @property
+    def attachments_dir(self) -> Path:
+        """Files sent with messages, one copy per content: ``<sha256[:2]>/<sha256>``."""
+        return self.data_dir / "attachments"
+
+    @property
     def user_themes_dir(self) -> Path:
         return self.config_dir / "themes"
 

@@ -106,6 +106,14 @@ class ChatSettings(Section):
     context_warn_fraction: float = Field(0.8, gt=0, le=1, description="The status bar's context figure turns to the warning colour past this share of the window.")
 
 
+class AttachmentSettings(Section):
+    max_image_mb: float = Field(20.0, gt=0, le=1000, description="Largest image /attach takes (MB); images go to the model base64-encoded in the request.")
+
+    max_text_chars: int = Field(200_000, ge=1_000, le=100_000_000, description="Largest text file /attach takes (characters); it must also fit the model's context window.")
+
+    max_per_message: int = Field(8, ge=1, le=100, description="How many files one message may carry.")
+
+
 class HistorySettings(Section):
     max_entries: int = Field(100_000, ge=10, le=100_000_000, description="Command history size cap: the oldest entries are trimmed beyond it.")
 
@@ -114,6 +122,8 @@ class UISettings(Section):
     theme: str = Field("wits-dark", min_length=1, description="Theme name (bundled: wits-dark, wits-light, wits-high-contrast; or a user theme).")
 
     show_sidebar: bool = Field(True, description="Show the session sidebar at start-up.")
+
+    clipboard: Literal["auto", "osc52", "system"] = Field("auto", description="How copies reach the clipboard: auto (the terminal's OSC 52 escape, and the system tool wl-copy/xclip/xsel/pbcopy/clip.exe when one works here), osc52 (the terminal only) or system (the tool only).")
 
     option_digit_module_keys: bool = Field(False, description="Also switch modules with the characters Alt+digit arrives as in tmux and xterm (the macOS "
                                                               "Option characters ¡ ™ £ ¢ ∞ § ¶ • ª º). Off by default: on UK, Spanish and Portuguese keyboards "
@@ -254,6 +264,8 @@ class Settings(Section):
     chat: ChatSettings = Field(default_factory=ChatSettings, description="Models, fallback and context.")
 
     history: HistorySettings = Field(default_factory=HistorySettings, description="Command history.")
+
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings, description="Files sent with messages (/attach): images for vision models, text files as quoted context.")
 
     ui: UISettings = Field(default_factory=UISettings, description="The full-screen app.")
 

@@ -55,7 +55,7 @@ def engine_for(store, models=("llama3.2:1b", "qwen2.5:3b"), down=False):
         return []
 
     catalog = SimpleNamespace(refresh_loaded=refresh_loaded)
-    return SimpleNamespace(store=store, list_models=list_models, memory=None, model_details=model_details,
+    return SimpleNamespace(store=store, list_models=list_models, memory=None, model_details=model_details, blobs=None,
                            catalog=catalog, refresh_models=lambda *names: None,
                            model_for=lambda s: (s.model if s and s.model else "llama3.2"))
 

@@ -81,7 +81,7 @@ def test_keymap_table(paths):
     ("text", "fragments"),
     [
         ('[chat]\nmax_fallback_attemps = 3\n', ["chat.max_fallback_attemps", "unknown key", "did you mean 'chat.max_fallback_attempts'"]),
-        ('colour = "red"\n', ["unknown key 'colour'", "expected one of: chat, ", "history, keymap, memory"]),
+        ('colour = "red"\n', ["unknown key 'colour'", "expected one of: attachments, chat, ", "history, keymap, memory"]),
         ('[memory]\nmax_memory_size_mb = "big"\n', ["memory.max_memory_size_mb", '"big"', "valid number"]),
         ('[memory]\npruning_threshold = 1.5\n', ["memory.pruning_threshold", "1.5", "less than or equal to 1"]),
         ('[memory]\npruning_strategy = "random"\n', ["memory.pruning_strategy", '"random"', "'oldest_first', 'least_relevant' or 'hybrid'"]),

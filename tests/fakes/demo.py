@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .scripts import Reply, last_user_text
+from .scripts import Reply, images_seen, last_user_text
 
 if TYPE_CHECKING:
     from .ollama_server import ScriptedOllama
@@ -95,6 +95,8 @@ def demo_reply_factory(
     def make(request: dict) -> Reply:
         question = last_user_text(request).strip()
         text = demo_answer(question) if question else "Hello! What would you like to talk about?"
+        seen = images_seen(request)  # a vision model says what it was shown (tests and trials check it)
+        text = f"{seen}\n\n{text}" if seen else text
         return Reply(text=text, thinking=demo_thought(question), tokens_per_second=tokens_per_second,
                      first_token_delay=first_token_delay)  # only thinking models send the thought
 
@@ -106,6 +108,7 @@ DEMO_MODELS = [
     ("llama3.2:3b", ["completion", "tools"], "llama", "3.2B", 131072, None, 1200),
     ("qwen2.5-coder:7b", ["completion", "tools", "insert"], "qwen2", "7.6B", 32768, None, 2500),
     ("qwen3:4b", ["completion", "tools", "thinking"], "qwen3", "4.0B", 40960, None, 1800),
+    ("llava:7b", ["completion", "vision"], "llama", "7B", 32768, None, 2000),
     ("nomic-embed-text", ["embedding"], "nomic-bert", "137M", 2048, 768, 300),
     ("all-minilm", ["embedding"], "bert", "23M", 512, 384, 150),
 ]

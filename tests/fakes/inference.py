@@ -13,6 +13,19 @@ from .scripts import Reply, estimate_prompt_tokens, l2_normalize
 RUNNER_ERROR = "an error was encountered while running the model: unexpected EOF"
 
 
+def _decodes(data: object) -> bool:
+    import base64
+    import binascii
+
+    if not isinstance(data, str) or not data:
+        return False
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
 class InferenceEndpoints(HandlerBase):
     def _h_chat(self, body: Any, raw: bytes, path: str) -> None:
         self._inference(body, generate=False)
@@ -35,6 +48,12 @@ class InferenceEndpoints(HandlerBase):
             return self._send_error(400, f'"{requested}" does not support thinking')
         if "completion" not in caps:
             return self._send_error(400, f'"{requested}" does not support {"generate" if generate else "chat"}')
+        images = [i for m in (body.get("messages") or []) if isinstance(m, dict) for i in (m.get("images") or [])]
+        images += list(body.get("images") or []) if generate else []
+        if images and "vision" not in caps:  # as Ollama answers a model without a vision projector
+            return self._send_error(500, "this model is missing data required for image input")
+        if images and not all(_decodes(i) for i in images):
+            return self._send_error(400, "invalid image input: not base64-encoded image data")
         if not generate and body.get("tools") and "tools" not in caps:
             return self._send_error(400, f"{registry_name(model.name)} does not support tools")
         options = body.get("options") if isinstance(body.get("options"), dict) else {}

@@ -107,12 +107,34 @@ def estimate_prompt_tokens(request: dict, system: str = "") -> int:
 
 
 # -- built-in answers --------------------------------------------------------
+def last_user_images(request: dict) -> list[bytes]:
+    """The decoded images of the last user message (the server has checked they decode)."""
+    import base64
+
+    for msg in reversed(request.get("messages") or []):
+        if isinstance(msg, dict) and msg.get("role") == "user":
+            return [base64.b64decode(i) for i in msg.get("images") or []]
+    return [base64.b64decode(i) for i in request.get("images") or []]
+
+
+def images_seen(request: dict) -> str:
+    """What a vision model was shown with the last message, for answers to echo: count, sizes, hashes."""
+    import hashlib
+
+    images = last_user_images(request)
+    if not images:
+        return ""
+    parts = [f"{len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()[:12]}" for data in images]
+    return f"[I see {len(images)} image{'s' * (len(images) != 1)}: " + "; ".join(parts) + "]"
+
+
 def echo_reply(request: dict) -> Reply:
-    """The default answer: deterministic, and easy to assert on."""
+    """The default answer: deterministic, and easy to assert on (with what images it saw)."""
     question = last_user_text(request).strip()
+    seen = images_seen(request)
     if not question:
-        return Reply(text="Hello! How can I help you today?")
-    return Reply(text=f"You said: {question}")
+        return Reply(text=seen or "Hello! How can I help you today?")
+    return Reply(text=f"You said: {question}" + (f"\n\n{seen}" if seen else ""))
 
 
 # -- embeddings ----------------------------------------------------------------

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="recall long-term memory into the prompt and remember the exchange (opening it takes about a second)")
     p.add_argument("--docs", action="append", metavar="NAME",
                    help="answer from this document collection, citing its passages (repeatable)")
+    p.add_argument("-a", "--attach", action="append", metavar="FILE", default=[],
+                   help="send an image (vision models) or a text file with the question (repeatable)")
     p.set_defaults(handler=cmd_ask, settles_itself=True)
 
 
@@ -85,6 +87,14 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         import re
 
         return fail(re.sub(r"/set (\w+) (\S+)\)", r"--set \1=\2)", str(exc)), code=2)
+    attachments = []
+    for path in args.attach:  # checked before a session is made for them
+        from wits_tui.engine.errors import AttachmentProblem
+
+        try:
+            attachments.append(engine.attach(path, args.model or ctx.settings.chat.default_model))
+        except AttachmentProblem as exc:
+            return fail(exc.describe(), code=2)
     try:
         session = _session(store, args)
     except SessionNotFound as exc:
@@ -101,7 +111,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         set_attached(store, session.id, [*attached(store, session.id), *args.docs])
     state = {"code": 0, "tokens": False}
     try:
-        asyncio.run(_stream(engine, session.id, question, args, state))
+        asyncio.run(_stream(engine, session.id, question, args, state, attachments))
     except KeyboardInterrupt:
         if state["tokens"] and not args.json:
             sys.stdout.write("\n")
@@ -178,7 +188,7 @@ async def _missing_model(engine, model: str) -> str | None:
 
 
 
-async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict) -> None:
+async def _stream(engine, session_id: int, question: str, args: argparse.Namespace, state: dict, attachments: list) -> None:
     from wits_tui.engine.catalog import trimmed_notice
     from wits_tui.engine.docs.retrieval import sources_text
     from wits_tui.engine.events import ContextInfo, DocsUsed, Fallback, Stalled, Thinking, Token, TurnDone, TurnError, event_to_dict
@@ -192,7 +202,7 @@ async def _stream(engine, session_id: int, question: str, args: argparse.Namespa
         if status.state == "broken":
             print(f"wits: memory is unavailable: {status.message}; {status.hint}", file=sys.stderr)
     try:
-        async with aclosing(engine.turn(session_id, question, model=args.model)) as events:
+        async with aclosing(engine.turn(session_id, question, model=args.model, attachments=attachments)) as events:
             async for ev in events:
                 if args.json:
                     out.write(json.dumps(event_to_dict(ev), default=str, ensure_ascii=False) + "\n")

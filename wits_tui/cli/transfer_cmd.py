@@ -29,7 +29,9 @@ def render(ctx: Context, session_id: int, fmt: str) -> str:
     if fmt == "md":
         return transfer.export_markdown(ctx.store, session_id)
     if fmt == "json":
-        return transfer.export_json(ctx.store, session_id)
+        from wits_tui.engine.attachments import Blobs
+
+        return transfer.export_json(ctx.store, session_id, Blobs(ctx.paths.attachments_dir))
     if fmt == "html":
         return transfer.export_html(ctx.store, session_id)
     from wits_tui.ui.snapshot import session_svg
@@ -57,10 +59,11 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    from wits_tui.engine.attachments import Blobs
     from wits_tui.engine.transfer import ImportProblem, import_file
 
     try:
-        session_id = import_file(ctx.store, args.file)
+        session_id = import_file(ctx.store, args.file, Blobs(ctx.paths.attachments_dir))
     except ImportProblem as exc:
         return fail(f"{exc}; nothing was imported", code=2)
     session = ctx.store.sessions.get(session_id)

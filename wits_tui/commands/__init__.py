@@ -8,7 +8,9 @@ runs it with :func:`run_command` and renders the typed result it gets back.
 from wits_tui.commands.context import CommandContext, Frontend
 from wits_tui.commands.parser import Invocation, parse
 from wits_tui.commands.results import (
+    AttachmentsChanged,
     ClearChat,
+    CopyText,
     Listing,
     Notice,
     Result,
@@ -26,7 +28,7 @@ from wits_tui.commands.results import (
 from wits_tui.commands.table import COMMANDS, Command, complete, run_command
 
 __all__ = [
-    "COMMANDS", "ClearChat", "Command", "CommandContext", "Frontend", "Invocation", "Listing", "Notice",
+    "AttachmentsChanged", "COMMANDS", "ClearChat", "CopyText", "Command", "CommandContext", "Frontend", "Invocation", "Listing", "Notice",
     "Result", "Row", "SetTheme", "StartDocsJob", "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
     "SwitchSession", "complete", "parse", "run_command",
 ]

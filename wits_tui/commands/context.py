@@ -34,6 +34,8 @@ class CommandContext:
     theme: str | None = None  # the one in use, where the front end has themes
     export_dir: Path = field(default_factory=Path.cwd)
     cache: dict[str, Any] = field(default_factory=dict)
+    #: Files for the next message (``Attachment``s), owned by the front end; /attach and /detach change it.
+    attachments: list[Any] = field(default_factory=list)
 
     @property
     def store(self) -> Any:

@@ -172,8 +172,11 @@ async def cmd_export(ctx: CommandContext, args: str) -> Result:
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"the format is {' or '.join(EXPORT_FORMATS)}, not {args!r}")
     session_id = need_session(ctx)
-    writer = {"md": transfer.export_markdown, "json": transfer.export_json, "html": transfer.export_html}[fmt]
-    body = await ctx.db(writer, ctx.store, session_id)
+    if fmt == "json":  # with the attachments' contents, so `wits import` brings them back
+        body = await ctx.db(transfer.export_json, ctx.store, session_id, ctx.engine.blobs)
+    else:
+        writer = {"md": transfer.export_markdown, "html": transfer.export_html}[fmt]
+        body = await ctx.db(writer, ctx.store, session_id)
     path = ctx.export_dir / f"wits-session-{session_id}.{fmt}"
     await ctx.db(path.write_text, body, encoding="utf-8")
     hint = " (`wits import` reads it back)" if fmt == "json" else ""

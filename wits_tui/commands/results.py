@@ -120,5 +120,21 @@ class StartDocsJob:
         object.__setattr__(self, "names", tuple(names))
 
 
-Result = (Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
+@dataclass(frozen=True, slots=True)
+class CopyText:
+    """Put ``text`` on the clipboard; ``what`` names it for the front end's message ("the last answer")."""
+
+    text: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentsChanged:
+    """The pending attachments (``CommandContext.attachments``) changed: front ends show them again."""
+
+    text: str
+    level: Level = "info"
+
+
+Result = (AttachmentsChanged | CopyText | Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
           | StartReplay | StartMemoryJob | StartDocsJob)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wits_tui.commands import docs, impl, memory, models, routing, session_params, tools
+from wits_tui.commands import attach, copying, docs, impl, memory, models, routing, session_params, tools
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
@@ -121,6 +121,13 @@ COMMANDS: dict[str, Command] = {
                 session_params.cmd_compact),
         Command("pull", "/pull NAME", "download a model from the Ollama library", impl.cmd_pull, _models),
         Command("retry", "/retry [MODEL]", "answer the last message again", impl.cmd_retry, _models),
+        Command("attach", attach.ATTACH_USAGE,
+                "attach images (for vision models) or text files to your next message; no PATH: list them",
+                attach.cmd_attach, attach.complete_path),
+        Command("detach", attach.DETACH_USAGE, "remove an attachment before sending (all: every one)", attach.cmd_detach,
+                attach.complete_detach),
+        Command("copy", copying.COPY_USAGE,
+                "copy the last answer (N: the Nth from the end), or its code block M, to the clipboard", copying.cmd_copy),
         Command("export", f"/export [{'|'.join(impl.EXPORT_FORMATS)}]", "write this session to a file",
                 impl.cmd_export, _formats),
         Command("theme", "/theme [NAME]", "show or change the theme", impl.cmd_theme, _themes),

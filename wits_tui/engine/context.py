@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from wits_tui.engine.store.records import Message
 from wits_tui.engine.thinking import OPEN, split_inline
 
+if TYPE_CHECKING:
+    from wits_tui.engine.attachments import Prepared
+
 #: Rough size of the per-message framing a chat template adds.
 MESSAGE_OVERHEAD_TOKENS = 4
+#: What one image costs in the window, roughly (llava and gemma3 use 256-576 tokens an image).
+IMAGE_TOKENS = 768
 SUMMARY_ROLE: Literal["summary"] = "summary"
 SUMMARY_INTRO = "Summary of the earlier conversation (written by the model when the person asked to compact it):\n\n"
 
@@ -43,12 +48,17 @@ def build_context(
     context_length: int | None,
     reserve_tokens: int,
     prefix: Sequence[dict[str, Any]] = (),
+    attached: Mapping[int, "Prepared"] | None = None,
+    images: bool = True,
 ) -> BuiltContext:
     """Chat messages for the model: ``prefix`` (system prompts and few-shot
     examples), the latest /compact summary (standing for the messages before it),
     then the session's messages that carry content, trimmed oldest-first so that
     everything fits ``context_length - reserve_tokens``. The newest message (the
-    question) is always kept. Thinking is never sent back."""
+    question) is always kept. Thinking is never sent back.
+
+    ``attached``: by message id, what its attachments add (quoted text above the message,
+    base64 images in its ``images``, left out when ``images`` is False: a model that cannot see)."""
     summary = next((m for m in reversed(history) if m.role == SUMMARY_ROLE and m.summary_of is not None), None)
     covered = summary.summary_of if summary is not None and summary.summary_of is not None else -1
     head = [*prefix]
@@ -63,10 +73,14 @@ def build_context(
     used = 0
     for m in reversed(usable):
         text = _answer_text(m)
-        cost = estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
+        extra = attached.get(m.id) if attached else None
+        if extra is not None and extra.text:
+            text = f"{extra.text}\n\n{text}"
+        pictures = list(extra.images) if extra is not None and images else []
+        cost = estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS + IMAGE_TOKENS * len(pictures)
         if budget is not None and kept and used + cost > budget:
             break
-        kept.append({"role": m.role, "content": text})
+        kept.append({"role": m.role, "content": text, **({"images": pictures} if pictures else {})})
         used += cost
     kept.reverse()
     trimmed = len(usable) - len(kept)

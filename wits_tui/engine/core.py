@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +23,12 @@ from wits_tui.paths import Paths
 from wits_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from wits_tui.engine.attachments import Blobs
     from wits_tui.engine.docs.facade import Docs
     from wits_tui.engine.memory import Memory
     from wits_tui.engine.routing.router import Router
     from wits_tui.engine.store import Store
-    from wits_tui.engine.store.records import Message, MessageStatus, Session
+    from wits_tui.engine.store.records import Attachment, Message, MessageStatus, Session
     from wits_tui.engine.tools import ToolContext, ToolRegistry
 
 log = logging.getLogger("wits.engine")
@@ -297,12 +298,36 @@ class Engine:
 
     # -- turns ----------------------------------------------------------------
     def turn(self, session_id: int, text: str, *, model: str | None = None,
-             on_saved: Callable[[Any], None] | None = None) -> AsyncGenerator[TurnEvent, None]:
+             on_saved: Callable[[Any], None] | None = None, attachments: Sequence[Any] = ()) -> AsyncGenerator[TurnEvent, None]:
         """``on_saved(message)`` is called once the question is in the database, before
-        anything else the turn does (a frontend shows the question then)."""
+        anything else the turn does (a frontend shows the question then). ``attachments``:
+        files from :meth:`attach`, sent with the question."""
         from wits_tui.engine.turn import run_turn
 
-        return run_turn(self, session_id, text, model, on_saved=on_saved)
+        return run_turn(self, session_id, text, model, on_saved=on_saved, attachments=attachments)
+
+    # -- attachments ----------------------------------------------------------
+    @property
+    def blobs(self) -> "Blobs":
+        """Attachment contents by SHA-256 under the data dir."""
+        from wits_tui.engine.attachments import Blobs
+
+        return Blobs(self.paths.attachments_dir)
+
+    def attach(self, path: Any, model: str | None = None) -> "Attachment":
+        """Read, check and store one file to send with the next message (blocking: a thread's
+        job). Text must fit ``model``'s window (as far as it is known). Raises AttachmentProblem."""
+        from pathlib import Path
+
+        from wits_tui.engine.attachments import load
+
+        room = None
+        if model is not None:
+            window = self.catalog.window(model).tokens
+            room = max(0, window - self.settings.chat.answer_reserve_tokens - 1000) * 4
+        attachment, data = load(Path(path), self.settings.attachments, text_room_chars=room)
+        self.blobs.put(data)
+        return attachment
 
     async def compact(self, session_id: int, keep_last: int = 2) -> "Message":
         """Replace older turns (for the model) with a summary it writes; see engine/compact.py."""

@@ -36,6 +36,7 @@ class ErrorKind(StrEnum):
     TRAINING_DATA = "training_data"  # a bad JSON-lines file for `wits module train`
     DOCS = "docs"  # a document collection problem (a bad path or name, an unreadable index, the cap)
     NOTHING_TO_COMPACT = "nothing_to_compact"  # /compact with nothing older to summarise
+    ATTACHMENT = "attachment"  # a file that cannot be attached, or images for a model without vision
     UNEXPECTED = "unexpected"  # a WitsError raised without a more precise kind
 
 
@@ -182,3 +183,10 @@ class NothingToCompact(WitsError, ValueError):
     """/compact found nothing older to summarise, or the model wrote an empty summary."""
 
     kind = ErrorKind.NOTHING_TO_COMPACT
+
+
+class AttachmentProblem(WitsError):
+    """A file that cannot go with a message (missing, too large, neither an image nor text), or
+    images sent to a model that cannot see them."""
+
+    kind = ErrorKind.ATTACHMENT

@@ -22,6 +22,7 @@ from wits_tui.engine.store.tx import transaction
 from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
 
 if TYPE_CHECKING:
+    from wits_tui.engine.attachments import Blobs
     from wits_tui.engine.store import Store
 
 #: Keys inside recorded event data that point at message ids.
@@ -32,28 +33,52 @@ class ImportProblem(ValueError):
     """The file cannot be imported; the message names the line or field and what is wrong."""
 
 
-def export_dict(store: "Store", session_id: int) -> dict[str, Any]:
+def _message_row(m: Any) -> dict[str, Any]:
+    return {k: v for k, v in asdict(m).items() if k != "session_id" and not (k == "attachments" and not v)}
+
+
+def _blobs(messages: list[Any], blobs: "Blobs | None") -> dict[str, str]:
+    import base64
+
+    if blobs is None:
+        return {}
+    wanted = {a.sha256 for m in messages for a in m.attachments}
+    return {sha: base64.b64encode(blobs.get(sha)).decode("ascii") for sha in sorted(wanted) if blobs.has(sha)}
+
+
+def export_dict(store: "Store", session_id: int, blobs: "Blobs | None" = None) -> dict[str, Any]:
+    """The session as the JSON export holds it; with ``blobs``, the attachments' contents too."""
     session = store.sessions.get(session_id)
     row = asdict(session)
     row.pop("message_count", None)
     row["options"] = session.option_values() or None
     metrics = [{k: v for k, v in m.items() if k not in ("id", "session_id")} for m in store.metrics.for_session(session_id)]
+    messages = store.messages.list(session_id)
+    found = _blobs(messages, blobs)
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": now_iso(),
         "session": row,
-        "messages": [{k: v for k, v in asdict(m).items() if k != "session_id"} for m in store.messages.list(session_id)],
+        "messages": [_message_row(m) for m in messages],
         "events": [
             {"turn": e.turn, "seq": e.seq, "t_ms": e.t_ms, "kind": e.kind, "data": e.data}
             for e in store.recordings.for_session(session_id)
         ],
         "metrics": metrics,
+        **({"blobs": found} if found else {}),
     }
 
 
-def export_json(store: "Store", session_id: int) -> str:
-    return json.dumps(export_dict(store, session_id), ensure_ascii=False, indent=1) + "\n"
+def export_json(store: "Store", session_id: int, blobs: "Blobs | None" = None) -> str:
+    return json.dumps(export_dict(store, session_id, blobs), ensure_ascii=False, indent=1) + "\n"
+
+
+def attachment_line(m: Any) -> str:
+    """"📎 cat.png (image, 12,345 bytes) · notes.md (text, 1,024 bytes)" for a message's attachments, or ""."""
+    if not m.attachments:
+        return ""
+    return "📎 " + " · ".join(f"{a.name} ({a.kind}, {a.size:,} bytes)" for a in m.attachments)
 
 
 _STATUS_NOTE = {"interrupted": "stopped before the end", "error": "the answer failed here", "streaming": "cut off"}
@@ -85,6 +110,8 @@ def export_markdown(store: "Store", session_id: int) -> str:
     for m in store.messages.list(session_id):
         if m.role == "user":
             out += ["## You", "", m.content, ""]
+            if m.attachments:
+                out += [f"*{attachment_line(m)}*", ""]
         elif m.role == "summary":
             out += ["## Summary of the earlier conversation (/compact)", "", m.content, ""]
         elif m.role == "assistant":
@@ -125,6 +152,8 @@ def export_html(store: "Store", session_id: int) -> str:
             "Assistant" + (f" · {m.model}" if m.model else ""))
         why = status_note(m)
         note = f'<p class="note">({html.escape(why)})</p>' if why else ""
+        if m.attachments:
+            note = f'<p class="meta">{html.escape(attachment_line(m))}</p>' + note
         content = md.render(m.content) if m.role != "user" else f"<p>{html.escape(m.content).replace(chr(10), '<br>')}</p>"
         if m.thinking:
             content = (f'<details class="thinking"><summary>Thinking</summary>'
@@ -167,10 +196,13 @@ def _shown(value: Any) -> str:
         return "a deeply nested value"
 
 
-def import_session(store: "Store", text: str, source: str = "the file") -> int:
+def import_session(store: "Store", text: str, source: str = "the file", blobs: "Blobs | None" = None) -> int:
     """Create a new session from a JSON export; returns its id. All or nothing: one
-    transaction, rolled back whole if any row fails (ImportProblem says which)."""
+    transaction, rolled back whole if any row fails (ImportProblem says which). With ``blobs``,
+    the attachments' contents in the file are stored (each checked against its hash) first."""
     data = _parse(text, source)
+    if blobs is not None:
+        _store_blobs(data, blobs, source)
     where = ["session"]
     try:
         with store.lock, transaction(store.db):
@@ -202,6 +234,9 @@ def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
             [sid, m.role, m.content, m.status, m.module, m.model, m.created_at, m.updated_at, m.thinking,
              ids.get(m.summary_of) if m.summary_of is not None else None, m.error_kind, m.error_message, m.error_hint],
         ).lastrowid
+        for position, a in enumerate(m.attachments):
+            db.execute("INSERT INTO message_attachments (message_id, position, sha256, name, kind, mime, size) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", [ids[m.id], position, a.sha256, a.name, a.kind, a.mime, a.size])
     for n, e in enumerate(data.events):
         where[0] = f"events[{n}]"
         payload = dict(e.data)
@@ -224,9 +259,24 @@ def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
     return int(sid)
 
 
-def import_file(store: "Store", path: Path) -> int:
+def _store_blobs(data: SessionFile, blobs: "Blobs", source: str) -> None:
+    import base64
+    import binascii
+    import hashlib
+
+    for sha, encoded in data.blobs.items():
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ImportProblem(f"{source}: blobs[{sha[:12]}]: not base64") from None
+        if hashlib.sha256(raw).hexdigest() != sha:
+            raise ImportProblem(f"{source}: blobs[{sha[:12]}]: the content does not match its SHA-256")
+        blobs.put(raw)
+
+
+def import_file(store: "Store", path: Path, blobs: "Blobs | None" = None) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportProblem(f"cannot read {path}: {exc}") from None
-    return import_session(store, text, str(path))
+    return import_session(store, text, str(path), blobs)

@@ -42,6 +42,15 @@ class MessageRow(_Strict):
     error_kind: str | None = None  # a failed answer: the kind of failure, what went wrong, the fix
     error_message: str | None = None
     error_hint: str | None = None
+    attachments: list[AttachmentRow] = Field(default_factory=list)  # files sent with a user message
+
+
+class AttachmentRow(_Strict):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    name: str
+    kind: Literal["image", "text"]
+    mime: str = ""
+    size: int = Field(0, ge=0)
 
 
 class EventRow(_Strict):
@@ -77,3 +86,5 @@ class SessionFile(_Strict):
     messages: list[MessageRow]
     events: list[EventRow] = Field(default_factory=list)
     metrics: list[MetricRow] = Field(default_factory=list)
+    #: The attachments' contents, base64 by SHA-256 (written when the exporter could read them).
+    blobs: dict[str, str] = Field(default_factory=dict)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine import docs_hooks, memory_hooks
 from wits_tui.engine.context import build_context
-from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry
+from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry, WitsError
 from wits_tui.engine.events import ContextInfo, Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.oversized import too_long
 from wits_tui.engine.recording import TurnRecorder
@@ -29,7 +29,7 @@ from wits_tui.engine.tool_loop import Attempt, stream_attempt
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
     from wits_tui.engine.routing.router import Route
-    from wits_tui.engine.store.records import MessageStatus
+    from wits_tui.engine.store.records import Attachment, MessageStatus
 
 log = logging.getLogger("wits.turn")
 
@@ -130,10 +130,11 @@ class _Answer:
 
 async def run_turn(
     engine: "Engine", session_id: int, text: str | None, model: str | None = None,
-    *, on_saved: Callable[[Any], None] | None = None,
+    *, on_saved: Callable[[Any], None] | None = None, attachments: "Sequence[Attachment]" = (),
 ) -> AsyncGenerator[TurnEvent, None]:
     """One question and its answer. ``text=None`` answers the last user message again.
-    The question is saved first; ``on_saved(message)`` is told so before anything else."""
+    The question is saved first (with its ``attachments``, whose blobs are stored already);
+    ``on_saved(message)`` is told so before anything else."""
     store, settings = engine.store, engine.settings
     if text is not None:
         from wits_tui.engine.textsafe import valid_text
@@ -143,7 +144,7 @@ async def run_turn(
             yield engine.fail(too_long(engine, text), model=model or settings.chat.default_model,
                               session_id=session_id, attempt=0)
             return
-        user = store.messages.append(session_id, "user", text)
+        user = store.messages.append(session_id, "user", text, attachments=attachments)
         if on_saved is not None:
             on_saved(user)
     session = store.sessions.get(session_id)
@@ -159,7 +160,8 @@ async def run_turn(
             return
         user = last[-1]
     rec = TurnRecorder(store, session_id)
-    rec.record("user", {"message_id": user.id, "text": user.content, "retry": text is None})
+    rec.record("user", {"message_id": user.id, "text": user.content, "retry": text is None,
+                        **({"attachments": [a.to_dict() for a in user.attachments]} if user.attachments else {})})
     ended: list[int] = []  # the answers this turn stored (an attempt appends its id when it ends)
     try:
         async with aclosing(_routed_answer(engine, session, user, primary, model, rec, ended)) as events:
@@ -216,6 +218,26 @@ def _failed_unexpectedly(answer: _Answer, exc: Exception) -> None:
         log.exception("could not store the failed answer")
 
 
+async def _attached(engine: "Engine", history: list[Any]) -> dict[int, Any]:
+    """What the history's attachments add for the model, by message id (blobs read in a thread)."""
+    with_files = [m for m in history if m.attachments]
+    if not with_files:
+        return {}
+    from wits_tui.engine.attachments import for_model
+
+    blobs = engine.blobs
+    return {m.id: await asyncio.to_thread(for_model, m.attachments, blobs) for m in with_files}
+
+
+def no_vision(model: str, capabilities: Sequence[str]) -> WitsError:
+    from wits_tui.engine.errors import AttachmentProblem
+
+    caps = ", ".join(capabilities) or "none listed"
+    return AttachmentProblem(f"{model} cannot see images (its capabilities: {caps}); the question is kept",
+                             "answer it with a vision model: /retry MODEL (e.g. llava, llama3.2-vision, gemma3), "
+                             "or /model MODEL for the session")
+
+
 async def _route(engine: "Engine", session: Any, text: str) -> "Route | None":
     """The routing decision; a failure of routing itself never stops a turn."""
     try:
@@ -266,11 +288,24 @@ async def _answer(
     params = request_params(route.prompt_messages() if route else [], (route.options or None) if route else None, session)
     prefix = params.prefix + memory_prefix
     think_choice = session.think or settings.chat.think
+    attached = await _attached(engine, history)
+    needs_vision = any(a.kind == "image" for a in user.attachments)
+    if needs_vision and (seeing := engine.model_for(session)) not in models:
+        models.append(seeing)  # a routed module's model may not see: the session's model is tried after it
 
     for attempt, current in enumerate(models, start=1):
         details = engine.catalog.cached(current) or await engine.model_details(current)  # cached after the first turn
+        sees = details is None or "vision" in details.capabilities  # unknown: let the server say
+        if needs_vision and not sees:
+            err = no_vision(current, details.capabilities if details else ())
+            if attempt < len(models):
+                yield Fallback(from_model=current, to_model=models[attempt], reason=err.message, error_type=err.kind, attempt=attempt + 1)
+                continue
+            yield engine.fail(err, model=current, session_id=session_id, attempt=attempt)
+            return
         window = engine.catalog.window(current, params.num_ctx)
-        built = build_context(history, context_length=window.tokens, reserve_tokens=settings.chat.answer_reserve_tokens, prefix=prefix)
+        built = build_context(history, context_length=window.tokens, reserve_tokens=settings.chat.answer_reserve_tokens, prefix=prefix,
+                              attached=attached, images=sees)
         yield TurnStarted(session_id=session_id, user_message_id=user.id, model=current, module=module, attempt=attempt)
         yield ContextInfo(current, built.tokens, window.tokens, window.trained, True, built.trimmed, window.source)
         answer = _Answer(engine, session_id, current, module)

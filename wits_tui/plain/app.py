@@ -22,8 +22,10 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 
 from wits_tui.commands import (
+    AttachmentsChanged,
     ClearChat,
     CommandContext,
+    CopyText,
     Listing,
     Notice,
     SetTheme,
@@ -177,7 +179,9 @@ class PlainChat:
         if parse(text) is not None:
             await self.command(text)
         else:
-            await self.stream(lambda: self.engine.turn(self.session_id, unescape(text).strip(), model=self.model))
+            attachments, self.ctx.attachments[:] = list(self.ctx.attachments), []  # /attach: they go with this message
+            await self.stream(lambda: self.engine.turn(self.session_id, unescape(text).strip(), model=self.model,
+                                                       attachments=attachments))
 
     async def command(self, text: str) -> None:
         result = await run_command(text, self._context())
@@ -207,6 +211,10 @@ class PlainChat:
             await jobs.memory_job(self.say, self.engine, result)
         elif isinstance(result, StartDocsJob):
             await self.stream_job(jobs.docs_job(self.say, self.engine, result))
+        elif isinstance(result, CopyText):
+            await self.copy(result)
+        elif isinstance(result, AttachmentsChanged):
+            self.say(result.text if result.level == "info" else f"{result.level}: {result.text}")
 
     # -- streaming an answer ------------------------------------------------------
     async def stream_job(self, coro: Any) -> None:
@@ -318,6 +326,20 @@ class PlainChat:
                 loop.remove_signal_handler(signal.SIGINT)
             if kept:
                 store_typeahead(inp, kept)  # what was typed during the answer waits at the next prompt
+
+    async def copy(self, result: CopyText) -> None:
+        """/copy: OSC 52 to this terminal (when there is one) and the system clipboard tool, in a thread."""
+        from wits_tui import clipboard
+
+        tty = self.prompt is not None and getattr(self.out, "isatty", lambda: False)()
+
+        def write(text: str) -> None:
+            self.out.write(clipboard.osc52(text))
+            self.out.flush()
+
+        outcome = await asyncio.to_thread(clipboard.copy, result.text, result.what,
+                                          mode=self.engine.settings.ui.clipboard, write_osc52=write if tty else None)
+        self.say(outcome.text if outcome.ok else f"note: {outcome.text}")
 
     async def pull(self, model: str) -> None:
         shown = -1

@@ -156,10 +156,12 @@ class AnswerRouted(Message):
 
 @dataclass
 class UserShown(Message):
-    """A replayed question: the chat shows it as if it had just been typed."""
+    """A replayed question: the chat shows it as if it had just been typed (with the names of
+    its attachments)."""
 
     session_id: int
     text: str
+    attachments: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         self.text = terminal_safe(self.text)
@@ -297,3 +299,12 @@ class ConfirmAsked(Message):
 
     question: str
     answer: Any
+
+
+@dataclass
+class CopyRequested(Message):
+    """Copy ``text`` to the clipboard (a key on an answer, a code block's "copy" label);
+    ``what`` names it in the toast ("the answer", "code block 2")."""
+
+    text: str
+    what: str

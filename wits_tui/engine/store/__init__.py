@@ -11,6 +11,7 @@ from wits_tui.engine.store._lean_import import import_sqlite_utils
 
 import_sqlite_utils()  # before any module below imports it: see _lean_import
 
+from wits_tui.engine.store.attachments import MessageAttachments  # noqa: E402
 from wits_tui.engine.store.db import DatabaseError, connect  # noqa: E402
 from wits_tui.engine.store.docs_catalog import DocsCatalog
 from wits_tui.engine.store.embedding_cache import EmbeddingCache
@@ -74,6 +75,7 @@ class Store:
         self.profiles = _locked(Profiles(self.db), self.lock)
         self.training = _locked(ModuleTraining(self.db), self.lock)
         self.docs = _locked(DocsCatalog(self.db), self.lock)
+        self.attachments = _locked(MessageAttachments(self.db), self.lock)
 
     def close(self) -> None:
         with self.lock:

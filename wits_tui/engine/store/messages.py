@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.store import attachments as attached
 from wits_tui.engine.store import writers
 from wits_tui.engine.store.fts import fts_search
-from wits_tui.engine.store.records import STATUSES, Message, MessageStatus, Role
+from wits_tui.engine.store.records import STATUSES, Attachment, Message, MessageStatus, Role
 from wits_tui.engine.store.tx import transaction
 
 #: A /compact summary is stored with this role; the context sends it as a system message.
@@ -47,6 +49,7 @@ class Messages:
         thinking: str = "",
         summary_of: int | None = None,
         error: FailedWith | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> Message:
         if status not in STATUSES:
             raise ValueError(f"message status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -77,9 +80,12 @@ class Messages:
             assert message_id is not None  # an INSERT always sets it
             if status == "streaming":
                 self._claim(message_id)
+            if attachments:
+                attached.insert(self.db, message_id, attachments)
         return Message(id=message_id, session_id=session_id, role=role, content=content, status=status, module=module,
                        model=model, created_at=ts, updated_at=ts, thinking=thinking, summary_of=summary_of,
-                       error_kind=why["error_kind"], error_message=why["error_message"], error_hint=why["error_hint"])
+                       error_kind=why["error_kind"], error_message=why["error_message"], error_hint=why["error_hint"],
+                       attachments=tuple(attachments))
 
     def _claim(self, message_id: int) -> None:
         """Record this process as the writer of a streaming answer (see :mod:`.writers`)."""
@@ -116,7 +122,7 @@ class Messages:
 
     def get(self, message_id: int) -> Message | None:
         rows = list(self.db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
-        return Message.from_row(rows[0]) if rows else None
+        return attached.fill(self.db, [Message.from_row(rows[0])])[0] if rows else None
 
     def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None,
              after_id: int | None = None) -> list[Message]:
@@ -138,7 +144,7 @@ class Messages:
         else:
             sql = f"SELECT * FROM (SELECT * FROM messages WHERE {where} ORDER BY id DESC LIMIT ?) ORDER BY id"
             params.append(limit)
-        return [Message.from_row(r) for r in self.db.query(sql, params)]
+        return attached.fill(self.db, [Message.from_row(r) for r in self.db.query(sql, params)])
 
     def count(self, session_id: int) -> int:
         return int(next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"])
@@ -166,6 +172,8 @@ class Messages:
         with transaction(self.db):
             self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])
+            self.db.execute("DELETE FROM message_attachments WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)",
+                            [session_id])
             return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
 
     def search(self, text: str, limit: int = 50) -> builtins.list[Message]:

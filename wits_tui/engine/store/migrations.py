@@ -314,10 +314,23 @@ def m011_message_writers(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def h15_message_errors(db: sqlite_utils.Database) -> None:
+def m012_message_errors(db: sqlite_utils.Database) -> None:
     """Why an answer failed, kept with it: the error kind (an ErrorKind value), the message
     and the fix, so a reopened session and its exports say what went wrong, not just "failed"."""
     messages = db.table("messages").columns_dict
     for column in ("error_kind", "error_message", "error_hint"):
         if column not in messages:
             db.table("messages").add_column(column, str)
+
+
+@migration
+def m013_message_attachments(db: sqlite_utils.Database) -> None:
+    """Files sent with a message: the blob is stored once by its SHA-256 under the data dir
+    (``attachments/``); this table says which message carried which, in order, under what name."""
+    db.table("message_attachments").create(
+        {"message_id": int, "position": int, "sha256": str, "name": str, "kind": str, "mime": str, "size": int},
+        pk=("message_id", "position"),
+        not_null={"sha256", "name", "kind"},
+        if_not_exists=True,
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_message_attachments_sha ON message_attachments (sha256)")

@@ -51,6 +51,27 @@ class Session:
         return _from_row(cls, row)
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: its blob is ``attachments/<sha256[:2]>/<sha256>`` under the data
+    dir (one copy per content). ``kind`` is "image" (sent as an image to vision models) or "text"
+    (quoted into the message for the model)."""
+
+    sha256: str
+    name: str
+    kind: str
+    mime: str
+    size: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "name": self.name, "kind": self.kind, "mime": self.mime, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "Attachment":
+        return cls(str(row["sha256"]), str(row["name"]), str(row["kind"]), str(row.get("mime") or ""),
+                   int(row.get("size") or 0))
+
+
 @dataclass(slots=True)
 class Message:
     id: int
@@ -71,6 +92,8 @@ class Message:
     error_kind: str | None = None
     error_message: str | None = None
     error_hint: str | None = None
+    #: Files sent with the message (images, text files), in order.
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Message":

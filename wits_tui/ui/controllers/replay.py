@@ -20,6 +20,16 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.controllers.base import Controller
 from wits_tui.ui.dispatch import chat_message
 
+
+def recorded_attachments(data: dict[str, Any]) -> tuple[Any, ...]:
+    """The attachments a recorded question carried (their names show under it)."""
+    from wits_tui.engine.store.records import Attachment
+
+    try:
+        return tuple(Attachment.from_dict(a) for a in data.get("attachments") or ())
+    except (KeyError, TypeError, ValueError):
+        return ()
+
 FRAME = 1 / 30  # seconds between batches of tokens, as for a live answer
 
 BINDINGS = [
@@ -116,7 +126,7 @@ class ReplayController(Controller):
             flush()
             if isinstance(item, Note):
                 if item.kind == "user":
-                    chat.post_message(msg.UserShown(sid, item.data.get("text", "")))
+                    chat.post_message(msg.UserShown(sid, item.data.get("text", ""), recorded_attachments(item.data)))
                     chat.post_message(msg.AnswerBegun(sid, None))
                     live = True
                 elif item.kind == "interrupted" and live:

@@ -50,7 +50,7 @@ class SlashCommands(Controller):
         names = sorted(app.available_themes, key=lambda n: (not n.startswith("wits-"), n))
         session = self.screen.sessions.current
         return CommandContext(self.engine, session.id if session else None, self.frontend, themes=names, theme=app.theme,
-                              cache=self.cache)
+                              cache=self.cache, attachments=self.screen.attach.pending)
 
     def remember(self, text: str) -> None:
         """Put what was sent in the prompt's history (Up) and the store's."""
@@ -122,6 +122,11 @@ class SlashCommands(Controller):
             await screen.memory.run_job(result)
         elif isinstance(result, c.StartDocsJob):
             await screen.docs.start(result)
+        elif isinstance(result, c.CopyText):
+            screen.copier.copy(result.text, result.what)
+        elif isinstance(result, c.AttachmentsChanged):
+            screen.attach.changed()
+            await screen.chat.add_notice(result.text, result.level)
 
     async def _listing(self, listing: Any) -> None:
         from wits_tui.ui.screens.listing import ListingScreen

@@ -78,11 +78,11 @@ class TurnController(Controller):
             self._give_back(text, "No session is open yet")
             return
         screen.slash.remember(text)
-        self.start(session.id, unescape(text))
+        self.start(session.id, unescape(text), attachments=screen.attach.take())
 
-    def start(self, session_id: int, text: str | None, model: str | None = None) -> None:
+    def start(self, session_id: int, text: str | None, model: str | None = None, attachments: list[Any] | None = None) -> None:
         self.screen.status.set_speed(None, None, live=True)
-        self.worker_ = self.worker(self._run(session_id, text, model), group="turn", exclusive=True)
+        self.worker_ = self.worker(self._run(session_id, text, model, attachments or []), group="turn", exclusive=True)
 
     async def retry(self, model: str | None = None) -> None:
         if self.running:
@@ -99,16 +99,16 @@ class TurnController(Controller):
         self.worker_.cancel()
         return True
 
-    async def _begin(self, session_id: int, question: str | None, model: str | None) -> None:
+    async def _begin(self, session_id: int, question: str | None, model: str | None, attachments: Any = ()) -> None:
         chat = self.screen.chat
         if chat.session_id != session_id:
             return
         if question is not None:
-            await chat.add_user(question)
+            await chat.add_user(question, attachments)
         session = self.screen.sessions.current
         await chat.begin_answer(session_id, model or self.engine.model_for(session))
 
-    async def _run(self, session_id: int, text: str | None, model: str | None) -> None:
+    async def _run(self, session_id: int, text: str | None, model: str | None, attachments: list[Any]) -> None:
         from wits_tui.engine.events import Thinking, Token, TurnStarted
 
         engine, chat = self.engine, self.screen.chat
@@ -119,7 +119,7 @@ class TurnController(Controller):
         def make() -> Any:
             if text is None:
                 return engine.retry(session_id, model=model)
-            return engine.turn(session_id, text, model=model, on_saved=on_saved)
+            return engine.turn(session_id, text, model=model, on_saved=on_saved, attachments=attachments)
 
         stored = threading.Event()  # set on the engine thread the moment the question is stored
 
@@ -162,7 +162,7 @@ class TurnController(Controller):
             async for ev in stream:
                 if isinstance(ev, QuestionSaved):
                     saved = True
-                    await self._begin(session_id, ev.message.content, model)
+                    await self._begin(session_id, ev.message.content, model, ev.message.attachments)
                     continue
                 if isinstance(ev, Thinking):
                     thoughts.append(ev.text)
@@ -192,12 +192,14 @@ class TurnController(Controller):
             elif stored.is_set():  # stored, but stopped before the chat showed it: show what is stored
                 self.screen.sessions.open(session_id)
             elif text is not None:
+                self.screen.attach.give_back(attachments)
                 self._give_back(text, "Stopped before your question was saved")
             raise
         except Exception as exc:  # noqa: BLE001 - shown, and the app stays up
             flush()
             if not saved and text is not None:
                 # The turn could not start (e.g. the database is locked): say why, lose nothing.
+                self.screen.attach.give_back(attachments)
                 self._give_back(text, f"Could not send: {type(exc).__name__}: {exc}")
             else:
                 from wits_tui.engine.events import TurnError as TE

@@ -24,6 +24,8 @@ from textual.widgets import Static
 from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
+from wits_tui.ui.controllers.attach import AttachController
+from wits_tui.ui.controllers.copy import CopyController
 from wits_tui.ui.controllers.docs import DocsJobs
 from wits_tui.ui.controllers.health import HealthMonitor
 from wits_tui.ui.controllers.memory import MemoryJobs
@@ -36,6 +38,7 @@ from wits_tui.ui.controllers.slash import SlashCommands
 from wits_tui.ui.controllers.training import TrainingJob
 from wits_tui.ui.controllers.turns import TurnController
 from wits_tui.ui.keymap import bound_keys, keymap_for
+from wits_tui.ui.widgets.attachments import AttachmentBar
 from wits_tui.ui.widgets.chat import ChatView
 from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
 from wits_tui.ui.widgets.footer import KeyFooter
@@ -83,6 +86,7 @@ class ChatScreen(Screen[None]):
         self.job = JobProgress(id="job")
         self.module_bar = ModuleBar(id="modules")
         self.menu = CompletionMenu(id="completions")
+        self.attach_bar = AttachmentBar(id="attachments")
         self.prompt = PromptInput(id="prompt", placeholder="Message Wits…  (/ for commands)")
         self.prompt.pass_keys = bound_keys(keymap_for(settings))
         self.status = StatusBar(id="status")
@@ -97,6 +101,8 @@ class ChatScreen(Screen[None]):
         self.memory = MemoryJobs(self, bridge)
         self.docs = DocsJobs(self, bridge)
         self.replay = ReplayController(self, bridge)
+        self.copier = CopyController(self, bridge)
+        self.attach = AttachController(self, bridge)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -107,6 +113,7 @@ class ChatScreen(Screen[None]):
                 yield self.job
                 yield self.module_bar
                 yield self.menu
+                yield self.attach_bar
                 yield self.prompt
         yield self.status
         yield KeyFooter()
@@ -118,6 +125,7 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         self.job.hide()
         self.menu.hide()
+        self.attach_bar.display = False
         self.prompt.menu = self.menu
         self.prompt.focus()
 
@@ -243,6 +251,22 @@ class ChatScreen(Screen[None]):
 
     async def on_train_finished(self, event: msg.TrainFinished) -> None:
         await self.training.finished(event)
+
+    def on_prompt_input_paths_pasted(self, event: PromptInput.PathsPasted) -> None:
+        self.attach.pasted(event.paths, event.text)
+
+    def on_attachment_bar_remove(self, event: AttachmentBar.Remove) -> None:
+        self.attach.remove(event.index)
+
+    def on_copy_requested(self, event: msg.CopyRequested) -> None:
+        self.copier.copy(event.text, event.what)
+
+    def action_copy_text(self) -> None:
+        """Ctrl+C with text selected (mouse) in the chat: copied as every copy is, with a toast."""
+        from textual.actions import SkipAction
+
+        if not self.copier.copy_selection():
+            raise SkipAction()
 
     def on_feedback_given(self, event: msg.FeedbackGiven) -> None:
         self.modules.feedback(event.word, event.message_id)

@@ -23,6 +23,7 @@ TITLES = {
     "bad_request": "Ollama refused the request",
     "tool_rounds": "Too many tool rounds",
     "unexpected": "Something went wrong in Wits",
+    "attachment": "The attachment cannot go to this model",
 }
 #: A failed answer stored before Wits kept the reason (no error_kind in the row).
 UNKNOWN_REASON = "the reason was not kept (this answer failed before Wits stored why)"

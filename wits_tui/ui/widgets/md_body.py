@@ -17,11 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rich.segment import Segment
+from textual import events
 from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from wits_tui.engine.markdown_code import count_code_blocks
+from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets import md_render
 from wits_tui.ui.widgets.md_render import Look
 
@@ -44,10 +47,11 @@ def look_for(app: Any) -> Look:
 class _Part:
     """A complete stretch of a live answer, with its lines for one width."""
 
-    __slots__ = ("text", "first", "last", "width", "lines")
+    __slots__ = ("text", "first", "last", "width", "lines", "codes")
 
     def __init__(self, text: str, first: str, last: str) -> None:
         self.text, self.first, self.last = text, first, last
+        self.codes = count_code_blocks(text)  # the tail's and later parts' code labels count on
         self.width = -1
         self.lines: list[Strip] = []
 
@@ -190,6 +194,14 @@ class MarkdownBody(Widget):
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
 
+    def on_click(self, event: events.Click) -> None:
+        """A click on a code block's "copy code N" label copies that block."""
+        meta = event.style.meta if event.style is not None else {}
+        code = meta.get(md_render.CODE_META)
+        if isinstance(code, str):
+            event.stop()
+            self.post_message(msg.CopyRequested(code, f"code block {meta.get(md_render.CODE_NUMBER_META, '')}".strip()))
+
     # -- changing the text --------------------------------------------------------
     def update(self, text: str) -> None:
         """Show other text (a finished answer): rendered at the next layout."""
@@ -249,9 +261,11 @@ class MarkdownBody(Widget):
     def _assemble(self, width: int, look: Look) -> list[Strip]:
         lines: list[Strip] = []
         previous = ""
+        codes = 0
         for part in self._parts:
             if part.width != width:
-                part.lines, part.width = md_render.render(part.text, width, look), width
+                part.lines, part.width = md_render.render(part.text, width, look, codes), width
+            codes += part.codes
             if lines and md_render.needs_gap(previous, part.first):
                 lines.append(Strip.blank(0))
             lines += part.lines
@@ -259,7 +273,7 @@ class MarkdownBody(Widget):
         if self._tail.strip():
             if self._tail_width != width:
                 started = time.monotonic()
-                self._tail_lines, self._tail_width = md_render.render(self._tail, width, look), width
+                self._tail_lines, self._tail_width = md_render.render(self._tail, width, look, codes), width
                 spent = time.monotonic() - started
                 self._tail_due = time.monotonic() + max(FRAME, COST_FACTOR * spent)
             if lines and md_render.needs_gap(previous, md_render.first_type(self._tail)):

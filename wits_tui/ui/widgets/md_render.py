@@ -19,9 +19,11 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.theme import Theme
 from textual.color import Color
 from textual.strip import Strip
@@ -94,19 +96,75 @@ def _console(look: Look, width: int) -> Console:
     return console
 
 
-def render(text: str, width: int, look: Look) -> list[Strip]:
-    """``text`` as lines ``width`` cells wide (at most; shorter lines are not padded)."""
+#: Style meta on a code block's "copy" label: the block's text and number (a click copies it).
+CODE_META = "wits_code"
+CODE_NUMBER_META = "wits_code_n"
+
+
+@cache
+def _markdown_class() -> Any:
+    """Rich's Markdown with labelled code blocks; built on first use (rich.markdown and Pygments
+    are imported when the first answer is drawn, not while the app starts)."""
+    from rich.markdown import CodeBlock, Markdown
+    from rich.syntax import Syntax
+
+    class LabelledCode(CodeBlock):
+        """A code block whose top padding line carries a "copy code N" label at its right end.
+        N counts the answer's code blocks as ``engine.markdown_code`` does (``/copy code N``)."""
+
+        number = 0
+
+        @classmethod
+        def create(cls, markdown: Markdown, token: Any) -> CodeBlock:
+            block = super().create(markdown, token)
+            block.number = markdown.first_code + markdown.code_seen + 1  # type: ignore[attr-defined]
+            markdown.code_seen += 1  # type: ignore[attr-defined]
+            return block
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            code = str(self.text).rstrip()
+            syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=1)
+            lines = console.render_lines(syntax, options, pad=True)
+            if lines:
+                width = options.max_width
+                bg = next((seg.style for seg in lines[0] if seg.style is not None), None) or Style()
+                label = f" copy code {self.number} " if width >= 24 else " copy "
+                meta = Style(dim=True, meta={CODE_META: code, CODE_NUMBER_META: self.number})
+                if width > len(label):
+                    lines[0] = [Segment(" " * (width - len(label)), bg), Segment(label, bg + meta)]
+            for line in lines:
+                yield from line
+                yield Segment.line()
+
+    class LabelledMarkdown(Markdown):
+        elements = {**Markdown.elements, "fence": LabelledCode, "code_block": LabelledCode}
+
+        def __init__(self, text: str, first_code: int = 0, **kwargs: Any) -> None:
+            self.first_code = first_code  # code blocks before this text (a live answer renders in parts)
+            self.code_seen = 0
+            super().__init__(text, **kwargs)
+
+    return LabelledMarkdown
+
+
+def render(text: str, width: int, look: Look, first_code: int = 0) -> list[Strip]:
+    """``text`` as lines ``width`` cells wide (at most; shorter lines are not padded).
+    ``first_code``: how many code blocks come before ``text`` in the answer (their labels count on)."""
     width = max(8, width)
     console = _console(look, width)
-    from rich.markdown import Markdown
-
-    md = Markdown(text, code_theme=look.code_theme, hyperlinks=False)
+    md = _markdown_class()(text, first_code, code_theme=look.code_theme, hyperlinks=False)
     lines = console.render_lines(md, console.options.update(width=width, height=None), pad=False, new_lines=False)
     return [Strip(line) for line in lines]
 
 
+def _is_label(segment: Segment) -> bool:
+    style = segment.style
+    return style is not None and bool(style._meta) and CODE_META in style.meta
+
+
 def plain(lines: list[Strip]) -> str:
-    return "\n".join(strip.text.rstrip() for strip in lines)
+    """The text of rendered lines (for selections), without the code blocks' copy labels."""
+    return "\n".join("".join(seg.text for seg in strip if not _is_label(seg)).rstrip() for strip in lines)
 
 
 # -- streaming: which part of a growing answer is complete ---------------------
@@ -158,7 +216,10 @@ def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | N
     else:
         return None
     gap = needs_gap(found[i - 1][1], found[i][1])
-    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look)
+    from wits_tui.engine.markdown_code import count_code_blocks
+
+    before = count_code_blocks(text[:cut])  # the tail's code labels number on from the blocks above
+    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look, before)
 
 
 def needs_gap(before_last: str, after_first: str) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
@@ -18,11 +21,15 @@ def route_label(module: str | None, reason: str | None = None) -> str:
 
 
 class UserMessage(Static):
-    """What the person typed."""
+    """What the person typed, and the names of the files sent with it."""
 
-    def __init__(self, text: str, message_id: int | None = None) -> None:
-        super().__init__(text, markup=False, classes="message user")
+    def __init__(self, text: str, message_id: int | None = None, attachments: Any = ()) -> None:
+        from wits_tui.ui.widgets.attachments import attachment_line
+
+        shown = f"{text}\n{attachment_line(attachments)}" if attachments else text
+        super().__init__(shown, markup=False, classes="message user")
         self.message_id = message_id
+        self.attachments = tuple(attachments)
         self.border_title = "you"
 
 
@@ -30,7 +37,14 @@ class AssistantMessage(Vertical, can_focus=True):
     """An answer, rendered as Markdown; ``status`` other than complete is shown under it.
     The label beside the model says which module answered (and, live, why).
     ``live``: the answer is streaming in; ``eager``: render it during layout rather than
-    in the chat's background renderer (see ``md_body``)."""
+    in the chat's background renderer (see ``md_body``). ``c`` copies it when focused."""
+
+    BINDINGS = [Binding("c", "copy_answer", "Copy", id="copy_answer")]
+
+    def action_copy_answer(self) -> None:
+        from wits_tui.ui import messages as msg
+
+        self.post_message(msg.CopyRequested(self.body.source if self.body.live else self.text, "the answer"))
 
     def __init__(self, text: str = "", *, status: str = "complete", model: str | None = None,
                  message_id: int | None = None, thinking: bool = False, module: str | None = None,

@@ -56,6 +56,25 @@ class PromptInput(TextArea):
         text: str
         programmatic: bool = False  # set from history, not typed
 
+    @dataclass
+    class PathsPasted(Message):
+        """A paste that is only file paths (a file dropped on the terminal): the screen attaches
+        them if they are files, else puts ``text`` back here."""
+
+        paths: list[str]
+        text: str
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        from wits_tui.engine.attachments import unquote_paths
+
+        paths = None if self.text.lstrip().startswith("/") else unquote_paths(event.text)
+        if paths:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PathsPasted(paths, event.text))
+            return
+        await super()._on_paste(event)
+
     #: Keys that are characters but which the user's keymap binds (e.g. the opt-in
     #: Option-character module keys): the prompt lets the app have them. Set by the app.
     pass_keys: frozenset[str] = frozenset()
