@@ -157,7 +157,7 @@ class ChatView(KeepInPlace, can_focus=True):
             if target is not None:
                 target.add_class("-found")
                 self.anchor(False)
-                self.call_after_refresh(self.scroll_to_widget, target, top=True, animate=False)
+                self.pin(target)  # at the top, whatever renders around it, until the reader scrolls
                 return
         else:
             await self._fill(messages)
@@ -248,6 +248,7 @@ class ChatView(KeepInPlace, can_focus=True):
     def scroll_key(self, how: str) -> None:
         """PageUp/PageDown/Ctrl+Home/Ctrl+End from the app's bindings (the prompt keeps focus)."""
         check_scroll_key(self)
+        self.unpin()
         if how == "page_up":
             self.scroll_page_up(animate=False)
         elif how == "page_down":

@@ -32,6 +32,33 @@ class KeepInPlace(VerticalScroll):
     """A scrolling container whose first visible child stays put when the layout changes."""
 
     _last_arrangement: DockArrangeResult | None = None
+    #: A widget to keep at the top (a search hit just opened) until the reader scrolls: answers
+    #: around it render in the background and change height, and on a busy machine that can be
+    #: before or after the first scroll to it.
+    _pinned: Widget | None = None
+
+    def pin(self, widget: Widget) -> None:
+        self._pinned = widget
+        self.refresh(layout=True)
+
+    def unpin(self) -> None:
+        self._pinned = None
+
+    def anchor(self, anchor: bool = True) -> None:
+        if anchor:  # following the end again (a new question, Ctrl+End): nothing pinned
+            self.unpin()
+        super().anchor(anchor)
+
+    def on_mouse_scroll_down(self) -> None:
+        self.unpin()
+
+    def on_mouse_scroll_up(self) -> None:
+        self.unpin()
+
+    def _set_scroll(self, y: float) -> None:
+        self.set_reactive(Widget.scroll_y, y)
+        self.set_reactive(Widget.scroll_target_y, y)
+        self.vertical_scrollbar._reactive_position = y  # type: ignore[attr-defined]  # textual keeps it private
 
     @property
     def following(self) -> bool:
@@ -42,6 +69,11 @@ class KeepInPlace(VerticalScroll):
         before = self._last_arrangement
         result = super().arrange(size, optimal)
         self._last_arrangement = result
+        pinned = self._pinned and next((p for p in result.placements if p.widget is self._pinned), None)
+        if pinned:
+            bottom = max(p.region.bottom + p.margin.bottom for p in result.placements)
+            self._set_scroll(max(0, min(pinned.region.y, bottom - self.scrollable_content_region.height)))
+            return result
         if before is None or result is before or self.following:
             return result
         top = self.scroll_y
@@ -51,15 +83,13 @@ class KeepInPlace(VerticalScroll):
         now = next((p for p in result.placements if p.widget is anchor.widget), None)
         if now is None or now.region.y == anchor.region.y:
             return result
-        y = max(0.0, top + now.region.y - anchor.region.y)
-        self.set_reactive(Widget.scroll_y, y)
-        self.set_reactive(Widget.scroll_target_y, y)
-        self.vertical_scrollbar._reactive_position = y  # type: ignore[attr-defined]  # textual keeps it private
+        self._set_scroll(max(0.0, top + now.region.y - anchor.region.y))
         return result
 
     def forget_place(self) -> None:
         """The content was replaced: nothing to keep in place."""
         self._last_arrangement = None
+        self._pinned = None
 
 
 def check_scroll_key(chat: Widget) -> None:
