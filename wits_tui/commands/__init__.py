@@ -10,11 +10,13 @@ from wits_tui.commands.parser import Invocation, parse
 from wits_tui.commands.results import (
     ClearChat,
     Listing,
+    ManageQueue,
     Notice,
     Result,
     Row,
     SetTheme,
     StartDocsJob,
+    StartEdit,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -27,6 +29,7 @@ from wits_tui.commands.table import COMMANDS, Command, complete, run_command
 
 __all__ = [
     "COMMANDS", "ClearChat", "Command", "CommandContext", "Frontend", "Invocation", "Listing", "Notice",
-    "Result", "Row", "SetTheme", "StartDocsJob", "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
+    "ManageQueue", "Result", "Row", "SetTheme", "StartDocsJob", "StartEdit",
+    "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
     "SwitchSession", "complete", "parse", "run_command",
 ]

@@ -10,10 +10,12 @@ from wits_tui.commands.context import CommandContext
 from wits_tui.commands.results import (
     ClearChat,
     Listing,
+    ManageQueue,
     Notice,
     Result,
     Row,
     SetTheme,
+    StartEdit,
     StartPull,
     StartRetry,
     SwitchSession,
@@ -163,6 +165,22 @@ async def cmd_pull(ctx: CommandContext, args: str) -> Result:
 async def cmd_retry(ctx: CommandContext, args: str) -> Result:
     need_session(ctx)
     return StartRetry(args or None)
+
+
+async def cmd_edit(ctx: CommandContext, args: str) -> Result:
+    need_session(ctx)
+    return StartEdit(args)
+
+
+QUEUE_USAGE = "/queue [clear|send]"
+
+
+async def cmd_queue(ctx: CommandContext, args: str) -> Result:
+    action = args.strip().lower() or "list"
+    if action not in ("list", "clear", "send"):
+        return Notice(f"{QUEUE_USAGE}: not {args.strip()!r}. /queue lists what waits, clear drops it, send sends it now",
+                      "error")
+    return ManageQueue(action)  # type: ignore[arg-type]
 
 
 async def cmd_export(ctx: CommandContext, args: str) -> Result:

@@ -61,6 +61,21 @@ class StartRetry:
 
 
 @dataclass(frozen=True, slots=True)
+class StartEdit:
+    """Ask ``text`` in place of the session's last question (the old turn is kept as an earlier
+    version); with no text, the TUI loads the last question into the prompt to be changed."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ManageQueue:
+    """The TUI's queue of messages sent while an answer streams: list, drop or send them."""
+
+    action: Literal["list", "clear", "send"] = "list"
+
+
+@dataclass(frozen=True, slots=True)
 class StartPull:
     """Download a model, showing its progress."""
 
@@ -120,5 +135,5 @@ class StartDocsJob:
         object.__setattr__(self, "names", tuple(names))
 
 
-Result = (Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
+Result = (Notice | Listing | SwitchSession | ClearChat | StartRetry | StartEdit | ManageQueue | StartPull | SetTheme | SwitchModule | StartTraining
           | StartReplay | StartMemoryJob | StartDocsJob)

@@ -39,6 +39,9 @@ class MessageRow(_Strict):
     model: str | None = None
     thinking: str = ""  # what a thinking model thought before this answer
     summary_of: int | None = None  # a /compact summary: the last message id it stands for
+    superseded_by: int | None = None  # replaced by an edit: the question that replaced it
+    edit_of: int | None = None  # an edited question: the question it replaced
+    earlier: int = Field(default=0, ge=0)  # an edited question: how many versions came before it
 
 
 class EventRow(_Strict):

@@ -289,3 +289,19 @@ class ConfirmAsked(Message):
 
     question: str
     answer: Any
+
+
+@dataclass
+class EditAsked(Message):
+    """``e`` on a sent question: load it into the prompt to be changed and sent again."""
+
+    message_id: int
+    text: str
+
+
+@dataclass
+class EarlierAsked(Message):
+    """Show the earlier versions of an edited question (read from the store by a worker)."""
+
+    message_id: int
+    widget: Any  # the UserMessage to show them under

@@ -66,6 +66,11 @@ class Message:
     thinking: str = ""
     #: On a /compact summary: the id of the last message it stands for.
     summary_of: int | None = None
+    #: Replaced by an edit: the id of the question that replaced it (None: on the active branch).
+    superseded_by: int | None = None
+    #: On an edited question: the question it replaced, and how many versions came before it.
+    edit_of: int | None = None
+    earlier: int = 0
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Message":

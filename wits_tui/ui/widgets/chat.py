@@ -53,7 +53,7 @@ def _whole(widget: AssistantMessage) -> bool:
 
 def message_widget(m: Any, eager: bool = False) -> Widget:
     if m.role == "user":
-        return UserMessage(m.content, m.id)
+        return UserMessage(m.content, m.id, getattr(m, "earlier", 0))
     if m.role == "summary":
         return AssistantMessage(m.content, model="summary of the earlier turns (/compact)", message_id=m.id,
                                 eager=eager)
@@ -238,11 +238,11 @@ class ChatView(KeepInPlace, can_focus=True):
             await w.remove()
         await self.mount(widget)
 
-    async def add_user(self, text: str) -> None:
+    async def add_user(self, text: str, message_id: int | None = None, earlier: int = 0) -> None:
         if self.has_newer:  # a new question goes at the end: show the end
             await self.remove_children()
             self.has_more, self.has_newer = True, False
-        await self._add(UserMessage(text))
+        await self._add(UserMessage(text, message_id, earlier))
         self.anchor()
 
     async def add_notice(self, text: str, level: str = "info") -> None:
