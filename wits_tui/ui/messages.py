@@ -152,6 +152,8 @@ class UserShown(Message):
 
     session_id: int
     text: str
+    #: The recorded question was an edit (it replaced an earlier one and what followed it).
+    edited: bool = False
 
     def __post_init__(self) -> None:
         self.text = terminal_safe(self.text)

@@ -109,7 +109,8 @@ class ReplayController(Controller):
             flush()
             if isinstance(item, Note):
                 if item.kind == "user":
-                    chat.post_message(msg.UserShown(sid, item.data.get("text", "")))
+                    edited = item.data.get("edit_of") is not None
+                    chat.post_message(msg.UserShown(sid, item.data.get("text", ""), edited))
                     chat.post_message(msg.AnswerBegun(sid, None))
                     live = True
                 elif item.kind == "interrupted" and live:

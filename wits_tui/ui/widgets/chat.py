@@ -290,6 +290,8 @@ class ChatView(KeepInPlace, can_focus=True):
 
     async def on_user_shown(self, event: msg.UserShown) -> None:
         if event.session_id == self.session_id:
+            if event.edited:
+                await self.add_notice("✎ edited: the question below replaced an earlier one and what followed it")
             await self.add_user(event.text)
 
     async def on_answer_begun(self, event: msg.AnswerBegun) -> None:

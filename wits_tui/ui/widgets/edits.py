@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from wits_tui.engine.clock import to_minute
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets.message import UserMessage
 
@@ -62,7 +63,7 @@ class EarlierVersions(Vertical):
         total = len(self.versions)
         for n, version in enumerate(self.versions):
             question = next((m for m in version if m.role == "user"), None)
-            when = (question.created_at[:16].replace("T", " ") + " UTC") if question is not None else ""
+            when = f"{to_minute(question.created_at)} UTC" if question is not None else ""
             yield Static(f"earlier version {total - n} of {total} · {when}", classes="earlier-title", markup=False)
             for m in version:
                 if m.role == "user":

@@ -148,8 +148,9 @@ class PromptInput(TextArea):
 
     def start_edit(self, message_id: int, text: str) -> None:
         """Load a sent message to be changed; Enter sends it in its place."""
-        if self._walk == -1 and self.editing is None:
+        if self.editing is None:  # what was being typed comes back on Esc
             self._draft = self.text
+        self._walk = -1
         self._programmatic = True
         self.text = text
         self.move_cursor(self.document.end)

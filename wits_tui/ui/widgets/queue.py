@@ -63,7 +63,7 @@ class QueueBar(Vertical, can_focus=False):
             return
         hint = self.query_one(".queue-hint", Static)
         if held:
-            hint.update("held, the answer did not finish · Enter sends · Up takes back · /queue clear drops")
+            hint.update("held after the stop · Enter sends · Up takes back · /queue clear drops")
         else:
             hint.update("sent when the answer ends · Up takes back · /queue clear drops")
         hint.set_class(held, "-held")
