@@ -53,3 +53,35 @@ def test_ask_freezes_what_start_up_built(tmp_path):
         "run()\n"
     )
     assert _run(code, tmp_path) == "enabled True frozen True"
+
+
+def test_bare_wits_starts_the_app_with_the_collector_off_and_no_parser(tmp_path):
+    """Bare `wits` goes straight to the app: no argparse tree (it imported every command's module
+    and sqlite-utils, ~0.1 s of CPU before the first frame), the collector off until the app says
+    it has started."""
+    code = (
+        "import gc, sys\n"
+        "from wits_tui.cli import run\n"
+        "import wits_tui.cli.app_cmd as a, wits_tui.cli.chat_cmd as c\n"
+        "c.wants_plain = lambda: False\n"
+        "def spy(ctx):\n"
+        "    from wits_tui.cli import heap\n"
+        "    loaded = sorted(m for m in ('wits_tui.cli.ask_cmd', 'sqlite_utils') if m in sys.modules)\n"
+        "    before = gc.isenabled()\n"
+        "    heap.release()  # what the app is given as `started`\n"
+        "    print('enabled', before, gc.isenabled(), 'loaded', loaded)\n"
+        "    return 0\n"
+        "a.run_app = spy\n"
+        "sys.argv = ['wits']\n"
+        "run()\n"
+    )
+    assert _run(code, tmp_path) == "enabled False True loaded []"
+
+
+def test_importing_the_app_leaves_heavy_modules_for_later(tmp_path):
+    """What the first frame does not need is imported when it is (the engine's thread opens the store;
+    the first answer drawn imports the Markdown parser and Pygments)."""
+    code = ("import sys, wits_tui.ui.app\n"
+            "print(sorted(m for m in ('sqlite_utils', 'lancedb', 'ollama', 'httpx', 'markdown_it', 'pygments',\n"
+            "     'rich.markdown', 'wits_tui.engine.store', 'wits_tui.engine.core') if m in sys.modules))\n")
+    assert _run(code, tmp_path) == "[]"

@@ -14,7 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -55,6 +55,7 @@ def _default_host() -> str:
 
 #: How memory pruning chooses what goes (the one list; engine/memory/pruning.py reads it).
 PruningStrategy = Literal["oldest_first", "least_relevant", "hybrid"]
+PRUNING_STRATEGIES: tuple[str, ...] = get_args(PruningStrategy)
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)

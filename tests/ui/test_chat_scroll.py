@@ -158,20 +158,26 @@ async def test_a_search_hit_opens_at_the_message(make_app, app_paths):
 
 async def test_finished_answers_render_once_however_they_scroll(make_app, app_paths, monkeypatch):
     calls: list[int] = []
+    tails: list[int] = []  # the newest answer's last blocks, drawn first when the session opens
     real = md_render.render
+    stored: set[str] = set()
 
     def counting(text, width, look):
-        calls.append(width)
+        (calls if text in stored else tails).append(width)
         return real(text, width, look)
 
     monkeypatch.setattr(md_render, "render", counting)
-    seed(app_paths, conversation(12, tokens=1000), title="long")
+    convo = conversation(12, tokens=1000)
+    stored.update(text for role, text in convo if role == "assistant")
+    seed(app_paths, convo, title="long")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         chat = app.chat
+        await wait_for(pilot, lambda: chat.body_renderer.idle, what="rendering")
         answers = len(chat.query(AssistantMessage))
         assert len(calls) == answers == 12  # each once, at one width
+        assert len(tails) <= 1
         for _ in range(60):
             await pilot.press("pageup")
         for _ in range(60):

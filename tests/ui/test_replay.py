@@ -28,12 +28,13 @@ async def test_pause_step_and_quit(make_app, app_paths):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        app.chat_screen.replay.start(session_id, speed=0.1)  # ten times slower than recorded: time to press keys
-        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None, what="the replay")
-        await pilot.press("space")
+        # starts paused: no race between the first turn and the key that pauses it on a busy machine
+        app.chat_screen.replay.start(session_id, speed=0.1, paused=True)
+        await wait_for(pilot, lambda: app.chat_screen.replay.state is not None
+                       and "paused" in str(app.query_one("#status-replay").content), what="the paused replay")
         assert app.chat_screen.replay.state.player.paused
-        assert "paused" in str(app.query_one("#status-replay").content)
-        await pilot.press("n")  # finish this turn, then wait
+        assert len(app.chat.query(UserMessage)) == 0  # nothing played yet
+        await pilot.press("n")  # play the first turn, then wait
         await wait_for(pilot, lambda: app.chat_screen.replay.state.player.paused and len(app.chat.query(AssistantMessage)) == 1
                        and not app.chat.streaming, what="the first turn")
         await wait_for_player_looks(pilot, app.chat_screen.replay.state.player)

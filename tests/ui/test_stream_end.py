@@ -97,3 +97,19 @@ async def test_final_text_that_differs_from_the_stream_replaces_it() -> None:
         assert body.source == final
         assert shown(body._lines) == shown(md_render.render(final, body.size.width, md_body.look_for(app)))
         assert "return 1" in md_render.plain(body._lines) and "Done." in md_render.plain(body._lines)
+
+
+@pytest.mark.parametrize("seed,width,rows", [(0, 112, 38), (3, 72, 20), (7, 192, 45), (11, 50, 30)])
+def test_the_end_drawn_first_is_the_end_of_the_whole_rendering(seed: int, width: int, rows: int) -> None:
+    """A session opens at its end by rendering the newest answer's last blocks first
+    (``render_tail``); the whole rendering that replaces them must end with the same lines."""
+    text = answer(4000, seed)
+    look = md_render.look_from("textual-dark", {}, True)
+    partial = md_render.render_tail(text, width, look, rows)
+    assert partial is not None  # a 4,000-token answer is long enough for it to pay
+    whole = md_render.render(text, width, look)
+    first = next(i for i, line in enumerate(partial) if line.text.strip())  # the guessed rows above are blank
+    drawn = partial[first:]
+    assert len(drawn) >= rows  # enough to fill the screen
+    assert shown(partial[-len(drawn):]) == shown(whole[-len(drawn):])
+    assert md_render.render_tail(answer(200, seed), width, look, rows) is None  # short: rendered whole

@@ -69,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     if any(replaced for _, replaced in cleaned):
         print(f"wits: note: {REPLACED_NOTE} (arguments)", file=sys.stderr)
         argv = [a for a, _ in cleaned]
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    if argv:
+        args = build_parser(argv).parse_args(argv)
+    else:  # bare `wits`, the app: nothing to parse, and the parser would import every command's module
+        args = argparse.Namespace(handler=None)
 
     from wits_tui.cli.context import Context, fail
     from wits_tui.settings import ConfigError
@@ -92,12 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     from wits_tui.cli import heap
 
-    if not getattr(args, "settles_itself", False):  # ask settles after its own imports
+    if handler is not None and not getattr(args, "settles_itself", False):  # ask settles after its own imports
         heap.release()
-    if handler is None:
+    if handler is None:  # the app releases the collector once it is ready (heap.release, see run_app)
         from wits_tui.cli.chat_cmd import run_plain, wants_plain
 
         if wants_plain():
+            heap.release()
             return run_plain(ctx)
         from wits_tui.cli.app_cmd import run_app
 

@@ -10,7 +10,8 @@ explicitly. In between, collection is back on:
 
 - ``settle()`` (`wits ask`) also moves what start-up built into the permanent
   generation (``gc.freeze``), so the collector never walks it again;
-- ``release()`` (the TUI, every other command) only turns collection back on. A
+- ``release()`` (every other command; the TUI once its first frame is up and its engine
+  has opened) only turns collection back on. A
   long-running process is better off without a frozen heap: CPython starts a full
   collection when the objects made since the last one exceed a quarter of the
   long-lived ones, and frozen objects no longer count, so full collections would come

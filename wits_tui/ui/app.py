@@ -55,15 +55,17 @@ class WitsApp(App[None]):
 
     def __init__(self, paths: Paths, settings: Settings, *, engine_factory: EngineFactory | None = None,
                  initial_theme: str | None = None, start_session: int | None = None,
-                 replay: tuple[int, float, int] | None = None) -> None:
+                 replay: tuple[int, float, int] | None = None, started: Callable[[], None] | None = None) -> None:
         """``start_session``: show this session (without making it the active one);
-        ``replay``: (session id, speed, from turn) to play back at start; quitting it quits the app."""
+        ``replay``: (session id, speed, from turn) to play back at start; quitting it quits the app;
+        ``started``: called once the first frame is up and the engine has opened (or failed to)."""
         super().__init__()
         self.start_session = replay[0] if replay else start_session
         self.replay_at_start = replay
         self.paths = paths
         self.settings = settings
         self.engine_factory = engine_factory or default_engine
+        self._started = started
         self.bridge = EngineBridge()
         self._chat_screen: ChatScreen | None = None
         themes, self.theme_problems = load_themes(paths.user_themes_dir)
@@ -125,6 +127,9 @@ class WitsApp(App[None]):
         except Exception as exc:  # noqa: BLE001 - shown to the person; the app stays up
             screen.post_message(msg.EngineFailed(f"{type(exc).__name__}: {exc}"))
             return
+        finally:
+            if self._started is not None:
+                self._started()
         screen.post_message(opened)  # dropped if the screen has gone meanwhile
 
     def _open(self, options: "EngineOptions") -> msg.EngineReady:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import get_args
 
-from wits_tui.settings import PruningStrategy
+from wits_tui.settings import PRUNING_STRATEGIES, PruningStrategy
 
-STRATEGIES: tuple[str, ...] = get_args(PruningStrategy)
+STRATEGIES = PRUNING_STRATEGIES
 #: A segment unused for this long counts half as much in ``least_relevant``.
 UNUSED_HALF_LIFE_S = 30 * 86_400
 #: hybrid = this weight on age rank + the rest on the least_relevant rank.

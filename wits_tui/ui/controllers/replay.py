@@ -45,16 +45,19 @@ class ReplayController(Controller):
 
     state: ReplayState | None = None
 
-    def start(self, session_id: int, speed: float = 1.0, from_turn: int = 1, *, quit_after: bool = False) -> None:
+    def start(self, session_id: int, speed: float = 1.0, from_turn: int = 1, *, quit_after: bool = False,
+              paused: bool = False) -> None:
+        """``paused``: show the replay paused before its first turn (N steps, Space plays)."""
         screen = self.screen
         if screen.turns.running:
             screen.notify("An answer is still coming: Esc stops it, then replay.", severity="warning")
             return
         current = screen.sessions.current
         return_to = None if quit_after else (current.id if current else session_id)
-        self.worker(self._run(session_id, speed, from_turn, return_to), group="replay", exclusive=True)
+        self.worker(self._run(session_id, speed, from_turn, return_to, paused), group="replay", exclusive=True)
 
-    async def _run(self, session_id: int, speed: float, from_turn: int, return_to: int | None) -> None:
+    async def _run(self, session_id: int, speed: float, from_turn: int, return_to: int | None,
+                   paused: bool = False) -> None:
         from wits_tui.engine.replay import Player, to_turns
 
         store = self.engine.store
@@ -62,8 +65,12 @@ class ReplayController(Controller):
             lambda: (store.sessions.get(session_id), store.recordings.for_session(session_id, from_turn)))
         turns = to_turns(records)
         player = Player(turns, speed=speed)
+        if paused:
+            player.pause()
         state = self.state = ReplayState(session_id, player, len(turns), return_to)
         await self._enter(session)
+        if paused:
+            self.screen.status.set_replay(0, state.total, speed, True)
         try:
             await self._play(state)
         finally:

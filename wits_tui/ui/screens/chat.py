@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.messages import Prune
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
@@ -40,6 +40,7 @@ from wits_tui.ui.controllers.turns import TurnController
 from wits_tui.ui.keymap import bound_keys, keymap_for
 from wits_tui.ui.widgets.chat import ChatView
 from wits_tui.ui.widgets.chat_scroll import SCROLL_BINDINGS
+from wits_tui.ui.widgets.footer import KeyFooter
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
@@ -115,7 +116,7 @@ class ChatScreen(Screen[None]):
                 yield self.queue_bar
                 yield self.prompt
         yield self.status
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def session_list(self) -> SessionList:

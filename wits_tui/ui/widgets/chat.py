@@ -69,6 +69,8 @@ def _eager(widgets: list[Widget], rows: int, width: int, from_top: bool = False)
             return
         if isinstance(w, AssistantMessage):
             w.body.eager = True
+            if not from_top and used == 0:
+                w.body.tail_rows = rows  # the end shows first: its last blocks render first
             used += md_render.estimate_height(w.body.source, width) + 3
         else:
             used += 3 + str(getattr(w, "content", "")).count("\n")

@@ -65,6 +65,10 @@ class MarkdownBody(Widget):
         self._lines: list[Strip] = []
         self._key: tuple[int, str] | None = None  # (width, look) the lines are for
         self._hints: dict[int, int] = {}  # known height per width
+        #: Set on the answer a session opens at the end of: render its last blocks first
+        #: (enough for this many rows), the whole of it off the loop just after.
+        self.tail_rows = 0
+        self._partial = False  # the lines are render_tail's: the renderer still owes the whole
         # live answers
         self._parts: list[_Part] = []
         self._tail = text if live else ""
@@ -85,6 +89,14 @@ class MarkdownBody(Widget):
 
     def render_now(self, width: int) -> None:
         look = self._look()
+        rows, self.tail_rows = self.tail_rows, 0
+        renderer = self._renderer() if rows and not self.live else None
+        partial = md_render.render_tail(self.source, width, look, rows) if renderer is not None else None
+        if partial is not None and renderer is not None:
+            self._lines, self._key, self._partial = partial, (width, look.key), True
+            renderer.request(self, urgent=True)
+            return
+        self._partial = False
         if self.live:
             self._lines = self._assemble(width, look)
         else:
@@ -100,13 +112,13 @@ class MarkdownBody(Widget):
         if key != self._want(self.size.width or key[0]):
             return
         changed = len(lines) != len(self._lines) or self._key is None or self._key[0] != key[0]
-        self._lines, self._key = lines, key
+        self._lines, self._key, self._partial = lines, key, False
         self.refresh(layout=changed)
 
     def job(self) -> tuple[str, int, Look] | None:
         """What the renderer should render for this body, if anything."""
         width = self.size.width or self._last_width
-        if self.live or width <= 0 or self.ready_for(width):
+        if self.live or width <= 0 or (self.ready_for(width) and not self._partial):
             return None
         return self.source, width, self._look()
 
@@ -286,6 +298,13 @@ class BodyRenderer:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        first = next(iter(self._urgent or self._later), None)
+        if first is not None and first.is_attached:
+            # Let the frame that asked for these go out first: Rich holds the GIL while it renders,
+            # and what is on screen (a session just opened, its newest answer's end) comes first.
+            painted = loop.create_future()
+            first.app.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+            await asyncio.wait({painted}, timeout=0.5)
         while (body := self._next()) is not None:
             job = body.job()
             if job is None:

@@ -15,17 +15,29 @@ everything wraps, nothing needs a horizontal scroll.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
+from functools import cache
+from typing import TYPE_CHECKING
+
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.theme import Theme
 from textual.color import Color
 from textual.strip import Strip
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # what rich.markdown parses with
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@cache
+def _parser() -> "MarkdownIt":
+    """What rich.markdown parses with. Made on first use: markdown-it, rich.markdown and Pygments
+    are imported when the first answer is drawn, not while the app starts (about 50 ms)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
 _local = threading.local()
 
 
@@ -87,6 +99,8 @@ def render(text: str, width: int, look: Look) -> list[Strip]:
     """``text`` as lines ``width`` cells wide (at most; shorter lines are not padded)."""
     width = max(8, width)
     console = _console(look, width)
+    from rich.markdown import Markdown
+
     md = Markdown(text, code_theme=look.code_theme, hyperlinks=False)
     lines = console.render_lines(md, console.options.update(width=width, height=None), pad=False, new_lines=False)
     return [Strip(line) for line in lines]
@@ -102,7 +116,7 @@ CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open", "table
 
 def blocks(text: str) -> list[tuple[int, str]]:
     """(first line, token type) of each top-level block."""
-    return [(t.map[0], t.type) for t in _PARSER.parse(text)
+    return [(t.map[0], t.type) for t in _parser().parse(text)
             if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
 
 
@@ -126,6 +140,26 @@ def split_complete(text: str) -> tuple[int, str, str]:
     if len(found) >= 3:
         return _line_offset(text, found[-2][0]), found[0][1], found[-3][1]
     return 0, "", ""
+
+
+def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | None:
+    """The lines of ``text`` with only its last blocks rendered, enough to fill ``rows``
+    lines, and blank lines guessed for the rest above (None when ``text`` is not long
+    enough for that to pay). Opening a session at its end shows the newest answer's
+    end from this; the whole rendering replaces it a moment later, and its last lines
+    are the same (blocks rendered apart join as in the whole: :func:`needs_gap`)."""
+    if estimate_height(text, width) <= 4 * rows:
+        return None
+    found = blocks(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for i in range(len(found) - 1, 0, -1):
+        cut = starts[found[i][0]]
+        if estimate_height(text[cut:], width) > 2 * rows:  # the guess can be high: a margin
+            break
+    else:
+        return None
+    gap = needs_gap(found[i - 1][1], found[i][1])
+    return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look)
 
 
 def needs_gap(before_last: str, after_first: str) -> bool:

@@ -19,6 +19,7 @@ from textual.widgets import Static
 #: While live, only the tail is drawn: re-laying out a long thought on every batch
 #: would cost more with every line, and the newest lines are the ones being read.
 LIVE_TAIL_CHARS = 600
+FRAME = 1 / 30  # a live block redraws at most this often
 
 
 class ThinkingBlock(Static, can_focus=True):
@@ -35,16 +36,27 @@ class ThinkingBlock(Static, can_focus=True):
         super().__init__("", classes="thinking-block", markup=False)
         self.text = text
         self.live = live
+        self._redraw_due = False
         self.set_reactive(ThinkingBlock.expanded, live)
         self.set_class(live, "-expanded")
         self._redraw()
 
     def append(self, piece: str) -> None:
+        """More thoughts: drawn at most once a frame (counting the words and laying the block
+        out again for every token cost more with every line while keys waited)."""
         self.text += piece
-        self._redraw()
+        if not self._redraw_due:
+            self._redraw_due = True
+            self.set_timer(FRAME, self._due)
+
+    def _due(self) -> None:
+        if self._redraw_due:
+            self._redraw_due = False
+            self._redraw()
 
     def finish(self) -> None:
         """The answer started: stop being live, and fold away."""
+        self._redraw_due = False
         self.live = False
         self.expanded = False
         self._redraw()
