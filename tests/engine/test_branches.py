@@ -127,3 +127,52 @@ def test_the_recording_says_which_question_an_edit_replaced(engine, server, chat
     run(engine, lambda: engine.edit(chat, first_q.id, "first, better?"))
     notes = [e for e in engine.store.recordings.for_session(chat) if e.kind == "user"]
     assert [n.data.get("edit_of") for n in notes] == [None, None, first_q.id]
+
+
+def test_search_finds_an_earlier_version_and_leads_to_the_question_that_replaced_it(engine, server, chat):
+    from wits_tui.commands import CommandContext, Listing, run_command
+
+    first_q = engine.store.messages.list(chat)[0]
+    server.script(CHAT, Reply(text="edited."), Reply(text="edited twice."))
+    run(engine, lambda: engine.edit(chat, first_q.id, "first, better?"))
+    better = engine.store.messages.list(chat)[0]
+    run(engine, lambda: engine.edit(chat, better.id, "first, best?"))
+    best = engine.store.messages.list(chat)[0]
+    result = asyncio.run(run_command("/search first", CommandContext(engine, chat, None)))
+    assert isinstance(result, Listing)
+    rows = {r.cells[2]: (r.cells[0], r.message_id) for r in result.rows if r.message_id is not None}
+    assert rows["first?"] == ("user (earlier version)", best.id)  # followed through both edits
+    assert rows["first, better?"] == ("user (earlier version)", best.id)
+    assert rows["first, best?"] == ("user", best.id)
+
+
+def test_memory_forgets_the_answer_an_edit_replaced(paths, server):
+    from tests.engine.conftest import make_engine
+
+    server.add_model("nomic-embed-text", capabilities=["embedding"], embedding_dim=768)
+    server.script(CHAT, Reply(text="Your dog is called Biscuit."), Reply(text="Your cat is called Miso."))
+    engine = make_engine(paths, server.host, use_memory=True)
+    sid = engine.store.sessions.create().id
+
+    async def go():
+        await asyncio.to_thread(engine.memory.open)
+        async with aclosing(engine.turn(sid, "Remember that my dog is called Biscuit")) as stream:
+            async for _ in stream:
+                pass
+        await engine.aclose()  # the exchange is written
+        await asyncio.to_thread(engine.open)
+        await asyncio.to_thread(engine.memory.open)
+        assert any("Biscuit" in h.text for h in await engine.memory.search("Biscuit"))
+        question = engine.store.messages.list(sid)[0]
+        async with aclosing(engine.edit(sid, question.id, "Remember that my cat is called Miso")) as stream:
+            async for _ in stream:
+                pass
+        await engine.aclose()  # waits for the forgetting and the new write
+        await asyncio.to_thread(engine.open)
+        await asyncio.to_thread(engine.memory.open)
+        found = [h.text for h in await engine.memory.search("called")]
+        engine.memory.close()
+        return found
+
+    found = asyncio.run(go())
+    assert any("Miso" in t for t in found) and not any("Biscuit" in t for t in found)

@@ -60,7 +60,7 @@ async def test_up_on_an_empty_prompt_edits_the_last_question_and_keeps_the_old_t
         await press_now(pilot, "enter")
         earlier = await wait_for(pilot, lambda: app.chat.query(EarlierVersions).first() if app.chat.query(EarlierVersions)
                                  else None, what="the earlier version")
-        texts = [str(w.content) for w in earlier.query("Static")]
+        texts = [getattr(w.content, "markup", str(w.content)) for w in earlier.query("Static")]  # answers: Markdown
         assert any("capital of France?" in t for t in texts) and any("Paris." in t for t in texts)
         await press_now(pilot, "enter")
         await wait_for(pilot, lambda: not app.chat.query(EarlierVersions), what="it to fold again")

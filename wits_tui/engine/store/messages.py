@@ -148,6 +148,16 @@ class Messages:
         return [Message.from_row(r) for r in self.db.query(
             "SELECT * FROM messages WHERE superseded_by = ? ORDER BY id", [message_id])]
 
+    def current_version(self, message: Message) -> int:
+        """The id that stands for ``message`` on the active branch: itself, else the question
+        whose edit replaced it (followed through later edits)."""
+        seen: set[int] = set()
+        current: Message | None = message
+        while current is not None and current.superseded_by is not None and current.id not in seen:
+            seen.add(current.id)
+            current = self.get(current.superseded_by)
+        return current.id if current is not None else message.id
+
     def earlier_versions(self, message_id: int) -> builtins.list[builtins.list[Message]]:
         """The earlier versions of an edited question, newest first: each is the question it
         replaced and what followed it on the branch then."""

@@ -69,10 +69,12 @@ class EarlierVersions(Vertical):
                 if m.role == "user":
                     yield Static(m.content, classes="earlier-question", markup=False)
                 elif m.role == "assistant":
+                    from rich.markdown import Markdown
+
                     text = m.content if len(m.content) <= SHOWN_CHARS else m.content[:SHOWN_CHARS] + " …"
-                    who = m.model or "wits"
-                    status = "" if m.status == "complete" else f" ({m.status})"
-                    yield Static(f"{who}{status}: {text}", classes="earlier-answer", markup=False)
+                    status = "" if m.status == "complete" else f" · {m.status}"
+                    yield Static(f"{m.model or 'wits'}{status}", classes="earlier-who", markup=False)
+                    yield Static(Markdown(text), classes="earlier-answer")
 
 
 async def show_earlier(widget: UserMessage, versions: list[list[Any]]) -> None:
