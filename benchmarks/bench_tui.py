@@ -54,10 +54,12 @@ def _keys(*keys: str, literal: bool = False) -> None:
     _tmux("send-keys", "-t", SESSION, *(["-l"] if literal else []), *keys)
 
 
-def _start(home: Path, host: str, uv: bool = False) -> float:
+def _start(home: Path, host: str, uv: bool = False, memory: bool = False) -> float:
+    """``memory``: as users have it (on by default): lancedb is imported once the app is quiet."""
     exe = (f"{shutil.which('uv')} run --project {ROOT} wits" if uv
            else shutil.which("wits", path=str(Path(sys.executable).parent)))
-    env = f"WITS_HOME={home} OLLAMA_HOST={host} WITS_CHAT__DEFAULT_MODEL={MODEL} WITS_MEMORY__ENABLED=false"
+    env = (f"WITS_HOME={home} OLLAMA_HOST={host} WITS_CHAT__DEFAULT_MODEL={MODEL}"
+           + ("" if memory else " WITS_MEMORY__ENABLED=false"))
     _tmux("kill-session", "-t", SESSION)
     t0 = time.perf_counter()
     _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", f"{env} {exe}")
@@ -206,14 +208,14 @@ def _open_rows(server, quick: bool) -> list[Result]:
     rows = []
     with tempfile.TemporaryDirectory() as home:
         _seed(Path(home), {"Small": [("user", "hi"), ("assistant", "hello")], "Big": _convo(n, 4000, "BIG")}, "Big")
-        t0 = _start(Path(home), server.host)
+        t0 = _start(Path(home), server.host, memory=True)
         t_first = _wait(lambda p: bool(p.strip()))
         t_end = _wait(lambda p: f"BIG-END-{n - 1}" in p, timeout=60)
         _stop()
         if t_first and t_end:
             ms = (t_end - t_first) * 1000
             rows.append(Result(f"open on {n} x 4,000-token answers: newest on screen after first paint", ms, "ms",
-                               "< 500 ms", ms < 500, f"first character at {(t_first - t0) * 1000:.0f} ms"))
+                               "< 500 ms", ms < 500, f"first character at {(t_first - t0) * 1000:.0f} ms; memory on"))
     with tempfile.TemporaryDirectory() as home:
         _seed(Path(home), {"Big": _convo(n, 4000, "BIG"), "Small": [("user", "hi"), ("assistant", "hello")]}, "Small")
         _start(Path(home), server.host)

@@ -290,3 +290,28 @@ def test_no_rate_from_a_duration_that_is_not_a_measurement():
     assert stats_from({"eval_count": 4, "eval_duration": 1_000}, 10.0, 20.0).tokens_per_s is None  # 1 µs
     assert stats_from({"eval_count": 4, "eval_duration": 0}, 10.0, 20.0).tokens_per_s is None
     assert stats_from({"eval_count": 40, "eval_duration": 2_000_000_000}, 10.0, 20.0).tokens_per_s == 20.0
+
+
+def test_module_models_are_learned_before_a_turn_is_routed_to_them(paths, server):
+    """What /api/show says about a module's model (does it think? its window) is asked when Ollama
+    first answers, not on the path of the first turn routed to that module."""
+    server.add_model("qwen2.5-coder:7b", context_length=8192)
+    paths.user_modules_dir.mkdir(parents=True, exist_ok=True)
+    (paths.user_modules_dir / "code_expert.toml").write_text('model = "qwen2.5-coder:7b"\n')
+    (paths.user_modules_dir / "writer.toml").write_text('model = "not-installed:1b"\ndomains = ["creative"]\n')
+    engine = make_engine(paths, server.host, routing=True)
+
+    async def learn() -> None:
+        await engine.learn_module_models([m.name for m in await engine.list_models()])
+        await engine.backend.close()
+
+    asyncio.run(learn())
+    asked = [r.body["model"] for r in server.requests_to("/api/show")]
+    assert sorted(asked) == [CHAT, "qwen2.5-coder:7b"]  # installed ones only; each once
+    assert engine.catalog.cached("qwen2.5-coder:7b").context_length == 8192
+    server.clear_requests()
+    s = engine.store.sessions.create()
+    engine.store.sessions.pin_module(s.id, "code_expert")
+    events = collect(engine, s.id, "hello")
+    assert [e.model for e in events if isinstance(e, TurnStarted)] == ["qwen2.5-coder:7b"]
+    assert server.requests_to("/api/show") == []

@@ -41,7 +41,7 @@ async def ask(pilot, text: str) -> None:
     app = pilot.app
     await type_text(pilot, text)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not app.chat_screen.turns.running and not app.chat.streaming, timeout=20, what="the answer")
+    await wait_for(pilot, lambda: not app.chat_screen.turns.running and not app.chat.streaming, what="the answer")
 
 
 async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_path):
@@ -51,7 +51,7 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.chat_screen.slash.run(f"/docs add {root} --name island")
-        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), timeout=30, what="the index job")
+        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), what="the index job")
         assert "island: 2 files indexed (3 passages)" in notices(app)[-1]
         await wait_for(pilot, lambda: not app.chat_screen.docs.running and not app.chat_screen.job.display,
                        what="the job to end")
@@ -96,9 +96,9 @@ async def test_esc_stops_an_index_job_and_keeps_what_was_done(make_app, docs_ser
         bar = app.chat_screen.job
         app.chat_screen.slash.run(f"/docs add {root} --name many")
         await wait_for(pilot, lambda: bar.display and "files" in str(bar.query_one("#job-label").content),
-                       timeout=30, what="the progress bar")
+                       what="the progress bar")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: any(n.startswith("stopped") for n in notices(app)), timeout=30, what="the stop")
+        await wait_for(pilot, lambda: any(n.startswith("stopped") for n in notices(app)), what="the stop")
         assert "what was indexed is kept" in notices(app)[-1]
         await wait_for(pilot, lambda: not bar.display, what="the bar to go")
         kept = len(app.engine.store.docs.files("many"))
@@ -113,14 +113,39 @@ def test_snapshot_answer_with_sources(snap_compare, make_app, docs_server, tmp_p
         app = await ready(pilot)
         await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
         app.chat_screen.slash.run(f"/docs add {root} --name island")
-        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), timeout=30, what="the index job")
+        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), what="the index job")
         await app.chat.query(".notice").last().remove()  # it says how long indexing took
         await ask(pilot, "@island When does the ferry leave, and what does a ticket cost?")
         await wait_for(pilot, lambda: app.chat.query(SourcesPanel), what="the sources")
         # the bar looks again after each turn: the answer loaded the model
-        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries[0].loaded, timeout=20, what="the loaded dots")
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries[0].loaded, what="the loaded dots")
         app.chat.query_one(SourcesPanel).query(SourceRow).first().focus()
         app.chat_screen.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
         await settled(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run)
+
+
+async def test_docs_reembed_asks_then_indexes_every_collection_with_the_new_model(make_app, settings, docs_server, tmp_path):
+    from wits_tui.ui.screens.confirm import ConfirmScreen
+
+    docs_server.add_model("other-embed", capabilities=["embedding"], embedding_dim=32)
+    root = manual(tmp_path / "island")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.chat_screen.slash.run(f"/docs add {root} --name island")
+        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), what="the index job")
+        await wait_for(pilot, lambda: not app.chat_screen.docs.running, what="the job to end")
+    changed = settings.model_copy(update={"docs": settings.docs.model_copy(update={"embedding_model": "other-embed"})})
+    app = make_app(settings=changed)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.chat_screen.slash.run("/docs reembed")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        assert "Embed every collection again with other-embed?" in app.screen.question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: sum("files indexed" in n for n in notices(app)) == 1, what="the index job")
+        assert "island: 2 files indexed (3 passages)" in notices(app)[-1]
+        await wait_for(pilot, lambda: not app.chat_screen.docs.running, what="the job to end")
+        assert app.engine.docs.passages.embed_model == "other-embed"

@@ -39,8 +39,8 @@ async def test_thinking_streams_live_then_folds_and_toggles(thinker_app, server)
         await ready(pilot)
         await ask(pilot, "Is 91 prime?")
         block = await wait_for(pilot, lambda: app.chat.query(ThinkingBlock).first() if app.chat.query(ThinkingBlock) else None,
-                               what="the thinking block", timeout=30)
-        await wait_for(pilot, lambda: "91" in str(block.render()), what="live thoughts", timeout=30)
+                               what="the thinking block")
+        await wait_for(pilot, lambda: "91" in str(block.render()), what="live thoughts")
         assert block.live and block.expanded
         answer = app.chat.query(AssistantMessage).last()
         await wait_for(pilot, lambda: not app.chat_screen.turns.running and answer.text == ANSWER, what="the answer", timeout=60)
@@ -171,6 +171,6 @@ async def test_a_replay_shows_the_thinking_again(thinker_app, server):
         sid = app.chat_screen.sessions.current.id
         app.chat_screen.replay.start(sid, speed=0)
         await wait_for(pilot, lambda: app.chat_screen.replay.state is not None and app.chat_screen.replay.state.done,
-                       what="the replay", timeout=30)
+                       what="the replay")
         await wait_for(pilot, lambda: [b for b in app.chat.query(ThinkingBlock) if b.text == "Replayed thought, word by word."]
                        and not app.chat.streaming, what="the replayed thoughts")

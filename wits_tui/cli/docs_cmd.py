@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("-v", "--verbose", action="store_true", help="list every skipped and failed file")
     s = dsub.add_parser("remove", help="delete a collection and its passages (the files stay)")
     s.add_argument("name", metavar="NAME")
+    dsub.add_parser("reembed", help="index every collection again with docs.embedding_model (after changing it)")
     s = dsub.add_parser("search", help="passages matching TEXT by meaning and words")
     s.add_argument("text", metavar="TEXT")
     s.add_argument("--in", dest="names", action="append", metavar="NAME", help="search this collection (default: all)")
@@ -43,13 +44,9 @@ def _docs(ctx: Context) -> Any:
 
 
 def cmd_docs(args: argparse.Namespace, ctx: Context) -> int:
-    from wits_tui.engine.docs.store import DocsError
-
     docs = _docs(ctx)
-    try:
+    try:  # a DocsError is said by the CLI's main, like every WitsError
         return _ACTIONS[args.docs_command](args, docs)
-    except DocsError as exc:
-        return fail(exc.message + (f"\n  fix: {exc.hint}" if exc.hint else ""))
     finally:
         docs.close()
 
@@ -109,7 +106,18 @@ def _list(args: argparse.Namespace, docs: Any) -> int:
     if stats:
         print(f"index: {stats['passages']} passages, {stats['size_bytes'] / 1e6:.1f} MB of {stats['cap_bytes'] / 1e6:g} MB "
               f"(docs.max_size_mb), embeddings {stats['embed_model']}")
+        change = docs.model_change()
+        if change:
+            print(f"note: {change}", file=sys.stderr)
     return 0
+
+
+def _reembed(args: argparse.Namespace, docs: Any) -> int:
+    if not docs.collections():
+        return fail("there are no collections yet\n  fix: `wits docs add PATH --name NAME` makes one")
+    names = docs.forget_vectors()
+    print(f"embedding every collection again with {docs.settings.embedding_model}", file=sys.stderr)
+    return max(_index(docs, n, getattr(args, "verbose", False)) for n in names)
 
 
 def _remove(args: argparse.Namespace, docs: Any) -> int:
@@ -135,4 +143,4 @@ def _search(args: argparse.Namespace, docs: Any) -> int:
     return 0
 
 
-_ACTIONS = {"add": _add, "list": _list, "update": _update, "remove": _remove, "search": _search}
+_ACTIONS = {"add": _add, "list": _list, "update": _update, "remove": _remove, "search": _search, "reembed": _reembed}

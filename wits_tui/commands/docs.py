@@ -16,21 +16,10 @@ from wits_tui.commands.impl import UsageError, need_session, one_line
 from wits_tui.commands.results import Listing, Notice, Result, Row, StartDocsJob
 from wits_tui.engine.clock import to_minute
 
-SUBCOMMANDS = ("use", "drop", "add", "update", "remove", "search")
-DOCS_USAGE = "/docs [use|drop NAME | add PATH… | update | search]"
+SUBCOMMANDS = ("use", "drop", "add", "update", "reembed", "remove", "search")
+DOCS_USAGE = "/docs [use|drop NAME | add PATH… | update | reembed | search]"
 
 Progress = Callable[[str, float | None], None]
-
-
-def _guarded(fn: Callable[[CommandContext, str], Any]) -> Callable[[CommandContext, str], Any]:
-    async def run(ctx: CommandContext, args: str) -> Result:
-        from wits_tui.engine.docs.store import DocsError
-
-        try:
-            return await fn(ctx, args)
-        except DocsError as exc:
-            return Notice(str(exc), "error")
-    return run
 
 
 async def _list(ctx: CommandContext) -> Result:
@@ -92,7 +81,6 @@ async def _search(ctx: CommandContext, text: str) -> Result:
     return Listing(f"Documents: {text}{note}", ("where", "section", "text"), rows, empty=f"nothing matches {text!r}")
 
 
-@_guarded
 async def cmd_docs(ctx: CommandContext, args: str) -> Result:
     sub, _, rest = args.partition(" ")
     sub, rest = sub.lower(), rest.strip()
@@ -111,6 +99,15 @@ async def cmd_docs(ctx: CommandContext, args: str) -> Result:
         if not names:
             return Notice("there are no collections yet: /docs add PATH --name NAME", "warning")
         return StartDocsJob(*names)
+    if sub == "reembed":
+        docs = ctx.engine.docs
+        if not await ctx.db(docs.collections):
+            return Notice("there are no collections yet: /docs add PATH --name NAME", "warning")
+        model = docs.settings.embedding_model
+        if not await ctx.frontend.confirm(f"Embed every collection again with {model}? (searches find nothing "
+                                          "until it is done; the embeddings of unchanged text are cached per model)"):
+            return Notice("kept the index as it is")
+        return StartDocsJob(*await ctx.db(docs.forget_vectors))
     if sub == "remove":
         if not rest:
             raise UsageError("which collection?")

@@ -218,6 +218,15 @@ class Engine:
         details = await self.model_details(model)
         return details.context_length if details else None
 
+    async def learn_module_models(self, installed: list[str]) -> None:
+        """Ask /api/show now for every installed model a module uses, so no turn (routed to a module
+        for the first time) waits for it: whether a model thinks is known before the request."""
+        from wits_tui.engine.catalog import canonical
+
+        have = {canonical(name) for name in installed}
+        wanted = [m.model for m in self.router.registry.all() if m.model and canonical(m.model) in have]
+        await self.catalog.refresh([self.settings.chat.default_model, *wanted])
+
     def refresh_models(self, *models: str) -> None:
         """Refresh the model cache (``models``' details, and /api/ps) in the background."""
         self.in_background(self.catalog.refresh(list(models)))

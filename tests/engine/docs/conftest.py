@@ -21,7 +21,7 @@ def server():
 
 
 def make_docs(paths, store, server, **settings) -> Docs:
-    backend = OllamaBackend(OllamaSettings(host=server.host, connect_timeout=2, read_timeout=10))
+    backend = OllamaBackend(OllamaSettings(host=server.host, connect_timeout=60, read_timeout=60))
     return Docs(DocsSettings(**settings), paths.docs_dir, store, backend)
 
 

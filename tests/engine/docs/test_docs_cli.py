@@ -64,3 +64,23 @@ def test_ask_with_docs_prints_the_sources(capsys, paths, server, monkeypatch, tm
     out = capsys.readouterr().out
     assert out.startswith("Sixty-one [1].\n") and "Sources:\n  [1] lighthouse.md:3 — Lighthouse" in out
     assert main(["ask", "--docs", "nope", "hi"]) == 2
+
+
+def test_reembed_after_changing_the_embedding_model(capsys, paths, server, monkeypatch, tmp_path):
+    monkeypatch.setenv("WITS_OLLAMA__HOST", server.host)
+    server.add_model("other-embed", capabilities=["embedding"], embedding_dim=32)
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "a.md").write_text("# Alpha\n\nThe alpha release shipped in March.\n")
+    assert main(["docs", "reembed"]) == 1
+    assert "there are no collections yet" in capsys.readouterr().err
+    assert main(["docs", "add", str(root), "--name", "site"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("WITS_DOCS__EMBEDDING_MODEL", "other-embed")
+    assert main(["docs", "list"]) == 0
+    assert "`wits docs reembed`" in capsys.readouterr().err
+    assert main(["docs", "reembed"]) == 0
+    out, err = capsys.readouterr()
+    assert "site: 1 files indexed" in out and "again with other-embed" in err
+    assert main(["docs", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["index"]["embed_model"] == "other-embed"

@@ -156,3 +156,28 @@ def test_the_index_is_beside_memory_with_its_own_stats(docs, tmp_path, paths):
     assert paths.docs_dir != paths.memory_dir and paths.docs_dir.parent == paths.memory_dir.parent
     assert stats["passages"] > 0 and stats["size_bytes"] > 0 and stats["embed_model"] == EMBED
     assert not paths.memory_dir.exists()  # indexing documents never touched memory
+
+
+def test_another_embedding_model_is_said_and_reembed_indexes_everything_with_it(paths, store, server, tmp_path):
+    server.add_model("other-embed", capabilities=["embedding"], embedding_dim=32)
+    root = _tree(tmp_path / "docs")
+    first = make_docs(paths, store, server)
+    first.add([root], "guide")
+    built = index(first, "guide")
+    assert first.model_change() is None and first.passages.dim == 64
+    first.close()
+
+    docs = make_docs(paths, store, server, embedding_model="other-embed")
+    docs.open_store()
+    assert docs.embed_model == EMBED  # the index keeps its own model until it is rebuilt
+    assert "holds vectors of nomic-embed-text, but docs.embedding_model is other-embed" in docs.model_change()
+    assert docs.forget_vectors() == ["guide"]
+    assert docs.passages.count() == 0
+    server.clear_requests()
+    again = index(docs, "guide")
+    assert again.ok and again.indexed == built.indexed and again.chunks == built.chunks
+    assert {r.body["model"] for r in server.requests_to("/api/embed")} == {"other-embed"}
+    assert (docs.passages.embed_model, docs.passages.dim, docs.model_change()) == ("other-embed", 32, None)
+    found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
+    assert mode == "hybrid" and found[0].rel == "notes.txt"
+    docs.close()

@@ -86,6 +86,25 @@ class Docs:
         """The model whose vectors the index holds (new passages and queries use it too)."""
         return self.passages.embed_model or self.settings.embedding_model
 
+    def model_change(self) -> str | None:
+        """What to say when ``docs.embedding_model`` is not the model the index was built with
+        (the index keeps using its own until :meth:`forget_vectors` and an update)."""
+        built = self.passages.embed_model
+        wanted = self.settings.embedding_model
+        if built and built != wanted:
+            return (f"the document index holds vectors of {built}, but docs.embedding_model is {wanted}; "
+                    f"searches use {built} until `wits docs reembed` (or /docs reembed) indexes every collection again")
+        return None
+
+    def forget_vectors(self) -> list[str]:
+        """Drop the index and every collection's file states, so the next update of each collection
+        reads and embeds everything with ``docs.embedding_model`` (blocking). Returns the collections."""
+        self.open_store().reset()
+        names = [c.name for c in self.store.docs.list()]
+        for name in names:
+            self.store.docs.forget(name, list(self.store.docs.files(name)))
+        return names
+
     async def embed(self, texts: Sequence[str]) -> tuple[list[list[float]], int]:
         """Vectors for ``texts`` (cached in SQLite by content hash) and how many were new.
         Raises DocsError when the embedding model is missing or the server is down."""

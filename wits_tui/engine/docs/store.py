@@ -142,6 +142,16 @@ class PassageStore:
             self._table.create_index("search_text", config=FTS())
             self._save_meta(table=TABLE, dim=dim, embed_model=embed_model, indexed=False)
 
+    def reset(self) -> None:
+        """Drop every passage and forget the embedding model (before indexing again with another)."""
+        with self.lock.write():
+            if self._db is not None and self.meta.get("table"):
+                self._db.drop_table(self.meta["table"])
+            self._table = None
+            for key in ("table", "dim", "embed_model", "indexed"):
+                self.meta.pop(key, None)
+            self._save_meta()
+
     # -- writing -----------------------------------------------------------------------
     def replace_files(self, collection: str, paths: Sequence[str], rows: list[dict[str, Any]]) -> None:
         """Delete the passages of ``paths`` and add ``rows``. Deleting first makes a run that was

@@ -9,9 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import get_args
 
-from wits_tui.settings import PRUNING_STRATEGIES, PruningStrategy
+from wits_tui.settings import PRUNING_STRATEGIES
 
 STRATEGIES = PRUNING_STRATEGIES
 #: A segment unused for this long counts half as much in ``least_relevant``.

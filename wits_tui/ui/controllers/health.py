@@ -64,3 +64,7 @@ class HealthMonitor(Controller):
         problem = missing_model(model, installed, choose="/model NAME", pull="/pull {model}")
         if problem:
             await self.screen.chat.add_notice(f"{problem} (chat.default_model)", "warning")
+        try:  # the modules' models, known before a turn is routed to one of them
+            await self.bridge.run(self.engine.learn_module_models(installed))
+        except Exception:  # noqa: BLE001 - a background look-up; a turn asks again if it must
+            pass

@@ -45,6 +45,14 @@ def open_memory(engine: "Engine") -> Any:
         sys.setswitchinterval(interval)
 
 
+async def until_quiet(screen: Any) -> None:
+    """Until nobody has typed for :data:`IDLE_S` and the chat has drawn what it shows: heavy start-up
+    jobs (lancedb's import, the routing examples' vectors) hold the interpreter for a second or more,
+    and keys and the first session on screen come first."""
+    while time.monotonic() - screen.typed_at < IDLE_S or not screen.chat.body_renderer.idle:
+        await asyncio.sleep(IDLE_S / 5)
+
+
 class MemoryJobs(Controller):
     """Owns the /memory job worker (a prune or a re-embedding; at most one)."""
 
@@ -65,8 +73,7 @@ class MemoryJobs(Controller):
         self.worker(self._open(memory), group="memory-open", exclusive=True)
 
     async def _open(self, memory: "Memory") -> None:
-        while time.monotonic() - self.screen.typed_at < IDLE_S:  # someone is typing: keys come first
-            await asyncio.sleep(IDLE_S / 5)
+        await until_quiet(self.screen)
         status = await asyncio.to_thread(open_memory, self.engine)
         self.screen.status.set_memory(status)
         if status.usable:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from wits_tui.ui.controllers.base import Controller
+from wits_tui.ui.controllers.memory import until_quiet
 
 #: Quiet when the bank comes from the cache or a fast server; a notice when people would wait.
 NOTICE_AFTER_S = 5.0
@@ -29,6 +30,7 @@ class RoutingBank(Controller):
                 await w.wait()
             except Exception:  # noqa: BLE001 - the memory's failure is shown by its own controller
                 pass
+        await until_quiet(self.screen)
         started = time.monotonic()
         counts: list[int] = [0, 0]  # done, total (written on the engine's thread)
 

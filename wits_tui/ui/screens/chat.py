@@ -152,6 +152,7 @@ class ChatScreen(Screen[None]):
         await self.sessions.show(SessionView(event.session, event.messages, event.has_more))
         self.session_list.show(event.sessions, event.session.id)
         self.ready = True
+        self.typed_at = time.monotonic()  # the first screen counts as activity: heavy jobs wait (until_quiet)
         self.bridge.engine.refresh_after_turn = True  # the window in use, known before the next turn
         if self.turns.send_when_ready:
             self.turns.send_when_ready = False

@@ -156,7 +156,13 @@ class MarkdownBody(Widget):
             elif self.live or renderer is None:
                 self.render_now(width)
         have = self._key is not None and self._key[0] == width
-        strip = self._lines[y] if have and y < len(self._lines) else Strip.blank(0)
+        if have and y < len(self._lines):
+            # A stand-in for the stored line: each Strip keeps what is derived from it (styled,
+            # padded, offset), which tripled the memory of every answer ever drawn (issue 13: RSS).
+            line = self._lines[y]
+            strip = Strip(line, line.cell_length)
+        else:
+            strip = Strip.blank(0)
         style = self.rich_style
         selection = self.text_selection
         if selection is not None and have:
@@ -302,8 +308,13 @@ class BodyRenderer:
         if first is not None and first.is_attached:
             # Let the frame that asked for these go out first: Rich holds the GIL while it renders,
             # and what is on screen (a session just opened, its newest answer's end) comes first.
-            painted = loop.create_future()
-            first.app.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+            painted: asyncio.Future[None] = loop.create_future()
+
+            def done() -> None:
+                if not painted.done():
+                    painted.set_result(None)
+
+            first.app.call_after_refresh(done)
             await asyncio.wait({painted}, timeout=0.5)
         while (body := self._next()) is not None:
             job = body.job()

@@ -18,7 +18,6 @@ import io
 import re
 import threading
 from dataclasses import dataclass
-
 from functools import cache
 from typing import TYPE_CHECKING
 
