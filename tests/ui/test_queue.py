@@ -102,6 +102,27 @@ async def test_escape_stops_the_answer_and_holds_the_queue_until_enter(make_app,
                        what="their answers")
 
 
+async def test_a_new_message_after_a_held_queue_goes_out_behind_it(make_app, server):
+    server.script(MODEL, Reply(text="word " * 200, token_delay=0.01, hang_after=5), Reply(text="Held one answered."),
+                  Reply(text="New one answered."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = app.chat_screen
+        await send(pilot, "ramble on")
+        await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
+        await send(pilot, "held one")
+        await wait_for(pilot, lambda: len(queued(app)) == 1, what="the queued line")
+        await press_now(pilot, "escape")
+        await wait_for(pilot, lambda: not screen.turns.running and screen.queue.held, what="the queue held")
+        await send(pilot, "new one")  # the order stays the order they were typed in
+        await wait_for(pilot, lambda: len(questions(server)) == 3 and not screen.turns.running and not queued(app),
+                       what="both to go out")
+        assert questions(server) == ["ramble on", "held one", "new one"]
+        await wait_for(pilot, lambda: complete_answers(app)[-2:] == ["Held one answered.", "New one answered."],
+                       what="their answers")
+
+
 async def test_a_queued_message_can_be_taken_back_or_dropped(make_app, server):
     gate, first = gated("Only answer.")
     server.script(MODEL, first)

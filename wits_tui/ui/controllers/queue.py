@@ -36,6 +36,8 @@ class SendQueue(Controller):
     items: list[Queued]
     held: bool = False
     _keys: int = 0
+    _dirty = False  # the bar shows an older state
+    _drawing = False  # a worker is redrawing it
 
     def __init__(self, screen: "ChatScreen", bridge: "EngineBridge") -> None:
         super().__init__(screen, bridge)
@@ -128,5 +130,17 @@ class SendQueue(Controller):
         self.screen.turns.start(item.session_id, item.text, edit_of=item.edit_of)
 
     def _show(self) -> None:
-        rows = [(i.key, i.text, i.edit_of is not None) for i in self.items]
-        self.worker(self.screen.queue_bar.show(rows, self.held), group="queue-bar", exclusive=True)
+        """Redraw the bar: one drawing worker at a time, which draws again while changes came in."""
+        self._dirty = True
+        if not self._drawing:
+            self._drawing = True
+            self.worker(self._draw(), group="queue-bar")
+
+    async def _draw(self) -> None:
+        try:
+            while self._dirty:
+                self._dirty = False
+                rows = [(i.key, i.text, i.edit_of is not None) for i in self.items]
+                await self.screen.queue_bar.show(rows, self.held)
+        finally:
+            self._drawing = False
