@@ -62,3 +62,26 @@ def test_the_block_applies_to_sqlite_utils_frames():
     assert scope["r"] == "blocked"
     assert _SkipForSqliteUtils().find_spec("numpy") is None  # from here: look it up as usual
     assert _SkipForSqliteUtils().find_spec("json") is None
+
+
+def test_click_is_not_imported_for_sqlite_utils_yet_is_real_for_anyone_who_asks():
+    out = _run(
+        "import sys, wits_tui.engine.store\n"
+        "from wits_tui.engine.store import Store\n"
+        "print('click' in sys.modules)\n"
+        "import sqlite_utils.utils as u\n"
+        "print(callable(u.click.progressbar))  # sqlite-utils' own use gets the real click\n"
+        "import click\n"
+        "print(click.Group.__module__.startswith('click'), 'click' in sys.modules)\n"
+    )
+    assert out == "False\nTrue\nTrue True"
+
+
+def test_third_party_sqlite_utils_plugins_never_touch_the_connection(tmp_path):
+    out = _run(
+        "import sqlite_utils.plugins as p\n"
+        "from wits_tui.engine.store import Store\n"
+        f"Store({str(tmp_path / 'w.db')!r}).close()\n"
+        "print(p._plugins_loaded)\n"
+    )
+    assert out == "False"

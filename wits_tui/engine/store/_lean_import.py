@@ -37,13 +37,32 @@ class _SkipForSqliteUtils(MetaPathFinder):
         return None
 
 
+class _LazyClick(ModuleType):
+    """Stands in for click while sqlite-utils is imported: its modules import click (about 30 ms of
+    CPU) for a hook's type annotation and for progress bars Wits never asks for. ``Group`` is the
+    annotation; anything else imports the real click and answers from it."""
+
+    Group = object
+
+    def __getattr__(self, name: str) -> object:
+        import importlib
+
+        sys.modules.pop("click", None)
+        return getattr(importlib.import_module("click"), name)
+
+
 def import_sqlite_utils() -> ModuleType:  # the sqlite_utils module
     if "sqlite_utils" in sys.modules:
         return sys.modules["sqlite_utils"]
     finder = _SkipForSqliteUtils()
+    stand_in = None if "click" in sys.modules else _LazyClick("click")
+    if stand_in is not None:
+        sys.modules["click"] = stand_in
     sys.meta_path.insert(0, finder)
     try:
         import sqlite_utils
     finally:
         sys.meta_path.remove(finder)
+        if stand_in is not None and sys.modules.get("click") is stand_in:
+            del sys.modules["click"]  # whoever imports click later gets the real one
     return sqlite_utils

@@ -74,7 +74,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite_utils.Databa
         raise advice(path, exc) from exc
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
-        db = sqlite_utils.Database(conn)
+        db = sqlite_utils.Database(conn, execute_plugins=False)  # no third-party plugins on our connection (and no entry-point scan: ~14 ms)
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL is crash-safe in WAL mode: an application crash or kill never
         # corrupts the file; at worst the last transaction before a power cut is lost.
@@ -96,7 +96,7 @@ def _connect_read_only(path: Path) -> sqlite_utils.Database:
         try:
             conn = sqlite3.connect(f"file:{path}?{query}", uri=True, check_same_thread=False, timeout=10.0)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return sqlite_utils.Database(conn)
+            return sqlite_utils.Database(conn, execute_plugins=False)
         except sqlite3.DatabaseError as exc:
             last = exc
     raise advice(path, last or OSError("cannot open"))
