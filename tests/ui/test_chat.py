@@ -70,13 +70,14 @@ async def test_typing_works_while_an_answer_streams(make_app, server):
         await press_now(pilot, "h", "i")
         await wait_for(pilot, lambda: app.prompt.text == "hi", what="the typed text")
         assert app.chat_screen.turns.running
-        # a second send while streaming is refused, and the text comes back to the prompt
+        # a second send while streaming waits in the queue (tests/ui/test_queue.py), not sent yet
         await press_now(pilot, "enter")
-        await wait_for(pilot, lambda: notified(app, "An answer is still coming"), what="the refusal")
-        await wait_for(pilot, lambda: app.prompt.text == "hi", what="the text back in the prompt")
+        await wait_for(pilot, lambda: [i.text for i in app.chat_screen.queue.items] == ["hi"], what="the queued message")
+        assert app.prompt.text == "" and not notified(app, "An answer is still coming")
         assert len(server.requests_to("/api/chat")) == 1
         await press_now(pilot, "escape")
-        await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="stop")
+        await wait_for(pilot, lambda: not app.chat_screen.turns.running and app.chat_screen.queue.held, what="stop")
+        assert len(server.requests_to("/api/chat")) == 1  # held after Esc, not sent
 
 
 async def test_error_card_then_retry(make_app, server):

@@ -84,9 +84,9 @@ async def test_the_question_is_in_the_database_before_the_chat_shows_it(make_app
     seen: list[tuple[str, list[str]]] = []
     show = ChatView.add_user
 
-    async def add_user(self, text: str, *rest) -> None:
+    async def add_user(self, text: str, *args, **kwargs) -> None:
         seen.append((text, _questions(app_paths)))
-        await show(self, text, *rest)
+        await show(self, text, *args, **kwargs)
 
     monkeypatch.setattr(ChatView, "add_user", add_user)
     app = make_app()

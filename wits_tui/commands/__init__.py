@@ -12,11 +12,13 @@ from wits_tui.commands.results import (
     ClearChat,
     CopyText,
     Listing,
+    ManageQueue,
     Notice,
     Result,
     Row,
     SetTheme,
     StartDocsJob,
+    StartEdit,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -29,6 +31,7 @@ from wits_tui.commands.table import COMMANDS, Command, complete, run_command
 
 __all__ = [
     "AttachmentsChanged", "COMMANDS", "ClearChat", "CopyText", "Command", "CommandContext", "Frontend", "Invocation", "Listing", "Notice",
-    "Result", "Row", "SetTheme", "StartDocsJob", "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
+    "ManageQueue", "Result", "Row", "SetTheme", "StartDocsJob", "StartEdit",
+    "StartMemoryJob", "StartPull", "StartReplay", "StartRetry", "StartTraining", "SwitchModule",
     "SwitchSession", "complete", "parse", "run_command",
 ]

@@ -6,14 +6,18 @@ through ``ctx.frontend`` and return a typed result; they never print.
 
 from __future__ import annotations
 
+from typing import Any
+
 from wits_tui.commands.context import CommandContext
 from wits_tui.commands.results import (
     ClearChat,
     Listing,
+    ManageQueue,
     Notice,
     Result,
     Row,
     SetTheme,
+    StartEdit,
     StartPull,
     StartRetry,
     SwitchSession,
@@ -147,8 +151,13 @@ async def cmd_search(ctx: CommandContext, args: str) -> Result:
         raise UsageError("what should I search for?")
     messages = await ctx.db(ctx.store.messages.search, args, 30)
     entries = await ctx.db(ctx.store.history.search, args, 20)
-    rows = [Row((m.role, to_minute(m.created_at), one_line(m.content)), session_id=m.session_id, message_id=m.id)
-            for m in messages]
+
+    def where(m: Any) -> int:  # a hit in an earlier version opens at the question that replaced it
+        return m.id if m.superseded_by is None else ctx.store.messages.current_version(m)
+
+    targets = await ctx.db(lambda: [where(m) for m in messages])
+    rows = [Row((m.role + (" (earlier version)" if m.superseded_by is not None else ""), to_minute(m.created_at),
+                 one_line(m.content)), session_id=m.session_id, message_id=target) for m, target in zip(messages, targets)]
     rows += [Row(("typed", to_minute(e.created_at), one_line(e.command)), session_id=e.session_id, text=e.command)
              for e in entries]
     return Listing(f"Search: {args}", ("from", "when (UTC)", "text"), tuple(rows), empty=f"nothing matches {args!r}")
@@ -163,6 +172,22 @@ async def cmd_pull(ctx: CommandContext, args: str) -> Result:
 async def cmd_retry(ctx: CommandContext, args: str) -> Result:
     need_session(ctx)
     return StartRetry(args or None)
+
+
+async def cmd_edit(ctx: CommandContext, args: str) -> Result:
+    need_session(ctx)
+    return StartEdit(args)
+
+
+QUEUE_USAGE = "/queue [clear|send]"
+
+
+async def cmd_queue(ctx: CommandContext, args: str) -> Result:
+    action = args.strip().lower() or "list"
+    if action not in ("list", "clear", "send"):
+        return Notice(f"{QUEUE_USAGE}: not {args.strip()!r}. /queue lists what waits, clear drops it, send sends it now",
+                      "error")
+    return ManageQueue(action)  # type: ignore[arg-type]
 
 
 async def cmd_export(ctx: CommandContext, args: str) -> Result:

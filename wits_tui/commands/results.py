@@ -61,6 +61,21 @@ class StartRetry:
 
 
 @dataclass(frozen=True, slots=True)
+class StartEdit:
+    """Ask ``text`` in place of the session's last question (the old turn is kept as an earlier
+    version); with no text, the TUI loads the last question into the prompt to be changed."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ManageQueue:
+    """The TUI's queue of messages sent while an answer streams: list, drop or send them."""
+
+    action: Literal["list", "clear", "send"] = "list"
+
+
+@dataclass(frozen=True, slots=True)
 class StartPull:
     """Download a model, showing its progress."""
 
@@ -136,5 +151,6 @@ class AttachmentsChanged:
     level: Level = "info"
 
 
-Result = (AttachmentsChanged | CopyText | Notice | Listing | SwitchSession | ClearChat | StartRetry | StartPull | SetTheme | SwitchModule | StartTraining
+Result = (AttachmentsChanged | CopyText | Notice | Listing | SwitchSession | ClearChat | StartRetry | StartEdit | ManageQueue
+          | StartPull | SetTheme | SwitchModule | StartTraining
           | StartReplay | StartMemoryJob | StartDocsJob)

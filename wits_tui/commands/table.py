@@ -69,6 +69,10 @@ async def _modules(ctx: CommandContext, prefix: str) -> list[str]:
     return [n for n in ["auto", *(e.name for e in await r.modules())] if n.startswith(prefix)]
 
 
+async def _queue_actions(ctx: CommandContext, prefix: str) -> list[str]:
+    return [a for a in ("clear", "send") if a.startswith(prefix)]
+
+
 async def _feedback(ctx: CommandContext, prefix: str) -> list[str]:
     return [w for w in routing.FEEDBACK_WORDS if w.startswith(prefix)]
 
@@ -128,6 +132,10 @@ COMMANDS: dict[str, Command] = {
                 attach.complete_detach),
         Command("copy", copying.COPY_USAGE,
                 "copy the last answer (N: the Nth from the end), or its code block M, to the clipboard", copying.cmd_copy),
+        Command("edit", "/edit [TEXT]", "ask TEXT in place of your last message (the old turn is kept as an earlier "
+                "version); alone, load it into the prompt to change it", impl.cmd_edit),
+        Command("queue", impl.QUEUE_USAGE, "messages sent while an answer streams: list them, drop them, send them now",
+                impl.cmd_queue, _queue_actions),
         Command("export", f"/export [{'|'.join(impl.EXPORT_FORMATS)}]", "write this session to a file",
                 impl.cmd_export, _formats),
         Command("theme", "/theme [NAME]", "show or change the theme", impl.cmd_theme, _themes),

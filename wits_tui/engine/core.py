@@ -329,6 +329,15 @@ class Engine:
         self.blobs.put(data)
         return attachment
 
+    def edit(self, session_id: int, message_id: int, text: str, *, model: str | None = None,
+             on_saved: Callable[[Any], None] | None = None, attachments: Sequence[Any] = ()) -> AsyncGenerator[TurnEvent, None]:
+        """Ask ``text`` (with ``attachments``) in place of question ``message_id``: it and the turns
+        after it are kept as an earlier branch (``Messages.earlier_versions``) and no longer sent to
+        the model."""
+        from wits_tui.engine.turn import run_turn
+
+        return run_turn(self, session_id, text, model, on_saved=on_saved, attachments=attachments, replaces=message_id)
+
     async def compact(self, session_id: int, keep_last: int = 2) -> "Message":
         """Replace older turns (for the model) with a summary it writes; see engine/compact.py."""
         from wits_tui.engine.compact import compact

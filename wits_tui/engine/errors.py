@@ -25,6 +25,7 @@ class ErrorKind(StrEnum):
     UNSUPPORTED = "unsupported"  # e.g. embeddings from a chat-only model
     TOOL_ROUNDS = "tool_rounds"  # a model kept calling tools past tools.max_rounds
     NOTHING_TO_RETRY = "nothing_to_retry"  # /retry in a session without a question
+    NOTHING_TO_EDIT = "nothing_to_edit"  # an edit of a message that is not a question on the active branch
     MEMORY_UNAVAILABLE = "memory_unavailable"  # memory switched off, broken or not usable now
     MEMORY_BROKEN = "memory_broken"  # the memory directory cannot be read
     MEMORY_MAINTENANCE = "memory_maintenance"  # compaction / clean-up could not free space
@@ -75,6 +76,12 @@ class NothingToRetry(WitsError):
     """/retry (or ``Engine.retry``) in a session that has no question yet."""
 
     kind = ErrorKind.NOTHING_TO_RETRY
+
+
+class NothingToEdit(WitsError):
+    """An edit of a message that is not a question of the session's active branch."""
+
+    kind = ErrorKind.NOTHING_TO_EDIT
 
 
 # -- memory --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.events import MemoryRecalled
 
@@ -67,3 +67,19 @@ def remember(engine: "Engine", session_id: int, user_text: str, answer_text: str
             log.exception("could not write the exchange to memory")
 
     engine.in_background(flush())
+
+
+def forget_replaced(engine: "Engine", replaced: list[Any]) -> None:
+    """An edit replaced these messages: what memory remembered of them goes (in the background)."""
+    memory = engine.memory if engine.use_memory else None
+    ids = [m.id for m in replaced if m.role == "assistant"]
+    if memory is None or not ids:
+        return
+
+    async def forget() -> None:
+        try:
+            await asyncio.to_thread(memory.forget_messages, ids)
+        except Exception:  # noqa: BLE001 - memory must never cost the chat
+            log.exception("could not forget the replaced answers")
+
+    engine.in_background(forget())

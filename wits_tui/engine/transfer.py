@@ -53,13 +53,14 @@ def export_dict(store: "Store", session_id: int, blobs: "Blobs | None" = None) -
     row.pop("message_count", None)
     row["options"] = session.option_values() or None
     metrics = [{k: v for k, v in m.items() if k not in ("id", "session_id")} for m in store.metrics.for_session(session_id)]
-    messages = store.messages.list(session_id)
+    messages = store.messages.list(session_id, branches=True)
     found = _blobs(messages, blobs)
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": now_iso(),
         "session": row,
+        # every branch: the turns an edit replaced are kept (superseded_by says which question replaced them)
         "messages": [_message_row(m) for m in messages],
         "events": [
             {"turn": e.turn, "seq": e.seq, "t_ms": e.t_ms, "kind": e.kind, "data": e.data}
@@ -108,8 +109,10 @@ def export_markdown(store: "Store", session_id: int) -> str:
     session = store.sessions.get(session_id)
     out = [f"# {session.title}", "", f"*Wits session {session.id}, started {to_minute(session.created_at)} UTC*", ""]
     for m in store.messages.list(session_id):
+        if m.edit_of is not None:
+            out += _earlier_markdown(store, m.id)
         if m.role == "user":
-            out += ["## You", "", m.content, ""]
+            out += ["## You" + (" (edited)" if m.edit_of is not None else ""), "", m.content, ""]
             if m.attachments:
                 out += [f"*{attachment_line(m)}*", ""]
         elif m.role == "summary":
@@ -126,6 +129,32 @@ def export_markdown(store: "Store", session_id: int) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _earlier_markdown(store: "Store", message_id: int) -> list[str]:
+    """The earlier versions of an edited question, oldest first, each in a quoted block."""
+    versions = list(reversed(store.messages.earlier_versions(message_id)))
+    out: list[str] = []
+    for n, version in enumerate(versions, start=1):
+        out += [f"> **Earlier version {n} of {len(versions)}** (replaced by an edit; not sent to the model since)", ">"]
+        for m in version:
+            who = "You" if m.role == "user" else "Assistant" + (f" ({m.model})" if m.model else "")
+            note = f" {_STATUS_NOTE[m.status]}" if m.status in _STATUS_NOTE else ""
+            out += [f"> *{who}:*{note}", ">"] + [f"> {line}" if line else ">" for line in m.content.splitlines()] + [">"]
+        out[-1:] = [""]
+    return out
+
+
+def _earlier_html(store: "Store", message_id: int) -> str:
+    versions = list(reversed(store.messages.earlier_versions(message_id)))
+    parts = []
+    for n, version in enumerate(versions, start=1):
+        inner = "".join(
+            f'<p><b>{"You" if m.role == "user" else "Assistant"}:</b> {html.escape(m.content).replace(chr(10), "<br>")}</p>'
+            for m in version)
+        parts.append(f'<details class="earlier"><summary>Earlier version {n} of {len(versions)} '
+                      f'(replaced by an edit)</summary>{inner}</details>')
+    return "".join(parts)
+
+
 _CSS = """
 body{font:16px/1.55 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1d2129;background:#fbfbfd}
 h1{font-size:1.5rem}.meta{color:#667}.msg{margin:1.2rem 0;padding:.6rem 1rem;border-radius:8px}
@@ -133,6 +162,7 @@ h1{font-size:1.5rem}.meta{color:#667}.msg{margin:1.2rem 0;padding:.6rem 1rem;bor
 pre{background:#f2f3f7;padding:.7rem;overflow:auto;border-radius:6px}code{font-family:ui-monospace,monospace}
 .note{color:#a33;font-style:italic}.summary{background:#f4f1e6}
 .thinking{color:#667;font-size:.9rem;margin-bottom:.6rem}.thinking summary{cursor:pointer}
+.earlier{color:#667;font-size:.9rem;margin:.4rem 0;padding-left:.6rem;border-left:3px solid #ccd}.earlier summary{cursor:pointer}
 @media (prefers-color-scheme: dark){body{background:#15171c;color:#e3e5ea}.user{background:#1f2940}
 .assistant{background:#1b1e25;border-color:#2c3040}pre{background:#23262e}.who,.meta{color:#9aa}}
 """
@@ -158,6 +188,9 @@ def export_html(store: "Store", session_id: int) -> str:
         if m.thinking:
             content = (f'<details class="thinking"><summary>Thinking</summary>'
                        f'<p>{html.escape(m.thinking).replace(chr(10), "<br>")}</p></details>{content}')
+        if m.edit_of is not None:
+            who += " (edited)"
+            body.append(_earlier_html(store, m.id))
         body.append(f'<section class="msg {m.role}"><div class="who">{html.escape(who)}</div>{content}{note}</section>')
     title = html.escape(session.title)
     return (
@@ -237,6 +270,12 @@ def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
         for position, a in enumerate(m.attachments):
             db.execute("INSERT INTO message_attachments (message_id, position, sha256, name, kind, mime, size) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [ids[m.id], position, a.sha256, a.name, a.kind, a.mime, a.size])
+    for n, m in enumerate(data.messages):  # branches point forward (superseded_by) and back (edit_of)
+        if m.superseded_by is not None or m.edit_of is not None or m.earlier:
+            where[0] = f"messages[{n}]"
+            db.execute("UPDATE messages SET superseded_by = ?, edit_of = ?, earlier = ? WHERE id = ?",
+                       [ids.get(m.superseded_by) if m.superseded_by is not None else None,
+                        ids.get(m.edit_of) if m.edit_of is not None else None, m.earlier, ids[m.id]])
     for n, e in enumerate(data.events):
         where[0] = f"events[{n}]"
         payload = dict(e.data)

@@ -43,6 +43,9 @@ class MessageRow(_Strict):
     error_message: str | None = None
     error_hint: str | None = None
     attachments: list[AttachmentRow] = Field(default_factory=list)  # files sent with a user message
+    superseded_by: int | None = None  # replaced by an edit: the question that replaced it
+    edit_of: int | None = None  # an edited question: the question it replaced
+    earlier: int = Field(default=0, ge=0)  # an edited question: how many versions came before it
 
 
 class AttachmentRow(_Strict):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine import docs_hooks, memory_hooks
 from wits_tui.engine.context import build_context
-from wits_tui.engine.errors import BackendError, ErrorKind, NothingToRetry, WitsError
+from wits_tui.engine.errors import BackendError, ErrorKind, NothingToEdit, NothingToRetry, WitsError
 from wits_tui.engine.events import ContextInfo, Fallback, Routed, TurnDone, TurnEvent, TurnStarted, TurnStats
 from wits_tui.engine.oversized import too_long
 from wits_tui.engine.recording import TurnRecorder
@@ -131,10 +131,13 @@ class _Answer:
 async def run_turn(
     engine: "Engine", session_id: int, text: str | None, model: str | None = None,
     *, on_saved: Callable[[Any], None] | None = None, attachments: "Sequence[Attachment]" = (),
+    replaces: int | None = None,
 ) -> AsyncGenerator[TurnEvent, None]:
     """One question and its answer. ``text=None`` answers the last user message again.
-    The question is saved first (with its ``attachments``, whose blobs are stored already);
-    ``on_saved(message)`` is told so before anything else."""
+    ``replaces``: the question ``text`` is an edit of; it and what followed it become an earlier
+    branch (kept, not sent to the model again). The question is saved first (with its
+    ``attachments``, whose blobs are stored already); ``on_saved(message)`` is told so before
+    anything else."""
     store, settings = engine.store, engine.settings
     if text is not None:
         from wits_tui.engine.textsafe import valid_text
@@ -144,7 +147,15 @@ async def run_turn(
             yield engine.fail(too_long(engine, text), model=model or settings.chat.default_model,
                               session_id=session_id, attempt=0)
             return
-        user = store.messages.append(session_id, "user", text, attachments=attachments)
+        if replaces is None:
+            user = store.messages.append(session_id, "user", text, attachments=attachments)
+        else:
+            try:
+                user = store.messages.replace(session_id, replaces, text, attachments)
+            except NothingToEdit as refused:
+                yield engine.fail(refused, model=model or settings.chat.default_model, session_id=session_id, attempt=0)
+                return
+            memory_hooks.forget_replaced(engine, store.messages.replaced(user.id))
         if on_saved is not None:
             on_saved(user)
     session = store.sessions.get(session_id)
@@ -160,8 +171,12 @@ async def run_turn(
             return
         user = last[-1]
     rec = TurnRecorder(store, session_id)
-    rec.record("user", {"message_id": user.id, "text": user.content, "retry": text is None,
-                        **({"attachments": [a.to_dict() for a in user.attachments]} if user.attachments else {})})
+    note: dict[str, Any] = {"message_id": user.id, "text": user.content, "retry": text is None}
+    if user.attachments:
+        note["attachments"] = [a.to_dict() for a in user.attachments]
+    if replaces is not None:  # a replay shows the edit
+        note["edit_of"] = replaces
+    rec.record("user", note)
     ended: list[int] = []  # the answers this turn stored (an attempt appends its id when it ends)
     try:
         async with aclosing(_routed_answer(engine, session, user, primary, model, rec, ended)) as events:

@@ -27,9 +27,11 @@ from wits_tui.commands import (
     CommandContext,
     CopyText,
     Listing,
+    ManageQueue,
     Notice,
     SetTheme,
     StartDocsJob,
+    StartEdit,
     StartMemoryJob,
     StartPull,
     StartReplay,
@@ -197,6 +199,10 @@ class PlainChat:
             self.say(result.text)
         elif isinstance(result, StartRetry):
             await self.stream(lambda: self.engine.retry(self.session_id, model=result.model or self.model))
+        elif isinstance(result, StartEdit):
+            await self.edit(result.text)
+        elif isinstance(result, ManageQueue):
+            self.say("the line mode has no queue: a message waits for the answer before it (Ctrl+C stops that)")
         elif isinstance(result, StartPull):
             await self.pull(result.model)
         elif isinstance(result, SetTheme):
@@ -215,6 +221,20 @@ class PlainChat:
             await self.copy(result)
         elif isinstance(result, AttachmentsChanged):
             self.say(result.text if result.level == "info" else f"{result.level}: {result.text}")
+
+    async def edit(self, text: str) -> None:
+        """``/edit TEXT``: ask TEXT in place of the last question (the old turn is kept as an earlier version)."""
+        text = unescape(text).strip()
+        if not text:
+            self.say("usage: /edit TEXT: asks TEXT in place of your last message (the old turn is kept)")
+            return
+        messages = await asyncio.to_thread(self.engine.store.messages.list, self.session_id, limit=50)
+        last = next((m for m in reversed(messages) if m.role == "user"), None)
+        if last is None:
+            self.say("there is no message to edit in this session yet: type one first")
+            return
+        self.say(f"[in place of: {terminal_safe(' '.join(last.content.split()))[:80]}; that turn is kept as an earlier version]")
+        await self.stream(lambda: self.engine.edit(self.session_id, last.id, text, model=self.model))
 
     # -- streaming an answer ------------------------------------------------------
     async def stream_job(self, coro: Any) -> None:

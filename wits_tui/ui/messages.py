@@ -162,6 +162,8 @@ class UserShown(Message):
     session_id: int
     text: str
     attachments: tuple[Any, ...] = ()
+    #: The recorded question was an edit (it replaced an earlier one and what followed it).
+    edited: bool = False
 
     def __post_init__(self) -> None:
         self.text = terminal_safe(self.text)
@@ -308,3 +310,19 @@ class CopyRequested(Message):
 
     text: str
     what: str
+
+
+@dataclass
+class EditAsked(Message):
+    """``e`` on a sent question: load it into the prompt to be changed and sent again."""
+
+    message_id: int
+    text: str
+
+
+@dataclass
+class EarlierAsked(Message):
+    """Show the earlier versions of an edited question (read from the store by a worker)."""
+
+    message_id: int
+    widget: Any  # the UserMessage to show them under

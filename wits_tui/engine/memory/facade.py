@@ -284,6 +284,15 @@ class Memory:
             self.store.compact()
         return removed + len(queued)
 
+    def forget_messages(self, message_ids: list[int]) -> int:
+        """Delete what memory holds from these messages (sync): answers an edit replaced are
+        no longer what was said, so they are not recalled. Queued ones are dropped too."""
+        wanted = set(message_ids)
+        queued = [r for r in self._pending if r["message_id"] in wanted]
+        self._pending = [r for r in self._pending if r["message_id"] not in wanted]
+        removed = self.store.delete_messages(sorted(wanted)) if self._status.usable else 0
+        return removed + len(queued)
+
     # -- maintenance, stats, export ---------------------------------------------
     def maintain(self, progress: Callable[[PruneProgress], None] | None = None) -> PruneResult | None:
         """The periodic check (sync): prune if over the threshold, build the vector index when it pays."""

@@ -247,6 +247,16 @@ class SegmentStore:
             self._retry(lambda: self._table.delete(f"session_id = {int(session_id)}"))
             return int(before - self._table.count_rows())
 
+    def delete_messages(self, message_ids: Sequence[int]) -> int:
+        """Delete the segments remembered from these messages (answers an edit replaced)."""
+        if not message_ids or self._table is None:
+            return 0
+        with self._writing():
+            before = self._table.count_rows()
+            ids = ", ".join(str(int(i)) for i in message_ids)
+            self._retry(lambda: self._table.delete(f"message_id IN ({ids})"))
+            return int(before - self._table.count_rows())
+
     def count_session(self, session_id: int) -> int:
         with self.lock:
             self._sync()

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import sqlite_utils
 
 from wits_tui.engine.clock import now_iso
+from wits_tui.engine.errors import NothingToEdit
 from wits_tui.engine.store import attachments as attached
 from wits_tui.engine.store import writers
 from wits_tui.engine.store.fts import fts_search
@@ -125,11 +126,12 @@ class Messages:
         return attached.fill(self.db, [Message.from_row(rows[0])])[0] if rows else None
 
     def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None,
-             after_id: int | None = None) -> list[Message]:
-        """Messages oldest first; with ``limit``, the newest ``limit`` (before ``before_id``),
-        or with ``after_id`` the oldest ``limit`` after it."""
+             after_id: int | None = None, branches: bool = False) -> list[Message]:
+        """Messages of the active branch, oldest first; with ``limit``, the newest ``limit`` (before
+        ``before_id``), or with ``after_id`` the oldest ``limit`` after it. ``branches``: the
+        messages that edits replaced too (exports)."""
         params: list[object] = [session_id]
-        where = "session_id = ?"
+        where = "session_id = ?" if branches else "session_id = ? AND superseded_by IS NULL"
         if before_id is not None:
             where += " AND id < ?"
             params.append(before_id)
@@ -147,7 +149,55 @@ class Messages:
         return attached.fill(self.db, [Message.from_row(r) for r in self.db.query(sql, params)])
 
     def count(self, session_id: int) -> int:
-        return int(next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ?", [session_id]))["n"])
+        """Messages on the active branch."""
+        return int(next(self.db.query("SELECT count(*) AS n FROM messages WHERE session_id = ? AND superseded_by IS NULL",
+                                      [session_id]))["n"])
+
+    # -- edits: branches ------------------------------------------------------------
+    def replace(self, session_id: int, message_id: int, content: str, attachments: Sequence[Attachment] = ()) -> Message:
+        """Store ``content`` as a new question in place of question ``message_id``: it and every
+        later message of the active branch are marked replaced (kept, as an earlier branch).
+        Raises NothingToEdit when ``message_id`` is not a question on the active branch."""
+        with transaction(self.db):
+            old = self.get(message_id)
+            if old is None or old.session_id != session_id or old.role != "user" or old.superseded_by is not None:
+                what = "not in this session" if old is None or old.session_id != session_id else (
+                    "not a question" if old.role != "user" else "already replaced by an edit")
+                raise NothingToEdit(f"message {message_id} cannot be edited: it is {what}",
+                                    "edit one of the questions shown in the chat (Up on an empty prompt edits the last)")
+            new = self.append(session_id, "user", content, attachments=attachments)
+            self.db.execute("UPDATE messages SET edit_of = ?, earlier = ? WHERE id = ?", [message_id, old.earlier + 1, new.id])
+            self.db.execute("UPDATE messages SET superseded_by = ? WHERE session_id = ? AND id >= ? AND id < ? "
+                            "AND superseded_by IS NULL", [new.id, session_id, message_id, new.id])
+        new.edit_of, new.earlier = message_id, old.earlier + 1
+        return new
+
+    def replaced(self, message_id: int) -> builtins.list[Message]:
+        """The messages an edit (question ``message_id``) replaced, oldest first."""
+        return attached.fill(self.db, [Message.from_row(r) for r in self.db.query(
+            "SELECT * FROM messages WHERE superseded_by = ? ORDER BY id", [message_id])])
+
+    def current_version(self, message: Message) -> int:
+        """The id that stands for ``message`` on the active branch: itself, else the question
+        whose edit replaced it (followed through later edits)."""
+        seen: set[int] = set()
+        current: Message | None = message
+        while current is not None and current.superseded_by is not None and current.id not in seen:
+            seen.add(current.id)
+            current = self.get(current.superseded_by)
+        return current.id if current is not None else message.id
+
+    def earlier_versions(self, message_id: int) -> builtins.list[builtins.list[Message]]:
+        """The earlier versions of an edited question, newest first: each is the question it
+        replaced and what followed it on the branch then."""
+        versions: builtins.list[builtins.list[Message]] = []
+        current = self.get(message_id)
+        seen: set[int] = set()
+        while current is not None and current.edit_of is not None and current.id not in seen:
+            seen.add(current.id)
+            versions.append(self.replaced(current.id))
+            current = self.get(current.edit_of)
+        return versions
 
     def recover_streaming(self) -> int:
         """Answers left 'streaming' by a writer that is gone (crash, kill) become 'interrupted'

@@ -334,3 +334,19 @@ def m013_message_attachments(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db.execute("CREATE INDEX IF NOT EXISTS idx_message_attachments_sha ON message_attachments (sha256)")
+
+
+@migration
+def m014_message_branches(db: sqlite_utils.Database) -> None:
+    """Edit and resend keeps what it replaces, as an earlier branch: each replaced message gets
+    ``superseded_by`` (the id of the question that replaced it; NULL: on the active branch);
+    the new question gets ``edit_of`` (the question it replaced) and ``earlier`` (how many
+    versions came before it)."""
+    columns = db.table("messages").columns_dict
+    if "superseded_by" not in columns:
+        db.table("messages").add_column("superseded_by", int)
+    if "edit_of" not in columns:
+        db.table("messages").add_column("edit_of", int)
+    if "earlier" not in columns:
+        db.table("messages").add_column("earlier", int, not_null_default=0)
+    db.table("messages").create_index(["superseded_by"], if_not_exists=True)

@@ -94,6 +94,11 @@ class Message:
     error_hint: str | None = None
     #: Files sent with the message (images, text files), in order.
     attachments: tuple[Attachment, ...] = ()
+    #: Replaced by an edit: the id of the question that replaced it (None: on the active branch).
+    superseded_by: int | None = None
+    #: On an edited question: the question it replaced, and how many versions came before it.
+    edit_of: int | None = None
+    earlier: int = 0
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Message":

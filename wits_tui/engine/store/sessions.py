@@ -60,7 +60,7 @@ class Sessions:
     def list(self, include_archived: bool = False, limit: int | None = None) -> list[Session]:
         where = "" if include_archived else "WHERE s.archived = 0"
         sql = (
-            "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
+            "SELECT s.*, (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.superseded_by IS NULL) AS message_count "
             f"FROM sessions s {where} ORDER BY s.updated_at DESC, s.id DESC"
         )
         if limit:

@@ -126,7 +126,8 @@ class ReplayController(Controller):
             flush()
             if isinstance(item, Note):
                 if item.kind == "user":
-                    chat.post_message(msg.UserShown(sid, item.data.get("text", ""), recorded_attachments(item.data)))
+                    edited = item.data.get("edit_of") is not None
+                    chat.post_message(msg.UserShown(sid, item.data.get("text", ""), recorded_attachments(item.data), edited))
                     chat.post_message(msg.AnswerBegun(sid, None))
                     live = True
                 elif item.kind == "interrupted" and live:

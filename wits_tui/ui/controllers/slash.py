@@ -107,6 +107,10 @@ class SlashCommands(Controller):
             screen.app.theme = result.name
         elif isinstance(result, c.StartRetry):
             await screen.turns.retry(result.model)
+        elif isinstance(result, c.StartEdit):
+            screen.edits.edit_last(result.text)
+        elif isinstance(result, c.ManageQueue):
+            await screen.queue.command(result.action)
         elif isinstance(result, c.StartPull):
             await screen.pull.start(result.model)
         elif isinstance(result, c.Listing):

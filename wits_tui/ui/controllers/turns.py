@@ -42,6 +42,8 @@ class TurnController(Controller):
 
     worker_: Worker[None] | None = None
     send_when_ready: bool = False
+    #: The last turn's answer completed (a queued message goes out only then).
+    completed: bool = False
     #: The worker ended and posted TurnFinished (through the chat, so that it arrives after
     #: everything it posted there), which the screen has not handled yet.
     _unreported: bool = False
@@ -55,8 +57,9 @@ class TurnController(Controller):
             return False
         return (not w.is_finished and not w.is_cancelled) or self._unreported
 
-    def submit(self, text: str) -> None:
-        """Enter on a message (not a slash command)."""
+    def submit(self, text: str, edit_of: int | None = None) -> None:
+        """Enter on a message (not a slash command); ``edit_of``: it replaces that user message
+        and what followed it (kept as an earlier version)."""
         screen = self.screen
         if not screen.ready:
             # Enter pressed while Wits is still opening its data: back in the prompt, and sent
@@ -68,9 +71,6 @@ class TurnController(Controller):
                 screen.notify(f"Still starting: send this again once Wits is ready: {text[:200]}",
                               severity="warning", timeout=15)
             return
-        if self.running:
-            self._give_back(text, "An answer is still coming (Esc stops it)")
-            return
         from wits_tui.commands.parser import unescape
 
         session = screen.sessions.current
@@ -78,11 +78,23 @@ class TurnController(Controller):
             self._give_back(text, "No session is open yet")
             return
         screen.slash.remember(text)
-        self.start(session.id, unescape(text), attachments=screen.attach.take())
+        queue = screen.queue
+        attachments = screen.attach.take()
+        if self.running or queue.items:
+            # An answer is coming (or a held queue waits): this one goes out after those before it,
+            # with its files.
+            queue.add(session.id, unescape(text), edit_of, attachments)
+            if not self.running:
+                queue.release()
+            return
+        self.start(session.id, unescape(text), edit_of=edit_of, attachments=attachments)
 
-    def start(self, session_id: int, text: str | None, model: str | None = None, attachments: list[Any] | None = None) -> None:
+    def start(self, session_id: int, text: str | None, model: str | None = None, edit_of: int | None = None,
+              attachments: list[Any] | None = None) -> None:
+        self.completed = False
         self.screen.status.set_speed(None, None, live=True)
-        self.worker_ = self.worker(self._run(session_id, text, model, attachments or []), group="turn", exclusive=True)
+        self.worker_ = self.worker(self._run(session_id, text, model, edit_of, attachments or []), group="turn",
+                                   exclusive=True)
 
     async def retry(self, model: str | None = None) -> None:
         if self.running:
@@ -99,16 +111,23 @@ class TurnController(Controller):
         self.worker_.cancel()
         return True
 
-    async def _begin(self, session_id: int, question: str | None, model: str | None, attachments: Any = ()) -> None:
+    async def _begin(self, session_id: int, question: Any, model: str | None, edit_of: int | None = None) -> None:
+        """``question``: the stored user message (None for a retry)."""
         chat = self.screen.chat
         if chat.session_id != session_id:
             return
         if question is not None:
-            await chat.add_user(question, attachments)
+            if edit_of is not None:
+                from wits_tui.ui.widgets.edits import drop_from
+
+                await drop_from(chat, edit_of)
+            await chat.add_user(question.content, question.id, getattr(question, "earlier", 0),
+                                getattr(question, "attachments", ()))
         session = self.screen.sessions.current
         await chat.begin_answer(session_id, model or self.engine.model_for(session))
 
-    async def _run(self, session_id: int, text: str | None, model: str | None, attachments: list[Any]) -> None:
+    async def _run(self, session_id: int, text: str | None, model: str | None, edit_of: int | None = None,
+                   attachments: list[Any] | None = None) -> None:
         from wits_tui.engine.events import Thinking, Token, TurnStarted
 
         engine, chat = self.engine, self.screen.chat
@@ -119,7 +138,9 @@ class TurnController(Controller):
         def make() -> Any:
             if text is None:
                 return engine.retry(session_id, model=model)
-            return engine.turn(session_id, text, model=model, on_saved=on_saved, attachments=attachments)
+            if edit_of is not None:
+                return engine.edit(session_id, edit_of, text, model=model, on_saved=on_saved, attachments=attachments or [])
+            return engine.turn(session_id, text, model=model, on_saved=on_saved, attachments=attachments or [])
 
         stored = threading.Event()  # set on the engine thread the moment the question is stored
 
@@ -162,7 +183,7 @@ class TurnController(Controller):
             async for ev in stream:
                 if isinstance(ev, QuestionSaved):
                     saved = True
-                    await self._begin(session_id, ev.message.content, model, ev.message.attachments)
+                    await self._begin(session_id, ev.message, model, edit_of)
                     continue
                 if isinstance(ev, Thinking):
                     thoughts.append(ev.text)
@@ -192,14 +213,14 @@ class TurnController(Controller):
             elif stored.is_set():  # stored, but stopped before the chat showed it: show what is stored
                 self.screen.sessions.open(session_id)
             elif text is not None:
-                self.screen.attach.give_back(attachments)
+                self.screen.attach.give_back(attachments or [])
                 self._give_back(text, "Stopped before your question was saved")
             raise
         except Exception as exc:  # noqa: BLE001 - shown, and the app stays up
             flush()
             if not saved and text is not None:
                 # The turn could not start (e.g. the database is locked): say why, lose nothing.
-                self.screen.attach.give_back(attachments)
+                self.screen.attach.give_back(attachments or [])
                 self._give_back(text, f"Could not send: {type(exc).__name__}: {exc}")
             else:
                 from wits_tui.engine.events import TurnError as TE
@@ -222,6 +243,7 @@ class TurnController(Controller):
 
     # -- what the chat and the worker report --------------------------------------------
     def answer_done(self, event: msg.AnswerDone) -> None:
+        self.completed = True
         stats = event.event.stats
         self.screen.status.set_speed(stats.tokens_per_s, stats.ttft_ms)
 
@@ -230,3 +252,4 @@ class TurnController(Controller):
         self.screen.status.end_live()
         self.screen.sessions.refresh()  # the title may have been made from the first message
         self.screen.modules.load()  # the answer loaded a model: the bar's dots change
+        self.screen.queue.after_turn(self.completed)

@@ -27,10 +27,12 @@ from wits_tui.ui.controllers import modules, replay
 from wits_tui.ui.controllers.attach import AttachController
 from wits_tui.ui.controllers.copy import CopyController
 from wits_tui.ui.controllers.docs import DocsJobs
+from wits_tui.ui.controllers.edits import EditController
 from wits_tui.ui.controllers.health import HealthMonitor
 from wits_tui.ui.controllers.memory import MemoryJobs
 from wits_tui.ui.controllers.modules import ModulesController
 from wits_tui.ui.controllers.pull import PullJob
+from wits_tui.ui.controllers.queue import SendQueue
 from wits_tui.ui.controllers.replay import REPLAY_ACTIONS, ReplayController
 from wits_tui.ui.controllers.routing_bank import RoutingBank
 from wits_tui.ui.controllers.sessions import SessionsController, SessionView
@@ -45,6 +47,7 @@ from wits_tui.ui.widgets.footer import KeyFooter
 from wits_tui.ui.widgets.module_bar import ModuleBar
 from wits_tui.ui.widgets.progress import JobProgress
 from wits_tui.ui.widgets.prompt import CompletionMenu, PromptInput
+from wits_tui.ui.widgets.queue import QueueBar, QueuedLine
 from wits_tui.ui.widgets.setup_card import SetupCard
 from wits_tui.ui.widgets.sidebar import SessionList, Sidebar
 from wits_tui.ui.widgets.status import StatusBar
@@ -89,9 +92,12 @@ class ChatScreen(Screen[None]):
         self.attach_bar = AttachmentBar(id="attachments")
         self.prompt = PromptInput(id="prompt", placeholder="Message Wits…  (/ for commands)")
         self.prompt.pass_keys = bound_keys(keymap_for(settings))
+        self.queue_bar = QueueBar(id="queue")
         self.status = StatusBar(id="status")
         self.sessions = SessionsController(self, bridge)
         self.turns = TurnController(self, bridge)
+        self.queue = SendQueue(self, bridge)
+        self.edits = EditController(self, bridge)
         self.slash = SlashCommands(self, bridge)
         self.modules = ModulesController(self, bridge)
         self.health = HealthMonitor(self, bridge)
@@ -114,6 +120,7 @@ class ChatScreen(Screen[None]):
                 yield self.module_bar
                 yield self.menu
                 yield self.attach_bar
+                yield self.queue_bar
                 yield self.prompt
         yield self.status
         yield KeyFooter()
@@ -126,7 +133,10 @@ class ChatScreen(Screen[None]):
         self.job.hide()
         self.menu.hide()
         self.attach_bar.display = False
+        self.queue_bar.display = False
         self.prompt.menu = self.menu
+        self.prompt.take_back = self.queue.take_back
+        self.prompt.edit_target = self.edits.target
         self.prompt.focus()
 
     def shut(self) -> None:
@@ -186,15 +196,28 @@ class ChatScreen(Screen[None]):
         if text.startswith("/") and not text.startswith("//"):
             self.slash.submit(event.text)
         elif self.slash.pending:
-            self.run_worker(self._after_commands(event.text), group="after-commands", exit_on_error=False)
+            self.run_worker(self._after_commands(event.text, event.edit_of), group="after-commands", exit_on_error=False)
         else:
-            self.turns.submit(event.text)
+            self.turns.submit(event.text, event.edit_of)
 
-    async def _after_commands(self, text: str) -> None:
+    async def _after_commands(self, text: str, edit_of: int | None) -> None:
         """A message sent while commands before it still run goes out after them."""
         async with self.slash.order:
             pass
-        self.turns.submit(text)
+        self.turns.submit(text, edit_of)
+
+    def on_prompt_input_nudged(self) -> None:
+        self.queue.release()  # Enter on an empty prompt: a held queue goes out
+
+    def on_edit_asked(self, event: msg.EditAsked) -> None:
+        self.edits.begin(event.message_id, event.text)
+
+    def on_earlier_asked(self, event: msg.EarlierAsked) -> None:
+        self.edits.show_earlier(event.message_id, event.widget)
+
+    @on(QueuedLine.Dropped)
+    def _queued_dropped(self, event: QueuedLine.Dropped) -> None:
+        self.queue.drop(event.key)
 
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
         if not event.programmatic:

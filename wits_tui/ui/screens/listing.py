@@ -44,6 +44,9 @@ class ListingScreen(ModalScreen[Row | None]):
         columns = self.listing.columns
         widths = [max([len(columns[i]), *(len(r[i]) for r in cells if i < len(r))]) for i in range(len(columns))]
         room = table.size.width - table.styles.scrollbar_size_vertical - 2 * table.cell_padding * len(columns)
+        first = sum(widths[:-1])
+        if first > room * 0.45:  # one long cell (a usage line) must not squeeze the last column: it wraps too
+            widths[:-1] = [max(12, w * int(room * 0.45) // first) for w in widths[:-1]]
         widths[-1] = max(20, min(widths[-1], room - sum(widths[:-1])))
         for label, width in zip(columns, widths):
             table.add_column(Text(label), width=width)

@@ -53,7 +53,7 @@ def _whole(widget: AssistantMessage) -> bool:
 
 def message_widget(m: Any, eager: bool = False) -> Widget:
     if m.role == "user":
-        return UserMessage(m.content, m.id, getattr(m, "attachments", ()))
+        return UserMessage(m.content, m.id, getattr(m, "earlier", 0), getattr(m, "attachments", ()))
     if m.role == "summary":
         return AssistantMessage(m.content, model="summary of the earlier turns (/compact)", message_id=m.id,
                                 eager=eager)
@@ -270,11 +270,11 @@ class ChatView(KeepInPlace, can_focus=True):
             await w.remove()
         await self.mount(widget)
 
-    async def add_user(self, text: str, attachments: Any = ()) -> None:
+    async def add_user(self, text: str, message_id: int | None = None, earlier: int = 0, attachments: Any = ()) -> None:
         if self.has_newer:  # a new question goes at the end: show the end
             await self.remove_children()
             self.has_more, self.has_newer = True, False
-        await self._add(UserMessage(text, attachments=attachments))
+        await self._add(UserMessage(text, message_id, earlier, attachments))
         self._retire_cards()
         self.anchor()
 
@@ -324,7 +324,9 @@ class ChatView(KeepInPlace, can_focus=True):
 
     async def on_user_shown(self, event: msg.UserShown) -> None:
         if event.session_id == self.session_id:
-            await self.add_user(event.text, event.attachments)
+            if event.edited:
+                await self.add_notice("✎ edited: the question below replaced an earlier one and what followed it")
+            await self.add_user(event.text, attachments=event.attachments)
 
     async def on_answer_begun(self, event: msg.AnswerBegun) -> None:
         await self.begin_answer(event.session_id, event.model)

@@ -20,17 +20,46 @@ def route_label(module: str | None, reason: str | None = None) -> str:
     return f"{module} · {reason}" if reason else module
 
 
-class UserMessage(Static):
-    """What the person typed, and the names of the files sent with it."""
+class UserMessage(Static, can_focus=True):
+    """What the person typed, and the names of the files sent with it. ``e`` (focused) loads it
+    into the prompt to be changed and sent again; an edited question says how many earlier
+    versions it has, and Enter (or a click) shows them (:mod:`wits_tui.ui.widgets.edits`)."""
 
-    def __init__(self, text: str, message_id: int | None = None, attachments: Any = ()) -> None:
+    BINDINGS = [
+        Binding("e", "edit", "Edit", id="edit_message"),
+        Binding("enter,v", "earlier", "Earlier versions", id="earlier_versions", show=False),
+    ]
+
+    def __init__(self, text: str, message_id: int | None = None, earlier: int = 0, attachments: Any = ()) -> None:
         from wits_tui.ui.widgets.attachments import attachment_line
 
         shown = f"{text}\n{attachment_line(attachments)}" if attachments else text
         super().__init__(shown, markup=False, classes="message user")
         self.message_id = message_id
+        self.text = text
+        self.earlier = earlier
         self.attachments = tuple(attachments)
         self.border_title = "you"
+        if earlier:
+            self.add_class("-edited")
+            self.border_subtitle = f"✎ edited · {earlier} earlier version{'s' if earlier > 1 else ''} ▸"
+
+    def action_edit(self) -> None:
+        from wits_tui.ui import messages as msg
+
+        if self.message_id is None:
+            self.notify("This message is not stored yet (or is a replay): it cannot be edited.", severity="warning")
+            return
+        self.post_message(msg.EditAsked(self.message_id, self.text))
+
+    def action_earlier(self) -> None:
+        from wits_tui.ui.widgets.edits import toggle_earlier
+
+        toggle_earlier(self)
+
+    def on_click(self) -> None:
+        if self.earlier:
+            self.action_earlier()
 
 
 class AssistantMessage(Vertical, can_focus=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -48,6 +49,17 @@ class PromptInput(TextArea):
     @dataclass
     class Submitted(Message):
         text: str
+        #: Sent as an edit of this user message (it replaces it and what followed it).
+        edit_of: int | None = None
+
+    class Nudged(Message):
+        """Enter on an empty prompt (a held queue goes out)."""
+
+    @dataclass
+    class EditChanged(Message):
+        """The prompt started (a message id) or stopped (None) editing a sent message."""
+
+        message_id: int | None
 
     @dataclass
     class Typed(Message):
@@ -103,6 +115,13 @@ class PromptInput(TextArea):
         self._menu_touched = False
         self._programmatic = False
         self.menu: CompletionMenu | None = None
+        #: The user message being edited (Enter replaces it), or None.
+        self.editing: int | None = None
+        #: Set by the screen. ``take_back()``: Up on an empty prompt; True if it put something back
+        #: (a queued message). ``edit_target(text)``: when Up recalls ``text`` as the first history
+        #: entry, the id of the session's last question if that is what it is (then Up edits it).
+        self.take_back: Callable[[], bool] | None = None
+        self.edit_target: Callable[[str], int | None] | None = None
 
     # -- sending -------------------------------------------------------------
     def action_submit(self) -> None:
@@ -111,11 +130,13 @@ class PromptInput(TextArea):
             return
         text = self.text
         if not text.strip():
+            self.post_message(self.Nudged())
             return
         # Out of the prompt at once: keys typed after Enter start the next message instead of
         # joining this one ("/switch 1⏎/switch 2⏎" sent "/switch 1/switch 2").
+        editing = self.editing
         self.take()
-        self.post_message(self.Submitted(text))
+        self.post_message(self.Submitted(text, editing))
 
     def give_back(self, text: str) -> bool:
         """Put a message that could not go out back in the prompt, unless something new is
@@ -132,8 +153,42 @@ class PromptInput(TextArea):
         if text.strip() and (not self.past or self.past[0] != text):
             self.past.insert(0, text)
         self._walk, self._draft = -1, ""
+        self.set_editing(None)
         self.clear()
         return text
+
+    # -- editing a sent message -------------------------------------------------
+    def set_editing(self, message_id: int | None) -> None:
+        if message_id != self.editing:
+            self.editing = message_id
+            self.set_class(message_id is not None, "-editing")
+            self.border_title = "✎ editing your message · Enter sends it in its place · Esc cancels" if message_id else None
+            self.post_message(self.EditChanged(message_id))
+
+    def start_edit(self, message_id: int, text: str) -> None:
+        """Load a sent message to be changed; Enter sends it in its place."""
+        if self.editing is None:  # what was being typed comes back on Esc
+            self._draft = self.text
+        self._walk = -1
+        self._programmatic = True
+        self.text = text
+        self.move_cursor(self.document.end)
+        self.set_editing(message_id)
+        self.focus()
+
+    def put_back(self, text: str) -> None:
+        """A queued message taken back: in the prompt, to be changed and sent again."""
+        self._programmatic = True
+        self.text = text
+        self.move_cursor(self.document.end)
+
+    def cancel_edit(self) -> None:
+        """Esc while editing: back to what was being typed before."""
+        self._programmatic = True
+        self.text = self._draft
+        self._walk, self._draft = -1, ""
+        self.move_cursor(self.document.end)
+        self.set_editing(None)
 
     def action_newline(self) -> None:
         self.insert("\n")
@@ -171,6 +226,15 @@ class PromptInput(TextArea):
             event.prevent_default()
             menu.hide()
             return
+        if event.key == "escape" and self.editing is not None:
+            event.stop()
+            event.prevent_default()
+            self.cancel_edit()
+            return
+        if event.key == "up" and not self.text and self._walk == -1 and self.take_back is not None and self.take_back():
+            event.stop()
+            event.prevent_default()
+            return
         row, _ = self.cursor_location
         if event.key == "up" and row == 0 and self.past:
             event.stop()
@@ -193,6 +257,8 @@ class PromptInput(TextArea):
         self._walk = index
         self._programmatic = True
         self.text = self._draft if index == -1 else self.past[index]
+        target = self.edit_target(self.text) if index == 0 and not self._draft and self.edit_target else None
+        self.set_editing(target)
         self.move_cursor(self.document.end if step < 0 or index == -1 else (0, len(self.document[0])))
         if self.menu is not None:
             self.menu.hide()
