@@ -5,30 +5,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import stat
 
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from tests.clipboard_fakes import fake_xclip
 from tests.engine.conftest import CHAT, make_engine
 from tests.fakes.ollama_server import Reply
 from tests.plain.conftest import server  # noqa: F401 - the scripted server fixture
 from wits_tui.plain.app import PlainChat
 
 ANSWER = "Like this:\n\n```sh\nls -la\n```\n"
-
-
-def fake_xclip(tmp_path, monkeypatch):
-    bin_dir, out = tmp_path / "bin", tmp_path / "clipboard.txt"
-    bin_dir.mkdir()
-    tool = bin_dir / "xclip"
-    tool.write_text(f"#!/bin/sh\ncat > '{out}'\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    monkeypatch.setenv("DISPLAY", ":99")
-    for name in ("WAYLAND_DISPLAY", "VTE_VERSION", "TERM_PROGRAM", "TMUX", "STY"):
-        monkeypatch.delenv(name, raising=False)
-    return out
 
 
 def test_copy_a_code_block_with_the_system_tool(paths, server, tmp_path, monkeypatch):  # noqa: F811

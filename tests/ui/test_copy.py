@@ -4,11 +4,11 @@ a script on PATH standing in for xclip: it writes what it was given to a file.""
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import pytest
 
+from tests.clipboard_fakes import fake_xclip
 from tests.ui.conftest import notified, ready, seed, type_text, wait_for
 from wits_tui.ui.widgets.chat import AssistantMessage
 from wits_tui.ui.widgets.md_body import MarkdownBody
@@ -23,18 +23,7 @@ CONVERSATION = [("user", "how do I print?"), ("assistant", "An older answer."), 
 
 @pytest.fixture
 def xclip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fake ``xclip`` first on PATH, with an X display to use; returns the file it writes."""
-    bin_dir, out = tmp_path / "bin", tmp_path / "clipboard.txt"
-    bin_dir.mkdir()
-    tool = bin_dir / "xclip"
-    tool.write_text(f"#!/bin/sh\ncat > '{out}'\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    monkeypatch.setenv("DISPLAY", ":99")
-    for name in ("WAYLAND_DISPLAY", "VTE_VERSION", "TERM_PROGRAM", "TMUX", "STY", "WSL_DISTRO_NAME", "WSL_INTEROP"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TERM", "xterm-256color")
-    return out
+    return fake_xclip(tmp_path, monkeypatch)
 
 
 async def copied(pilot, out: Path, what: str) -> str:

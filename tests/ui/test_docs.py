@@ -37,6 +37,16 @@ def notices(app) -> list[str]:
     return [str(n.content) for n in app.chat.query(".notice")]
 
 
+async def add_island(pilot, root: Path) -> None:
+    """/docs add the manual as "island" and wait for the index job to end."""
+    app = pilot.app
+    app.chat_screen.slash.run(f"/docs add {root} --name island")
+    await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), what="the index job")
+    assert "island: 2 files indexed (3 passages)" in notices(app)[-1]
+    await wait_for(pilot, lambda: not app.chat_screen.docs.running and not app.chat_screen.job.display,
+                   what="the job to end")
+
+
 async def ask(pilot, text: str) -> None:
     app = pilot.app
     await type_text(pilot, text)
@@ -50,11 +60,7 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.chat_screen.slash.run(f"/docs add {root} --name island")
-        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), what="the index job")
-        assert "island: 2 files indexed (3 passages)" in notices(app)[-1]
-        await wait_for(pilot, lambda: not app.chat_screen.docs.running and not app.chat_screen.job.display,
-                       what="the job to end")
+        await add_island(pilot, root)
         app.chat_screen.slash.run("/docs use island")
         await wait_for(pilot, lambda: any("now use island" in n for n in notices(app)), what="/docs use")
         await ask(pilot, "When does the ferry leave, and what does a ticket cost?")
@@ -134,9 +140,7 @@ async def test_docs_reembed_asks_then_indexes_every_collection_with_the_new_mode
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.chat_screen.slash.run(f"/docs add {root} --name island")
-        await wait_for(pilot, lambda: any("files indexed" in n for n in notices(app)), what="the index job")
-        await wait_for(pilot, lambda: not app.chat_screen.docs.running, what="the job to end")
+        await add_island(pilot, root)
     changed = settings.model_copy(update={"docs": settings.docs.model_copy(update={"embedding_model": "other-embed"})})
     app = make_app(settings=changed)
     async with app.run_test(size=SIZE) as pilot:
