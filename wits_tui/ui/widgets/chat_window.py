@@ -17,9 +17,10 @@ from textual.widgets import Static
 
 from wits_tui.ui import messages as msg
 from wits_tui.ui.widgets import md_render
+from wits_tui.ui.widgets.body_renderer import BodyRenderer
 from wits_tui.ui.widgets.chat_scroll import KeepInPlace, check_scroll_key
 from wits_tui.ui.widgets.error_card import ErrorCard
-from wits_tui.ui.widgets.md_body import BodyRenderer, MarkdownBody
+from wits_tui.ui.widgets.md_body import MarkdownBody
 from wits_tui.ui.widgets.message import AssistantMessage, UserMessage
 
 WELCOME = (
