@@ -187,6 +187,9 @@ class InferenceEndpoints(HandlerBase):
                 return None
             if i == len(tokens):
                 break
+            if reply.hold is not None and i == reply.hold_after:
+                flush()
+                reply.hold.wait(600)  # released by the test (600 s: only a guard against a forgotten hold)
             self._sleep_until(deadline)
             if t_first is None:
                 t_first = time.perf_counter()

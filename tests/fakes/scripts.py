@@ -58,6 +58,10 @@ class Reply:
     hang_after: int | None = None
     pause_after: int | None = None
     pause_s: float = 0.0
+    #: Before token ``hold_after``, wait until ``hold`` is set (a test releases it): an answer that is
+    #: certainly still streaming while the test acts, however busy the machine.
+    hold_after: int | None = None
+    hold: Any = None  # a threading.Event
     tool_calls: list[dict[str, Any]] | None = None
     prompt_eval_count: int | None = None
     eval_count: int | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tests.fakes.ollama_server import Reply
@@ -209,20 +211,24 @@ async def test_long_session_loads_the_tail_then_older_on_scroll(make_app, app_pa
 async def test_switching_sessions_while_streaming(make_app, server, app_paths):
     other = seed(app_paths, [("user", "old question"), ("assistant", "old answer")], title="other")
     seed(app_paths, [], title="current")
-    server.script(MODEL, Reply(text="tick " * 60, token_delay=0.02))
+    held = threading.Event()  # the answer stops after 5 tokens until the switches are done, however busy the machine
+    server.script(MODEL, Reply(text="tick " * 60, token_delay=0.02, hold_after=5, hold=held))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        current = app.chat_screen.sessions.current.id
-        await type_text(pilot, "stream please")
-        await press_now(pilot, "enter")
-        await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
-        app.chat_screen.sessions.open(other)
-        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
-        # the pane fills after the switch: wait for it, not for a guessed moment
-        await wait_for(pilot, lambda: [a.text for a in _answers(app)] == ["old answer"], what="the other session shown")
-        app.chat_screen.sessions.open(current)
-        await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == current, what="switching back")
+        try:
+            await ready(pilot)
+            current = app.chat_screen.sessions.current.id
+            await type_text(pilot, "stream please")
+            await press_now(pilot, "enter")
+            await wait_for(pilot, lambda: app.chat._live and app.chat._live.text, what="streaming")
+            app.chat_screen.sessions.open(other)
+            await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == other, what="the switch")
+            # the pane fills after the switch: wait for it, not for a guessed moment
+            await wait_for(pilot, lambda: [a.text for a in _answers(app)] == ["old answer"], what="the other session shown")
+            app.chat_screen.sessions.open(current)
+            await wait_for(pilot, lambda: app.chat_screen.sessions.current.id == current, what="switching back")
+        finally:
+            held.set()
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, what="the end")
         await wait_for(pilot, lambda: not app.chat.streaming, what="the answer to be final")
         await wait_for_workers(pilot)

@@ -5,6 +5,7 @@ are rendered once, not again as they scroll."""
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,22 @@ async def test_ctrl_home_opens_the_start_of_a_long_session_and_ctrl_end_returns(
 
 async def test_the_view_does_not_jump_when_an_answer_ends_after_scrolling_up(make_app, app_paths, server):
     seed(app_paths, conversation(5), title="long")
-    server.script(MODEL, Reply(text=answer(1000, 9), token_delay=0.002))
+    held = threading.Event()  # the answer waits after 150 tokens until the view is scrolled up
+    server.script(MODEL, Reply(text=answer(1000, 9), token_delay=0.002, hold_after=150, hold=held))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        chat = app.chat
-        await type_text(pilot, "tell me more")
-        await press_now(pilot, "enter")
-        await wait_for(pilot, lambda: chat._live and len(chat._live.text) > 200, what="streaming")
-        await press_now(pilot, "pageup", "pageup")
-        await pilot.pause()
-        anchor = first_visible(chat)
-        offset = anchor.virtual_region.y - chat.scroll_y
+        try:
+            await ready(pilot)
+            chat = app.chat
+            await type_text(pilot, "tell me more")
+            await press_now(pilot, "enter")
+            await wait_for(pilot, lambda: chat._live and len(chat._live.text) > 200, what="streaming")
+            await press_now(pilot, "pageup", "pageup")
+            await pilot.pause()
+            anchor = first_visible(chat)
+            offset = anchor.virtual_region.y - chat.scroll_y
+        finally:
+            held.set()
         await wait_for(pilot, lambda: not app.chat_screen.turns.running, timeout=60, what="the end of the answer")
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="the final render")
         await settled(pilot)

@@ -31,7 +31,8 @@ class Errors(logging.Handler):
 async def test_quit_in_the_middle_of_a_turn_a_pull_a_health_check_and_a_prune(make_app, server, monkeypatch):
     server.add_model(EMBED, capabilities=["embedding"], embedding_dim=768)
     server.add_pullable("tinyllama:1b", pull_delay=0.5, pull_steps=200)
-    server.script(MODEL, Reply(text="tick " * 2000, token_delay=0.01))
+    streaming = threading.Event()  # the answer waits after 50 tokens: still coming when Ctrl+Q is pressed
+    server.script(MODEL, Reply(text="tick " * 2000, token_delay=0.01, hold_after=50, hold=streaming))
     settings = make_settings(server.host, memory={"prune_check_interval_s": 3600})
 
     from wits_tui.engine.memory import Memory
@@ -77,6 +78,7 @@ async def test_quit_in_the_middle_of_a_turn_a_pull_a_health_check_and_a_prune(ma
             await press_now(pilot, "ctrl+q")
     finally:
         release.set()
+        streaming.set()
         logging.getLogger().removeHandler(errors)
     assert app.return_code in (0, None)
     assert failed == []
