@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.waiting import hang_guard
 from wits_tui.engine.backends.ollama import OllamaBackend
 from wits_tui.engine.memory import Memory
 from wits_tui.settings import MemorySettings, OllamaSettings
@@ -21,7 +22,8 @@ from wits_tui.settings import MemorySettings, OllamaSettings
 
 def main(argv: list[str]) -> int:
     directory, host, action, *rest = argv
-    backend = OllamaBackend(OllamaSettings(host=host, connect_timeout=5, read_timeout=30))
+    # client deadlines only guard against a hung server (scaled like every wait in the suite)
+    backend = OllamaBackend(OllamaSettings(host=host, connect_timeout=hang_guard(), read_timeout=hang_guard()))
     memory = Memory(MemorySettings(), Path(directory), backend)
     errors: list[str] = []
     written = 0
