@@ -218,21 +218,27 @@ def _open_rows(server, quick: bool) -> list[Result]:
                                "< 500 ms", ms < 500, f"first character at {(t_first - t0) * 1000:.0f} ms; memory on"))
     with tempfile.TemporaryDirectory() as home:
         _seed(Path(home), {"Big": _convo(n, 4000, "BIG"), "Small": [("user", "hi"), ("assistant", "hello")]}, "Small")
-        _start(Path(home), server.host)
-        _wait(lambda p: "hello" in p and _ready(p), timeout=90)
-        time.sleep(1.0)
-        _keys("/switch Big", literal=True)
-        time.sleep(0.2)
-        pid = _pid(home)
-        cpu0, t0 = _cpu(pid), time.perf_counter()
-        _keys("Enter")
-        t = _wait(lambda p: f"BIG-END-{n - 1}" in p, timeout=60, every=0.002)
-        cpu = _cpu(pid) - cpu0
+        t, cpu, _ = _timed_switch(server, Path(home), "Big", f"BIG-END-{n - 1}")
         _stop()
-        rows.append(Result(f"/switch to {n} x 4,000-token answers", (t - t0) * 1000 if t else -1, "ms", "< 300 ms",
-                           t is not None and t - t0 < 0.3,
+        rows.append(Result(f"/switch to {n} x 4,000-token answers", t * 1000 if t is not None else -1, "ms", "< 300 ms",
+                           t is not None and t < 0.3,
                            f"Enter until the newest answer's end shows; app CPU {cpu:.2f} s"))
     return rows
+
+
+def _timed_switch(server, home: Path, title: str, end: str) -> tuple[float | None, float, int | None]:
+    """Start the app on the seeded "Small" session, then time `/switch TITLE` until ``end`` is on screen:
+    (seconds or None, the app's CPU seconds meanwhile, its pid). The app is left running."""
+    _start(home, server.host)
+    _wait(lambda p: "hello" in p and _ready(p), timeout=90)
+    time.sleep(1.0)
+    _keys(f"/switch {title}", literal=True)
+    time.sleep(0.2)
+    pid = _pid(home)
+    cpu0, t0 = _cpu(pid), time.perf_counter()
+    _keys("Enter")
+    t = _wait(lambda p: end in p, timeout=60, every=0.002)
+    return (t - t0 if t else None), _cpu(pid) - cpu0, pid
 
 
 def _pid(home: str | Path) -> int | None:
@@ -276,18 +282,9 @@ def _huge_rows(server, quick: bool) -> list[Result]:
     with tempfile.TemporaryDirectory() as home:
         _seed(Path(home), {"Huge": _convo(n, 1000, "HUGE"), "Small": [("user", "hi"), ("assistant", "hello")]},
               "Small")
-        _start(Path(home), server.host)
-        _wait(lambda p: "hello" in p and _ready(p), timeout=90)
-        time.sleep(1.0)
-        _keys("/switch Huge", literal=True)
-        time.sleep(0.2)
-        pid = _pid(home)
-        cpu0, t0 = _cpu(pid), time.perf_counter()
-        _keys("Enter")
-        t = _wait(lambda p: f"HUGE-END-{n - 1}" in p, timeout=60, every=0.002)
-        cpu = _cpu(pid) - cpu0
-        rows.append(Result(f"/switch to {n:,} answers of 1,000 tokens", (t - t0) * 1000 if t else -1, "ms",
-                           "< 500 ms", t is not None and t - t0 < 0.5,
+        t, cpu, pid = _timed_switch(server, Path(home), "Huge", f"HUGE-END-{n - 1}")
+        rows.append(Result(f"/switch to {n:,} answers of 1,000 tokens", t * 1000 if t is not None else -1, "ms",
+                           "< 500 ms", t is not None and t < 0.5,
                            f"Enter until the newest answer's end shows; app CPU {cpu:.2f} s"))
         time.sleep(1.0)
         cpu0, t0 = _cpu(pid), time.perf_counter()
