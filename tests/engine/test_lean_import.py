@@ -15,18 +15,21 @@ def _run(code: str) -> str:
     return proc.stdout.strip()
 
 
-def test_the_store_and_keyword_routing_do_not_load_numpy():
+def test_the_store_and_keyword_routing_do_not_load_numpy(tmp_path):
     out = _run(
         "import sys\n"
         "import wits_tui.engine.store, wits_tui.engine.routing.router, wits_tui.engine.turn\n"
+        "print('numpy' in sys.modules, 'sqlite_utils' in sys.modules)\n"  # sqlite-utils: when a database opens
+        f"wits_tui.engine.store.Store({str(tmp_path / 'w.db')!r}).close()\n"
         "print('numpy' in sys.modules, 'sqlite_utils' in sys.modules)\n"
     )
-    assert out == "False True"
+    assert out == "False False\nFalse True"
 
 
-def test_numpy_still_imports_normally_afterwards_and_in_other_code():
+def test_numpy_still_imports_normally_afterwards_and_in_other_code(tmp_path):
     out = _run(
         "import sys, wits_tui.engine.store\n"
+        f"wits_tui.engine.store.Store({str(tmp_path / 'w.db')!r}).close()\n"
         "import numpy, sqlite_utils.db as d\n"
         "print(numpy.float32(1.5) * 2, d.np is None)\n"
     )

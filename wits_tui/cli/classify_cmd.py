@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from wits_tui.cli.context import Context, fail, print_json
+
+if TYPE_CHECKING:
+    from wits_tui.engine.routing.router import Route
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", nargs="*", help="the message (or pipe it on stdin)")
     p.add_argument("--keywords-only", action="store_true", help="do not ask the model server for embeddings")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=cmd_classify)
+    # the collector stays off until the route is built (a cold keyword-only run is mostly imports,
+    # and a collection in the middle walks all of them again): see wits_tui.cli.heap
+    p.set_defaults(handler=cmd_classify, settles_itself=True)
 
 
 def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
@@ -23,20 +28,14 @@ def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
         text = sys.stdin.read().strip()
     if not text:
         return fail('nothing to classify: give a message (wits classify "...") or pipe it on stdin', code=2)
-    from wits_tui.engine.routing.router import Router
+    from wits_tui.cli import heap
 
-    # keyword-only never loads the model client (ollama + httpx: most of a cold start)
-    backend = None if args.keywords_only else ctx.engine().backend
-    router = Router(ctx.settings, ctx.paths, ctx.store, backend)
-
-    async def go():
-        try:
-            return await router.route(text)
-        finally:
-            if backend is not None:
-                await backend.close()
-
-    route = asyncio.run(go())
+    if args.keywords_only:
+        route = _route_by_keywords(text, ctx)
+        heap.settle()
+    else:
+        heap.settle()  # embedding the example bank can take a while: collect meanwhile
+        route = _route(text, ctx)
     d = route.decision
     assert d is not None
     if args.json:
@@ -54,6 +53,37 @@ def cmd_classify(args: argparse.Namespace, ctx: Context) -> int:
             for n in sorted(d.scores, key=d.scores.__getitem__, reverse=True)]
     _plain_table(["domain", "score", "keywords", "similarity"], rows)
     return 0
+
+
+def _route_by_keywords(text: str, ctx: Context) -> "Route":
+    """Keywords only, cold and quick: no model client, no event loop, and the three tables
+    routing reads through plain sqlite3 (the Store only when the file needs a migration)."""
+    from wits_tui.engine.routing.router import Router
+    from wits_tui.engine.store.reader import StoreReader
+
+    reader = StoreReader.open(ctx.paths.database)
+    try:
+        return Router(ctx.settings, ctx.paths, reader or ctx.store, None).route_by_keywords(text)
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _route(text: str, ctx: Context) -> "Route":
+    import asyncio
+
+    from wits_tui.engine.routing.router import Router
+
+    backend = ctx.engine().backend
+    router = Router(ctx.settings, ctx.paths, ctx.store, backend)
+
+    async def go() -> "Route":
+        try:
+            return await router.route(text)
+        finally:
+            await backend.close()
+
+    return asyncio.run(go())
 
 
 def _plain_table(columns: list[str], rows: list[list[str]]) -> None:

@@ -30,13 +30,34 @@ def test_classify_json_and_empty_message(capsys, monkeypatch):
     assert code == 2 and "nothing to classify" in err
 
 
-def test_keyword_only_classify_imports_neither_the_model_client_nor_rich(tmp_path):
+#: What a cold `wits classify --keywords-only` must not import (each was most of its start-up:
+#: the model client, the Store's sqlite-utils, the engine and its event loop, rich, numpy).
+SLOW_MODULES = ("ollama", "httpx", "rich.console", "numpy", "sqlite_utils", "asyncio", "wits_tui.engine.core",
+                "wits_tui.engine.build")
+
+
+def _imported_by_keyword_classify(home) -> list[str]:
     probe = (
         "import sys\nfrom wits_tui.cli import main\n"
         "code = main(['classify', '--keywords-only', 'plan a trip to Rome'])\n"
-        "print(sorted(m for m in ('ollama', 'httpx', 'rich.console', 'numpy') if m in sys.modules))\n"
+        f"print(code, sorted(m for m in {SLOW_MODULES!r} if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
-                          env={"WITS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+                          env={"WITS_HOME": str(home), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_keyword_only_classify_imports_no_slow_module_on_a_fresh_home(tmp_path):
+    assert _imported_by_keyword_classify(tmp_path) == "0 []"
+    assert not list(tmp_path.rglob("*.db"))  # reading nothing creates nothing
+
+
+def test_keyword_only_classify_reads_an_existing_database_without_the_store(tmp_path, monkeypatch):
+    from wits_tui.engine.store import Store
+    from wits_tui.paths import resolve_paths
+
+    monkeypatch.setenv("WITS_HOME", str(tmp_path))
+    with Store(resolve_paths().database) as store:
+        store.module_stats.record("planner", "llama3.2", load_ms=2000, eval_ms=900, total_ms=3000, eval_tokens=50)
+    assert _imported_by_keyword_classify(tmp_path) == "0 []"

@@ -10,6 +10,7 @@ from wits_tui.engine.routing.modules import Example, Module, ModuleError, load_m
 if TYPE_CHECKING:
     from wits_tui.engine.store import Store
     from wits_tui.engine.store.module_training import TrainingRecord
+    from wits_tui.engine.store.reader import StoreReader
     from wits_tui.paths import Paths
     from wits_tui.settings import Settings
 
@@ -55,7 +56,7 @@ class ModuleRegistry:
         self._modules = {n: apply_training(m, self.training.get(n)) for n, m in modules.items()}
 
     @classmethod
-    def load(cls, settings: Settings, paths: Paths, store: Store | None = None) -> ModuleRegistry:
+    def load(cls, settings: Settings, paths: Paths, store: Store | StoreReader | None = None) -> ModuleRegistry:
         modules, errors = load_modules(paths.user_modules_dir)
         training = store.training.all() if store is not None else {}
         return cls(modules, settings.chat.default_model, errors=errors, training=training)

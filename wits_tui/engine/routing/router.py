@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from wits_tui.engine.routing.modules import Module
     from wits_tui.engine.store import Store
     from wits_tui.engine.store.profiles import Profile
+    from wits_tui.engine.store.reader import StoreReader
     from wits_tui.engine.store.records import Session
     from wits_tui.paths import Paths
     from wits_tui.settings import Settings
@@ -72,7 +73,7 @@ class Router:
         self,
         settings: "Settings",
         paths: "Paths",
-        store: "Store",
+        store: "Store | StoreReader",
         backend: "Backend | None",
         *,
         registry: ModuleRegistry | None = None,
@@ -117,20 +118,36 @@ class Router:
         classified domain. ``session_model`` (the session's /model choice) is used by
         modules that do not name a model."""
         started = time.perf_counter()
-        complexity = query_complexity(text)
         if pinned and pinned != AUTO and pinned in self.registry.names():
-            module = self.registry.get(pinned)
-            domain = self.classifier.decide(text).domain  # keywords only: for the profile, no model call
-            return Route(module, self._model(module, session_model), "pinned", True, domain, None, complexity,
-                         elapsed_ms=(time.perf_counter() - started) * 1000)
+            return self._pinned(text, pinned, session_model, started)
         decision = await self.classifier.classify(text)
+        loaded = await self.loaded_models() if len(decision.candidates) > 1 else set()
+        return self._routed(text, decision, loaded, pinned, session_model, started)
+
+    def route_by_keywords(self, text: str, *, pinned: str | None = None, session_model: str | None = None) -> Route:
+        """:meth:`route` without a model server (keywords only, nothing loaded), synchronously:
+        what `wits classify --keywords-only` shows, without an event loop."""
+        started = time.perf_counter()
+        if pinned and pinned != AUTO and pinned in self.registry.names():
+            return self._pinned(text, pinned, session_model, started)
+        return self._routed(text, self.classifier.decide(text), set(), pinned, session_model, started)
+
+    def _pinned(self, text: str, pinned: str, session_model: str | None, started: float) -> Route:
+        module = self.registry.get(pinned)
+        domain = self.classifier.decide(text).domain  # keywords only: for the profile, no model call
+        return Route(module, self._model(module, session_model), "pinned", True, domain, None, query_complexity(text),
+                     elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    def _routed(self, text: str, decision: Decision, loaded: set[str], pinned: str | None, session_model: str | None,
+                started: float) -> Route:
+        complexity = query_complexity(text)
         candidates = [self.registry.get(n) for n in decision.candidates] or [self.registry.get(BASE_MODULE)]
         ranking = rank(
             candidates,
             complexity=complexity,
             model_of=lambda m: self._model(m, session_model),
             stats=self.store.module_stats.all(),
-            loaded=await self.loaded_models() if len(candidates) > 1 else set(),
+            loaded=loaded,
             preferences=self.store.profiles.get(self.user).module_prefs,
         )
         module = self.registry.get(ranking[0].module)
@@ -185,7 +202,14 @@ class Router:
 
     def pin(self, session_id: int, ref: str) -> "Session":
         """Pin a module (name or key) on the session, or ``auto`` to route again."""
-        return self.store.sessions.pin_module(session_id, self.resolve(ref))
+        return self._writable().sessions.pin_module(session_id, self.resolve(ref))
+
+    def _writable(self) -> "Store":
+        from wits_tui.engine.store import Store
+
+        if not isinstance(self.store, Store):
+            raise RuntimeError("this router only reads (a StoreReader): pinning needs the Store")
+        return self.store
 
     async def switch(self, session_id: int, ref: str, *, session_model: str | None = None) -> tuple["Session", Prewarm | None]:
         """Pin and (routing.prewarm_on_switch) load the module's model at once, so the

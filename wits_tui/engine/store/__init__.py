@@ -7,12 +7,11 @@ import threading
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from wits_tui.engine.store._lean_import import import_sqlite_utils
-
-import_sqlite_utils()  # before any module below imports it: see _lean_import
-
-from wits_tui.engine.store.attachments import MessageAttachments  # noqa: E402
-from wits_tui.engine.store.db import DatabaseError, connect  # noqa: E402
+# sqlite-utils is imported when a database is opened (db.connect, through _lean_import), not here:
+# the repositories name it only in annotations, so a command that reads a few rows with plain
+# sqlite3 (reader.py, `wits classify --keywords-only`) does not pay ~45 ms for it
+from wits_tui.engine.store.attachments import MessageAttachments
+from wits_tui.engine.store.db import DatabaseError, connect
 from wits_tui.engine.store.docs_catalog import DocsCatalog
 from wits_tui.engine.store.embedding_cache import EmbeddingCache
 from wits_tui.engine.store.history import History

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.store.records import Attachment, Message
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def insert(db: sqlite_utils.Database, message_id: int, attachments: Sequence[Attachment]) -> None:

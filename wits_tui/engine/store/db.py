@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from wits_tui.engine.errors import DatabaseError
+from wits_tui.engine.store._lean_import import import_sqlite_utils
 from wits_tui.engine.store.migrations import migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["DatabaseError", "connect"]
 
@@ -74,7 +77,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite_utils.Databa
         raise advice(path, exc) from exc
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
-        db = sqlite_utils.Database(conn, execute_plugins=False)  # no third-party plugins on our connection (and no entry-point scan: ~14 ms)
+        db = _database(conn)
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL is crash-safe in WAL mode: an application crash or kill never
         # corrupts the file; at worst the last transaction before a power cut is lost.
@@ -87,6 +90,15 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite_utils.Databa
     return db
 
 
+def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils over ``conn``, imported here (through _lean_import) the first time a database
+    opens: importing the store does not cost its ~45 ms (see reader.py)."""
+    import_sqlite_utils()
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, execute_plugins=False)  # no third-party plugins on our connection (and no entry-point scan: ~14 ms)
+
+
 def _connect_read_only(path: Path) -> sqlite_utils.Database:
     if not path.exists():
         raise DatabaseError(f"there is no database at {path} yet", "read_only")
@@ -96,7 +108,7 @@ def _connect_read_only(path: Path) -> sqlite_utils.Database:
         try:
             conn = sqlite3.connect(f"file:{path}?{query}", uri=True, check_same_thread=False, timeout=10.0)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return sqlite_utils.Database(conn, execute_plugins=False)
+            return _database(conn)
         except sqlite3.DatabaseError as exc:
             last = exc
     raise advice(path, last or OSError("cannot open"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def text_hash(text: str) -> str:

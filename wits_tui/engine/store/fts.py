@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 #: Listings (search results, history) carry at most this much of each text: a 10 MB message

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.fts import clipped_columns, fts_search
 from wits_tui.engine.store.records import HistoryEntry
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class History:

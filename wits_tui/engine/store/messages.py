@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import NamedTuple
-
-import sqlite_utils
+from typing import TYPE_CHECKING, NamedTuple
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.errors import NothingToEdit
@@ -15,6 +13,9 @@ from wits_tui.engine.store import writers
 from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store.records import STATUSES, Attachment, Message, MessageStatus, Role
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: A /compact summary is stored with this role; the context sends it as a system message.
 SUMMARY_ROLE = "summary"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: A load_duration at least this long means the model was loaded from cold for the turn.
 COLD_LOAD_MS = 100.0

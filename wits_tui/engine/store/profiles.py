@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Literal
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 Feedback = Literal["positive", "negative", "neutral"]
 FEEDBACK_KINDS: tuple[str, ...] = ("positive", "negative", "neutral")

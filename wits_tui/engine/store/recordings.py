@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(slots=True)

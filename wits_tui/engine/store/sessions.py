@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.errors import SessionNotFound
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["DEFAULT_TITLE", "SessionNotFound", "Sessions"]
 from wits_tui.engine.store.records import Session

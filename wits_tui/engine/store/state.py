@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from wits_tui.engine.store.tx import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class State:
