@@ -31,7 +31,7 @@ CACHE = ROOT / "benchmarks" / "results" / "minilm-cache.npz"
 MODEL = "all-minilm"
 L2 = (1e-4, 1e-3, 1e-2)
 TOP_K = (1, 3, 5)
-MIX_HEAD = (0.0, 0.5, 1.0)
+MIX_HEAD = (0.0, 0.5, 1.0, 2.0)
 MIX_KNN = (0.0, 5.0, 10.0, 20.0)
 MIX_KW = (0.0, 0.5, 1.0, 2.0)
 
@@ -129,6 +129,34 @@ def keyword_only_grid(tuning: list) -> None:
     C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
 
 
+FOLDS = 5
+DATA = ("bank", "bank+tuning")
+
+
+def folds_of(y: np.ndarray, n_folds: int = FOLDS) -> np.ndarray:
+    """A fold number per tuning message: stratified by domain, deterministic (every n-th of each domain)."""
+    fold = np.zeros(len(y), dtype=int)
+    for c in np.unique(y):
+        rows = np.flatnonzero(y == c)
+        fold[rows] = np.arange(len(rows)) % n_folds
+    return fold
+
+
+def out_of_fold_logits(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty: np.ndarray, fold: np.ndarray,
+                       n_classes: int, l2: float, data: str) -> np.ndarray:
+    """The head's logits for each tuning message from a head that never saw it: trained on the
+    bank alone, or on the bank plus the other folds of the tuning sets."""
+    if data == "bank":
+        w, b = train_head(bank, owners, n_classes, l2)
+        return tq @ w.T + b
+    out = np.zeros((len(tq), n_classes))
+    for f in range(FOLDS):
+        train = fold != f
+        w, b = train_head(np.vstack([bank, tq[train]]), np.concatenate([owners, ty[train]]), n_classes, l2)
+        out[fold == f] = tq[fold == f] @ w.T + b
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped head.json")
@@ -153,40 +181,40 @@ def main(argv: list[str] | None = None) -> int:
     tq = embed([r.text for r in tuning])
     clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
     kw = np.asarray([[clf.keyword_scores(r.text)[c] for c in classes] for r in tuning])
-    long = np.asarray([r.category == "long" for r in tuning])
-
-    def report(name: str, z: np.ndarray) -> tuple[float, float]:
-        pred = z.argmax(axis=1)
-        acc, acc_long = (pred == ty).mean(), (pred[long] == ty[long]).mean()
-        return float(acc), float(acc_long)
+    long = np.asarray([r.category != "short" for r in tuning])  # the long, multi-sentence requests
+    fold = folds_of(ty)
 
     if args.keywords:
         keyword_only_grid(tuning)
-    print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long)")
-    print("# candidates on the tuning sets: accuracy all / long")
-    heads = {l2: train_head(bank, owners, len(classes), l2) for l2 in L2}
+    print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long); "
+          f"{FOLDS}-fold cross-validation: every figure is for messages the head did not see")
+    print("# candidates: out-of-fold accuracy all / long")
+    heads = {(l2, data): out_of_fold_logits(bank, owners, tq, ty, fold, len(classes), l2, data) for l2 in L2 for data in DATA}
     knn = {k: knn_scores(bank, owners, tq, len(classes), k) for k in TOP_K}
     rows = []
-    for l2, k, a, b, c in itertools.product(L2, TOP_K, MIX_HEAD, MIX_KNN, MIX_KW):
-        if a == 0 and b == 0:
+    for (l2, data), k, a, b, c in itertools.product(heads, TOP_K, MIX_HEAD, MIX_KNN, MIX_KW):
+        if a == 0 and b == 0 or a == 0 and data != DATA[0]:
             continue
-        w, bias = heads[l2]
-        z = a * (tq @ w.T + bias) + b * knn[k] + c * kw
-        acc, acc_long = report("", z)
-        rows.append((acc + acc_long, acc, acc_long, l2, k, a, b, c))
-    rows.sort(reverse=True)
+        pred = (a * heads[l2, data] + b * knn[k] + c * kw).argmax(axis=1)
+        acc, acc_long = float((pred == ty).mean()), float((pred[long] == ty[long]).mean())
+        rows.append((acc + acc_long, acc, acc_long, l2, k, a, b, c, data))
+    rows.sort(key=lambda r: r[:3], reverse=True)
     for label, pick in (("kNN only", lambda r: r[5] == 0 and r[7] == 0), ("kNN + keywords", lambda r: r[5] == 0),
-                        ("head only", lambda r: r[6] == 0 and r[7] == 0), ("head + keywords", lambda r: r[6] == 0),
-                        ("head + kNN + keywords", lambda r: True)):
+                        ("head only, bank", lambda r: r[6] == 0 and r[7] == 0 and r[8] == "bank"),
+                        ("head only, bank+tuning", lambda r: r[6] == 0 and r[7] == 0 and r[8] != "bank"),
+                        ("all three, bank", lambda r: r[8] == "bank"), ("all three, bank+tuning", lambda r: r[8] != "bank")):
         best = next(r for r in rows if pick(r))
-        print(f"  best {label:22} all {best[1]:.1%}  long {best[2]:.1%}   l2={best[3]} k={best[4]} head={best[5]} knn={best[6]} kw={best[7]}")
-    _, acc, acc_long, l2, k, a, b, c = rows[0]
-    w, bias = heads[l2]
-    z = a * (tq @ w.T + bias) + b * knn[k] + c * kw
-    t = fit_temperature(z, ty)
+        print(f"  best {label:24} all {best[1]:.1%}  long {best[2]:.1%}   l2={best[3]} k={best[4]} head={best[5]} "
+              f"knn={best[6]} kw={best[7]} head trained on {best[8]}")
+    _, acc, acc_long, l2, k, a, b, c, data = rows[0]
+    z = a * heads[l2, data] + b * knn[k] + c * kw
+    t = fit_temperature(z, ty)  # on out-of-fold scores: the confidence of messages the head did not see
     conf = softmax(z / t).max(axis=1)
-    print(f"# chosen: l2={l2} k={k} head={a} knn={b} keywords={c}, temperature {t} (NLL fit); "
-          f"tuning accuracy {acc:.1%}, long {acc_long:.1%}, AUROC {auroc(conf, z.argmax(axis=1) == ty):.3f}")
+    print(f"# chosen: l2={l2} k={k} head={a} knn={b} keywords={c}, head trained on {data}, temperature {t} (NLL fit, "
+          f"out of fold); accuracy {acc:.1%}, long {acc_long:.1%}, AUROC {auroc(conf, z.argmax(axis=1) == ty):.3f}")
+    x, y = (bank, owners) if data == "bank" else (np.vstack([bank, tq]), np.concatenate([owners, ty]))
+    w, bias = train_head(x, y, len(classes), l2)
+    tuning_digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
     head = {
         "model": MODEL,
         "classes": classes,
@@ -194,9 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         "bias": bias.tolist(),
         "mix": {"head": a, "knn": b, "keywords": c, "temperature": t, "top_k": k},
         "trained_on": {"examples": len(texts), "examples_sha256": examples_digest(domains),
-                       "source": "wits_tui/engine/routing/data/domains.toml", "l2": l2,
-                       "selected_on": "tests/engine/routing/data/tuning.jsonl + tuning_long.jsonl"},
-        "command": "HF_HUB_OFFLINE=1 .venv-bench/bin/python -m benchmarks.train_routing",
+                       "source": "wits_tui/engine/routing/data/domains.toml" + (
+                           "" if data == "bank" else " + tests/engine/routing/data/tuning*.jsonl"),
+                       "tuning": len(tuning), "tuning_sha256": tuning_digest, "l2": l2,
+                       "selected_on": f"{FOLDS}-fold cross-validation on tests/engine/routing/data/tuning*.jsonl"},
+        "command": "HF_HUB_OFFLINE=1 python -m benchmarks.train_routing",
     }
     if args.check:
         shipped = json.loads(HEAD_FILE.read_text())

@@ -56,9 +56,9 @@ def heldout() -> list[Row]:
 
 def tuning() -> list[Row]:
     rows = [Row(r["text"], r["domain"], "short") for r in _jsonl(DATA / "tuning.jsonl")]
-    long = DATA / "tuning_long.jsonl"
-    if long.exists():
-        rows += [Row(r["text"], r["domain"], "long") for r in _jsonl(long)]
+    for name, category in (("tuning_long.jsonl", "long"), ("tuning_chat.jsonl", "chat")):
+        if (DATA / name).exists():
+            rows += [Row(r["text"], r["domain"], category) for r in _jsonl(DATA / name)]
     return rows
 
 

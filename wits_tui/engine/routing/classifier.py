@@ -1,15 +1,14 @@
 """The domain classifier: keywords, kNN over example messages, and a trained linear head.
 
-Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts its keywords and
-patterns plus words learnt from its example messages) and, when embeddings are available, a
-kNN score (the mean of the top-k cosine similarities between the message and the domain's
-examples). With the embedding model the head was trained for (``head.py``), the head's logits
-join them: ``z = a * head + b * knn + c * keywords`` with the mix and temperature chosen on the
-tuning sets (``benchmarks/train_routing.py``); with another model, ``routing.keyword_weight`` and
-``routing.semantic_weight`` weigh keywords and kNN. A softmax gives each domain's share; the top
-domain's share is the confidence. Below the domain's threshold the message goes to ``general``.
-Example embeddings come from the backend once, in batches, and are cached in SQLite;
-:meth:`Classifier.decide` is pure and fast.
+Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts its keywords and patterns
+plus words learnt from its example messages) and, when embeddings are available, a kNN score (the mean of
+the top-k cosine similarities between the message and the domain's examples). With the embedding model
+the head was trained for (``head.py``), the head's logits join them: ``z = a * head + b * knn + c * keywords``
+with the mix and temperature chosen on the tuning sets (``benchmarks/train_routing.py``); with another
+model, ``routing.keyword_weight`` and ``routing.semantic_weight`` weigh keywords and kNN; without
+embeddings, a trained word model (``words.py``) joins the keywords. A softmax gives each domain's share;
+the top domain's share is the confidence. Below the domain's threshold the message goes to ``general``.
+Example embeddings come from the backend once, in batches, cached in SQLite; ``decide`` is pure and fast.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.errors import WitsError
 from wits_tui.engine.routing.domains import GENERAL, Domain, ExampleVocabulary
+from wits_tui.engine.routing.words import load_words
 
 if TYPE_CHECKING:
     from wits_tui.engine.backends.base import Backend
@@ -239,14 +239,14 @@ class Classifier:
         return out, (head.logits(v) if head is not None else None)
 
     def _combine(self, kw: dict[str, float], semantic: dict[str, float] | None,
-                 logits: dict[str, float] | None) -> tuple[dict[str, float], str]:
+                 logits: dict[str, float] | None, text: str = "") -> tuple[dict[str, float], str]:
         """Each domain's share (softmax) and the method's name."""
-        if semantic is None:
-            combined = dict(kw)
-            if GENERAL in combined:
-                combined[GENERAL] += GENERAL_PRIOR
-            combined = {n: KEYWORDS_ONLY_SCALE * v for n, v in combined.items()}
-            return _softmax(combined, self.settings.temperature), KEYWORDS
+        if semantic is None:  # keywords, plus the trained word model (words.py) for the built-in domains
+            kw = {n: v + (GENERAL_PRIOR if n == GENERAL else 0.0) for n, v in kw.items()}
+            if (words := load_words()) is not None and words.fits(list(kw)):
+                wl = words.logits(text)
+                return _softmax({n: words.keywords * v + words.weight * wl[n] for n, v in kw.items()}, self.settings.temperature), KEYWORDS
+            return _softmax({n: KEYWORDS_ONLY_SCALE * v for n, v in kw.items()}, self.settings.temperature), KEYWORDS
         if logits is not None and self._index is not None and self._index.head is not None:
             mix = self._index.head.mix
             combined = {n: mix.head * logits[n] + mix.knn * semantic[n] + mix.keywords * kw[n] for n in kw}
@@ -264,7 +264,7 @@ class Classifier:
         started = time.perf_counter()
         kw = self.keyword_scores(text)
         semantic, logits = self._semantic(vector) if vector is not None and self._index is not None else (None, None)
-        scores, method = self._combine(kw, semantic, logits)
+        scores, method = self._combine(kw, semantic, logits, text)
         top = max(self.domains, key=lambda d: scores[d.name])
         chosen, fell_back = top.name, False
         if top.name != GENERAL and scores[top.name] < self.threshold(top) and any(d.name == GENERAL for d in self.domains):

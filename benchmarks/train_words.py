@@ -1,0 +1,157 @@
+"""Train keyword-only routing's word model and choose its place in the keyword-only mix.
+
+    .venv/bin/python -m benchmarks.train_words          # compare, write wits_tui/engine/routing/data/words.json
+    .venv/bin/python -m benchmarks.train_words --check  # train again, compare with the shipped file
+
+Data: multinomial logistic regression over the content-word stems of the built-in domains'
+examples (domains.toml) and the tuning sets (tests/engine/routing/data/tuning*.jsonl, written for
+this purpose). Every setting (regularisation, the weights of keywords and word logits) is chosen by
+5-fold cross-validation on the tuning sets: each tuning message is scored by a model trained without
+its fold. The evaluation sets are never read here. No embeddings: runs in the project's own venv.
+
+Features are 1/sqrt(number of stems) for each stem of the message (so a long message does not get
+larger logits just for being long). Deterministic: full-batch gradient descent from zeros.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+FOLDS = 5
+L2 = (1e-4, 1e-3, 1e-2)
+KEYWORDS = (0.0, 0.25, 0.5)  # weight of the keyword scores (KEYWORDS_ONLY_SCALE is 0.5 without the model)
+WEIGHT = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # weight of the word logits
+MIN_COUNT = 2  # stems seen fewer times in the training data are left out (noise, and a smaller file)
+
+
+def train(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax regression, full-batch gradient descent with momentum (rows have unit length)."""
+    n, dim = x.shape
+    w, b = np.zeros((n_classes, dim)), np.zeros(n_classes)
+    vw, vb = np.zeros_like(w), np.zeros_like(b)
+    onehot = np.eye(n_classes)[y]
+    lr, beta = 4.0, 0.9
+    for _ in range(iters):
+        z = x @ w.T + b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - onehot) / n
+        vw, vb = beta * vw - lr * (g.T @ x + l2 * w), beta * vb - lr * g.sum(axis=0)
+        w, b = w + vw, b + vb
+    return w, b
+
+
+def features(stems: list[set[str]], vocab: dict[str, int]) -> np.ndarray:
+    x = np.zeros((len(stems), len(vocab)))
+    for i, ss in enumerate(stems):
+        for s in ss & vocab.keys():
+            x[i, vocab[s]] = 1.0 / math.sqrt(len(ss) or 1)
+    return x
+
+
+def vocabulary(stems: list[set[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ss in stems:
+        for s in ss:
+            counts[s] = counts.get(s, 0) + 1
+    return {s: i for i, s in enumerate(sorted(s for s, c in counts.items() if c >= MIN_COUNT))}
+
+
+def fit(stems: list[set[str]], y: np.ndarray, n_classes: int, l2: float) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    vocab = vocabulary(stems)
+    w, b = train(features(stems, vocab), y, n_classes, l2)
+    return vocab, w, b
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
+    args = parser.parse_args(argv)
+
+    from benchmarks.routing_metrics import auroc
+    from benchmarks.train_routing import folds_of
+    from tests.engine.routing import evalsets
+    from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
+    from wits_tui.engine.routing.domains import GENERAL, builtin_domains, content_stems
+    from wits_tui.engine.routing.modules import BUILTIN_MODULES
+    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.engine.routing.words import WORDS_FILE
+    from wits_tui.settings import RoutingSettings
+
+    domains = list(builtin_domains())
+    classes = [d.name for d in domains]
+    bank = [content_stems(e) for d in domains for e in d.examples]
+    by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
+    tuning = evalsets.tuning()
+    ts = [content_stems(r.text) for r in tuning]
+    ty = np.asarray([classes.index(r.domain) for r in tuning])
+    long = np.asarray([r.category != "short" for r in tuning])
+    fold = folds_of(ty, FOLDS)
+    settings = RoutingSettings(use_embeddings=False)
+    clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), settings)
+    kw = np.asarray([[clf.keyword_scores(r.text)[c] + (GENERAL_PRIOR if c == GENERAL else 0.0) for c in classes] for r in tuning])
+
+    print(f"# {len(bank)} examples + {len(tuning)} tuning messages ({long.sum()} long); {FOLDS}-fold cross-validation, "
+          f"softmax at routing.temperature {settings.temperature}")
+    oof = {}
+    for l2 in L2:
+        z = np.zeros((len(tuning), len(classes)))
+        for f in range(FOLDS):
+            train_rows = [s for s, keep in zip(ts, fold != f) if keep]
+            vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), len(classes), l2)
+            z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab) @ w.T + b
+        oof[l2] = z
+    rows = []
+    for l2, k, wt in itertools.product(L2, KEYWORDS, WEIGHT):
+        if k == 0 and wt == 0:
+            continue
+        z = (k * kw + wt * oof[l2]) / settings.temperature
+        pred = z.argmax(axis=1)
+        p = softmax(z)
+        nll = float(-np.log(np.maximum(p[np.arange(len(ty)), ty], 1e-12)).mean())
+        acc, acc_long = float((pred == ty).mean()), float((pred[long] == ty[long]).mean())
+        rows.append((round(acc + acc_long, 6), -nll, acc, acc_long, l2, k, wt, float(auroc(p.max(axis=1).tolist(), (pred == ty).tolist()))))
+    rows.sort(key=lambda r: r[:2], reverse=True)
+    shipped_kw = next(r for r in rows if r[6] == 0 and r[5] == 0.5)
+    print(f"  keywords alone (as shipped before, scale 0.5): all {shipped_kw[2]:.1%}  long {shipped_kw[3]:.1%}  NLL {-shipped_kw[1]:.3f}")
+    for r in rows[:8]:
+        print(f"  all {r[2]:.1%}  long {r[3]:.1%}  NLL {-r[1]:.3f}  AUROC {r[7]:.3f}   l2={r[4]} keywords={r[5]} words={r[6]}")
+    _, _, acc, acc_long, l2, k, wt, roc = rows[0]
+    print(f"# chosen: l2={l2} keywords={k} words={wt}; out of fold: accuracy {acc:.1%}, long {acc_long:.1%}, AUROC {roc:.3f}")
+    vocab, w, b = fit(bank + ts, np.concatenate([by, ty]), len(classes), l2)
+    weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
+    digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
+    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "normalise": True},
+             "trained_on": {"examples": len(bank), "tuning": len(tuning), "tuning_sha256": digest, "l2": l2, "min_count": MIN_COUNT,
+                            "source": "wits_tui/engine/routing/data/domains.toml + tests/engine/routing/data/tuning*.jsonl"},
+             "command": "python -m benchmarks.train_words", "weights": weights}
+    if args.check:
+        shipped = json.loads(WORDS_FILE.read_text())
+        same = all(shipped[key] == model[key] for key in ("classes", "mix", "trained_on")) and shipped["weights"].keys() == weights.keys() \
+            and all(np.allclose(shipped["weights"][s], weights[s], atol=2e-4) for s in weights) and np.allclose(shipped["bias"], model["bias"], atol=2e-4)
+        print("words.json reproduced" if same else "words.json differs from a fresh training run")
+        return 0 if same else 1
+    WORDS_FILE.write_text(json.dumps(model, separators=(",", ":")) + "\n")
+    print(f"wrote {WORDS_FILE.relative_to(ROOT)} ({len(weights)} stems)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

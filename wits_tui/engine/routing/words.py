@@ -1,0 +1,55 @@
+"""Keyword-only routing's word model: a linear layer over a message's content words.
+
+``data/words.json`` is written by ``benchmarks/train_words.py``: multinomial logistic regression
+over the word stems (:func:`~wits_tui.engine.routing.domains.content_stems`) of the built-in
+domains' examples and the tuning sets, with its weight in the keyword-only mix and the
+regularisation chosen by cross-validation on the tuning sets. Without embeddings, each domain's
+score is ``a * keywords + b * logit`` (softmax at ``routing.temperature``). It applies only to the built-in domains (a
+user's own domain changes the classes: then keywords alone). Pure Python: no numpy on the
+keyword-only path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from wits_tui.engine.routing.domains import content_stems
+
+WORDS_FILE = Path(__file__).with_name("data") / "words.json"
+
+
+@dataclass(frozen=True)
+class WordModel:
+    classes: tuple[str, ...]
+    weights: dict[str, list[float]]  # stem -> one weight per class
+    bias: tuple[float, ...]
+    keywords: float  # the keyword scores' weight in the keyword-only mix (KEYWORDS_ONLY_SCALE without the model)
+    weight: float  # the logits' weight in the keyword-only mix
+    normalise: bool  # features are 1/sqrt(number of stems) (length-robust), else 1
+
+    def fits(self, domains: list[str]) -> bool:
+        return sorted(domains) == sorted(self.classes)
+
+    def logits(self, text: str) -> dict[str, float]:
+        stems = content_stems(text)
+        z = list(self.bias)
+        scale = 1.0 / math.sqrt(len(stems) or 1) if self.normalise else 1.0
+        for s in stems & self.weights.keys():
+            for i, w in enumerate(self.weights[s]):
+                z[i] += scale * w
+        return dict(zip(self.classes, z))
+
+
+@lru_cache(maxsize=2)
+def load_words(path: Path = WORDS_FILE) -> WordModel | None:
+    """The shipped word model, or None when the file is absent (keywords alone then)."""
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    mix = raw["mix"]
+    return WordModel(tuple(raw["classes"]), raw["weights"], tuple(raw["bias"]), float(mix["keywords"]), float(mix["weight"]),
+                     bool(mix["normalise"]))
