@@ -4,11 +4,14 @@
     HF_HUB_OFFLINE=1 .venv-bench/bin/python -m benchmarks.train_routing --check  # reproduce, compare with the shipped file
 
 Data: the head is trained on the built-in domains' examples (wits_tui/engine/routing/data/
-domains.toml) embedded with all-MiniLM-L6-v2 (sentence-transformers, the model behind Ollama's
-`all-minilm`). Everything chosen here (regularisation, kNN k, the mix, the temperature) is
-chosen on the tuning sets only (tests/engine/routing/data/tuning.jsonl and tuning_long.jsonl,
-written for this purpose). The evaluation sets (heldout.jsonl, the real-world set) are never
-read here. The run prints each candidate's tuning figures, so the choice can be reviewed.
+domains.toml) and, when cross-validation prefers it, the tuning sets too
+(tests/engine/routing/data/tuning*.jsonl, written for this purpose), embedded with
+all-MiniLM-L6-v2 (sentence-transformers, the model behind Ollama's `all-minilm`). Everything
+chosen here (what the head trains on, regularisation, kNN k, the mix, the temperature) is chosen
+by 5-fold cross-validation on the tuning sets: each tuning message is scored by a head that did
+not see it, and the temperature is fitted on those out-of-fold scores. The evaluation sets
+(heldout.jsonl, the real-world set) are never read here. The run prints each candidate's
+figures, so the choice can be reviewed. Keyword-only routing's word model: train_words.py.
 
 Deterministic: full-batch gradient descent from zeros, fixed iterations, weights rounded.
 """

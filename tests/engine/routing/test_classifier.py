@@ -132,3 +132,25 @@ def test_llm_tiebreak_only_when_unsure_and_bounded(engine, embed_server):
     c = make(settings.model_copy(update={"tiebreak_below": 0.5}), backend=engine.backend)
     d = asyncio.run(go("write a python function that sorts a list of dicts by key"))
     assert d.domain == "code" and len(embed_server.requests_to("/api/chat")) == asked
+
+
+def test_keyword_only_uses_the_trained_word_model_for_the_built_in_domains_only(monkeypatch):
+    import wits_tui.engine.routing.classifier as C
+    from wits_tui.engine.routing.words import load_words
+
+    text = "My grandmother turns ninety next month. Could you help me put a few warm sentences together for her card?"
+    c = make(RoutingSettings(use_embeddings=False))
+    with_words = c.decide(text)
+    monkeypatch.setattr(C, "load_words", lambda: None)
+    without = c.decide(text)
+    assert with_words.keyword_scores == without.keyword_scores  # the keyword scores are the same input
+    assert with_words.scores != without.scores and with_words.domain == "creative"
+    words = load_words()
+    assert words is not None and words.logits(text)["creative"] == max(words.logits(text).values())
+    # a user's own domain changes the classes: keywords alone, as before the word model
+    monkeypatch.setattr(C, "load_words", load_words)
+    custom = make(RoutingSettings.model_validate({"use_embeddings": False, "domains": {"legal": {"keywords": ["contract"]}}}))
+    assert not words.fits([d.name for d in custom.domains])
+    d = custom.decide(text)
+    monkeypatch.setattr(C, "load_words", lambda: None)
+    assert custom.decide(text).scores == d.scores

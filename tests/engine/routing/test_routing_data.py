@@ -75,3 +75,31 @@ def test_examples_are_embedded_in_batches_with_progress_and_the_head_checks_its_
     # the scripted server's hashed vectors are not MiniLM's: the head notices and stays out
     d = clf.decide("write a haiku about rain", [0.0] * 383 + [1.0])
     assert d.method == "keywords+embeddings" and clf._index is not None and clf._index.head is None
+
+
+def _tuning_digest() -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in evalsets.tuning()).encode()).hexdigest()
+
+
+def test_the_shipped_word_model_and_head_were_trained_on_the_current_tuning_sets():
+    from wits_tui.engine.routing.words import WORDS_FILE, load_words
+
+    words = load_words()
+    assert words is not None and words.classes == tuple(d.name for d in builtin_domains())
+    for path, command in ((WORDS_FILE, "python -m benchmarks.train_words"), (HEAD_FILE, "python -m benchmarks.train_routing")):
+        trained_on = json.loads(path.read_text())["trained_on"]
+        assert trained_on.get("tuning_sha256", _tuning_digest()) == _tuning_digest(), (
+            f"the tuning sets changed since {path.name} was trained: run `{command}`")
+
+
+def test_the_tuning_sets_the_models_learn_from_are_no_near_copies_of_an_evaluation_message():
+    """The head and the word model train on the tuning sets: an evaluation message that is a near copy
+    (80% of its content words) of a tuning message would be measured on what was learnt."""
+    tuning = [content_stems(r.text) for r in evalsets.tuning()]
+    sets = {"held-out": evalsets.heldout(), "real-world": evalsets.realworld() or []}
+    for name, rows in sets.items():
+        close = [i for i, r in enumerate(rows)
+                 if len(w := content_stems(r.text)) >= 3 and any(len(w & t) / len(w) >= 0.8 for t in tuning)]
+        assert not close, f"{len(close)} {name} messages are near copies of tuning messages (indexes {close})"
