@@ -190,3 +190,27 @@ async def test_finished_answers_render_once_however_they_scroll(make_app, app_pa
         await pilot.pause()
         assert len(calls) == answers
         assert len(chat.query(UserMessage)) == 12
+
+
+async def test_a_page_asked_for_by_an_older_window_is_not_added_to_a_new_one(make_app, app_paths):
+    # Ctrl+Home replaces the window; while the old one went, its clamped scroll position asked
+    # for the page after its own newest message: that page came back empty, and the session
+    # seemed to end after the first page. Pages now load only onto the window that asked.
+    from wits_tui.ui.controllers.sessions import TAIL
+
+    seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(400)], title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await pilot.press("ctrl+home")
+        await wait_for(pilot, lambda: chat.has_newer and chat.scroll_y == 0 and len(chat.children) == TAIL,
+                       what="the first page")
+        newest = chat._edge_id(last=True)
+        await chat.append_newer(chat.session_id, [], False, after_id=400)  # asked for by the old window
+        assert chat.has_newer and chat._edge_id(last=True) == newest
+        for _ in range(200):  # PageDown goes on into the next pages
+            await pilot.press("pagedown")
+            if chat._edge_id(last=True) != newest:
+                break
+        await wait_for(pilot, lambda: chat._edge_id(last=True) == newest + TAIL, what="the next page")

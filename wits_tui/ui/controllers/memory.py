@@ -64,16 +64,19 @@ class MemoryJobs(Controller):
         return w is not None and not w.is_finished and not w.is_cancelled
 
     def start(self) -> None:
-        engine, screen = self.engine, self.screen
-        memory = engine.memory if engine.use_memory else None
-        if memory is None:  # switched off in the config
+        if self.engine.use_memory:  # else switched off in the config
+            self.worker(self._open(), group="memory-open", exclusive=True)
+
+    async def _open(self) -> None:
+        await until_quiet(self.screen)
+        # Building the memory object imports the memory package and the model client (an SSL
+        # context among them): in the thread too, not on the UI's loop as the first session draws.
+        memory = await asyncio.to_thread(lambda: self.engine.memory)
+        if memory is None:
             return
+        screen = self.screen
         memory.on_status = lambda status: screen.post_message(msg.MemoryStatusChanged(status))
         memory.on_prune = lambda result: screen.post_message(msg.MemoryPruned(result))
-        self.worker(self._open(memory), group="memory-open", exclusive=True)
-
-    async def _open(self, memory: "Memory") -> None:
-        await until_quiet(self.screen)
         status = await asyncio.to_thread(open_memory, self.engine)
         self.screen.status.set_memory(status)
         if status.usable:

@@ -165,8 +165,10 @@ class ChatScreen(Screen[None]):
         if self.turns.send_when_ready:
             self.turns.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
-        self.health.start()
-        self.modules.load()
+        # The first look at Ollama imports its client (~0.1 s holding the interpreter): after the
+        # session is on screen, not while its newest answer is laid out and drawn.
+        self.call_after_refresh(self.health.start)
+        self.call_after_refresh(self.modules.load)
         self.memory.start()
         self.routing_bank.start()  # after the memory has opened: one heavy start-up job at a time
         if self.replay_at_start is not None:
