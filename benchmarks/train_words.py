@@ -10,8 +10,9 @@ factor on both by negative log-likelihood, so the confidence tracks how often it
 5-fold cross-validation on the tuning sets: each tuning message is scored by a model trained without
 its fold. The evaluation sets are never read here. No embeddings: runs in the project's own venv.
 
-Features are 1/sqrt(number of stems) for each stem of the message (so a long message does not get
-larger logits just for being long). Deterministic: full-batch gradient descent from zeros.
+Features are 1/sqrt(max(number of stems, floor)) for each stem of the message (so a long message does
+not get larger logits just for being long; the floor, chosen by cross-validation, keeps the one or two
+words of a short follow-up from weighing like a whole sentence). Deterministic: full-batch gradient descent from zeros.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ L2 = (1e-4, 1e-3, 1e-2)
 KEYWORDS = (0.0, 0.25, 0.5)  # weight of the keyword scores (KEYWORDS_ONLY_SCALE is 0.5 without the model)
 WEIGHT = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # weight of the word logits
 MIN_COUNT = 2  # stems seen fewer times in the training data are left out (noise, and a smaller file)
+FLOOR = (1, 8)  # features are 1/sqrt(max(stems, floor)): with 8, a two-word message's words do not weigh like a sentence's
 
 
 def train(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 400) -> tuple[np.ndarray, np.ndarray]:
@@ -53,11 +55,11 @@ def train(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 
     return w, b
 
 
-def features(stems: list[set[str]], vocab: dict[str, int]) -> np.ndarray:
+def features(stems: list[set[str]], vocab: dict[str, int], floor: int) -> np.ndarray:
     x = np.zeros((len(stems), len(vocab)))
     for i, ss in enumerate(stems):
         for s in ss & vocab.keys():
-            x[i, vocab[s]] = 1.0 / math.sqrt(len(ss) or 1)
+            x[i, vocab[s]] = 1.0 / math.sqrt(max(len(ss), floor))
     return x
 
 
@@ -69,9 +71,9 @@ def vocabulary(stems: list[set[str]]) -> dict[str, int]:
     return {s: i for i, s in enumerate(sorted(s for s, c in counts.items() if c >= MIN_COUNT))}
 
 
-def fit(stems: list[set[str]], y: np.ndarray, n_classes: int, l2: float) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+def fit(stems: list[set[str]], y: np.ndarray, n_classes: int, l2: float, floor: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     vocab = vocabulary(stems)
-    w, b = train(features(stems, vocab), y, n_classes, l2)
+    w, b = train(features(stems, vocab, floor), y, n_classes, l2)
     return vocab, w, b
 
 
@@ -112,43 +114,43 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {len(bank)} examples + {len(tuning)} tuning messages ({long.sum()} long); {FOLDS}-fold cross-validation, "
           f"softmax at routing.temperature {settings.temperature}")
     oof = {}
-    for l2 in L2:
+    for l2, floor in itertools.product(L2, FLOOR):
         z = np.zeros((len(tuning), len(classes)))
         for f in range(FOLDS):
             train_rows = [s for s, keep in zip(ts, fold != f) if keep]
-            vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), len(classes), l2)
-            z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab) @ w.T + b
-        oof[l2] = z
+            vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), len(classes), l2, floor)
+            z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab, floor) @ w.T + b
+        oof[l2, floor] = z
     rows = []
-    for l2, k, wt in itertools.product(L2, KEYWORDS, WEIGHT):
+    for (l2, floor), k, wt in itertools.product(oof, KEYWORDS, WEIGHT):
         if k == 0 and wt == 0:
             continue
-        z = (k * kw + wt * oof[l2]) / settings.temperature
+        z = (k * kw + wt * oof[l2, floor]) / settings.temperature
         pred = z.argmax(axis=1)
         p = softmax(z)
         nll = float(-np.log(np.maximum(p[np.arange(len(ty)), ty], 1e-12)).mean())
         acc, acc_long = float((pred == ty).mean()), float((pred[long] == ty[long]).mean())
-        rows.append((round(acc + acc_long, 6), -nll, acc, acc_long, l2, k, wt, float(auroc(p.max(axis=1).tolist(), (pred == ty).tolist()))))
+        rows.append((round(acc + acc_long, 6), -nll, acc, acc_long, (l2, floor), k, wt, float(auroc(p.max(axis=1).tolist(), (pred == ty).tolist()))))
     rows.sort(key=lambda r: r[:2], reverse=True)
-    shipped_kw = next(r for r in rows if r[6] == 0 and r[5] == 0.5)
+    shipped_kw = next(r for r in rows if r[6] == 0 and r[5] == 0.5 and r[4][1] == 1)
     print(f"  keywords alone (as shipped before, scale 0.5): all {shipped_kw[2]:.1%}  long {shipped_kw[3]:.1%}  NLL {-shipped_kw[1]:.3f}")
     for r in rows[:8]:
-        print(f"  all {r[2]:.1%}  long {r[3]:.1%}  NLL {-r[1]:.3f}  AUROC {r[7]:.3f}   l2={r[4]} keywords={r[5]} words={r[6]}")
-    _, _, acc, acc_long, l2, k, wt, roc = rows[0]
+        print(f"  all {r[2]:.1%}  long {r[3]:.1%}  NLL {-r[1]:.3f}  AUROC {r[7]:.3f}   l2, floor={r[4]} keywords={r[5]} words={r[6]}")
+    _, _, acc, acc_long, (l2, floor), k, wt, roc = rows[0]
     # calibration: one factor on both weights (the same decisions), the one with the lowest NLL out of fold
-    z = (k * kw + wt * oof[l2]) / settings.temperature
+    z = (k * kw + wt * oof[l2, floor]) / settings.temperature
     factor = min(np.exp(np.linspace(np.log(0.1), np.log(10), 200)),
                  key=lambda m: -np.log(np.maximum(softmax(m * z)[np.arange(len(ty)), ty], 1e-12)).mean())
     k, wt = round(float(k * factor), 4), round(float(wt * factor), 4)
-    p = softmax((k * kw + wt * oof[l2]) / settings.temperature)
+    p = softmax((k * kw + wt * oof[l2, floor]) / settings.temperature)
     nll = float(-np.log(np.maximum(p[np.arange(len(ty)), ty], 1e-12)).mean())
     roc = float(auroc(p.max(axis=1).tolist(), (p.argmax(axis=1) == ty).tolist()))
-    print(f"# chosen: l2={l2}, keywords={k} words={wt} (x{factor:.3f} by NLL); out of fold: accuracy {acc:.1%}, "
+    print(f"# chosen: l2={l2}, floor={floor}, keywords={k} words={wt} (x{factor:.3f} by NLL); out of fold: accuracy {acc:.1%}, "
           f"long {acc_long:.1%}, NLL {nll:.3f}, AUROC {roc:.3f}")
-    vocab, w, b = fit(bank + ts, np.concatenate([by, ty]), len(classes), l2)
+    vocab, w, b = fit(bank + ts, np.concatenate([by, ty]), len(classes), l2, floor)
     weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
     digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
-    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "normalise": True},
+    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "floor": floor},
              "trained_on": {"examples": len(bank), "tuning": len(tuning), "tuning_sha256": digest, "l2": l2, "min_count": MIN_COUNT,
                             "source": "wits_tui/engine/routing/data/domains.toml + tests/engine/routing/data/tuning*.jsonl"},
              "command": "python -m benchmarks.train_words", "weights": weights}

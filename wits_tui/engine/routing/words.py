@@ -29,7 +29,7 @@ class WordModel:
     bias: tuple[float, ...]
     keywords: float  # the keyword scores' weight in the keyword-only mix (KEYWORDS_ONLY_SCALE without the model)
     weight: float  # the logits' weight in the keyword-only mix
-    normalise: bool  # features are 1/sqrt(number of stems) (length-robust), else 1
+    floor: int  # features are 1/sqrt(max(number of stems, floor)): length-robust, short messages not overweighted
 
     def fits(self, domains: list[str]) -> bool:
         return sorted(domains) == sorted(self.classes)
@@ -37,7 +37,7 @@ class WordModel:
     def logits(self, text: str) -> dict[str, float]:
         stems = content_stems(text)
         z = list(self.bias)
-        scale = 1.0 / math.sqrt(len(stems) or 1) if self.normalise else 1.0
+        scale = 1.0 / math.sqrt(max(len(stems), self.floor, 1))
         for s in stems & self.weights.keys():
             for i, w in enumerate(self.weights[s]):
                 z[i] += scale * w
@@ -52,4 +52,4 @@ def load_words(path: Path = WORDS_FILE) -> WordModel | None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     mix = raw["mix"]
     return WordModel(tuple(raw["classes"]), raw["weights"], tuple(raw["bias"]), float(mix["keywords"]), float(mix["weight"]),
-                     bool(mix["normalise"]))
+                     int(mix["floor"]))
