@@ -12,5 +12,5 @@ def run_app(ctx: Context) -> int:
 
     # the app builds its engine (build_engine) in a worker after the first frame; the collector
     # stays off until then (start-up only creates objects that live as long as the app)
-    WitsApp(ctx.paths, ctx.settings, initial_theme=saved_theme(ctx.paths.database), started=heap.release).run()
+    WitsApp(ctx.paths, ctx.settings, initial_theme=saved_theme(ctx.paths.database), started=heap.defer_full).run()
     return 0
