@@ -35,7 +35,7 @@ def test_defer_full_freezes_start_up_and_stops_automatic_full_collections(deferr
 
 async def test_a_due_full_collection_waits_while_an_answer_streams_and_runs_when_quiet(deferred, make_app, server,
                                                                                        monkeypatch):
-    monkeypatch.setattr(collector, "QUIET_S", 0.0)
+    monkeypatch.setattr(collector, "TYPING_S", 0.0)
     monkeypatch.setattr(heap, "full_due", lambda every=10: True)  # as if the young generations had filled up
     release = threading.Event()
     server.script(MODEL, Reply(text="one two three four five six", hold_after=3, hold=release))

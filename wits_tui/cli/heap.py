@@ -13,8 +13,8 @@ explicitly. In between, collection is back on:
 - ``release()`` (every other command) only turns collection back on;
 - ``defer_full()`` (the TUI, once its first frame is up and its engine has opened)
   freezes what start-up built and stops the collector's own full collections: the app
-  runs them when nobody is waiting (``collect_full``, from
-  :mod:`wits_tui.ui.controllers.collector`). Measured in the app while a 4,000-token
+  runs them itself, held back while someone types or an answer streams (``collect_full``,
+  from :mod:`wits_tui.ui.controllers.collector`). Measured in the app while a 4,000-token
   answer streamed and keys were typed (gc callbacks, load ~6): full collections took
   150-330 ms each, 8 in 15 s, every one a pause for keys and drawing; with the heap
   frozen they still took 40-200 ms, since a frozen heap makes them more frequent (a
@@ -28,6 +28,8 @@ library leaves the collector alone.
 from __future__ import annotations
 
 import gc
+from functools import cache
+from typing import Any
 
 _managed = False
 
@@ -69,9 +71,33 @@ def full_due(every: int = 10) -> bool:
     return _deferred and gc.get_count()[2] >= every
 
 
-def collect_full() -> int:
-    """A full collection (the app is quiet); the number of objects it freed."""
-    return gc.collect(2) if _deferred else 0
+def collect_full(give_back: bool = False) -> int:
+    """A full collection; the number of objects it freed. ``give_back`` (the app is quiet):
+    also hand the C heap's free memory back to the system (glibc's ``malloc_trim``), which
+    otherwise keeps what a burst of answers and dropped windows used."""
+    if not _deferred:
+        return 0
+    freed = gc.collect(2)
+    if give_back:
+        _trim()
+    return freed
+
+
+def _trim() -> None:
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` from the process's own symbols, or None (macOS, musl, Windows)."""
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):
+        return None
 
 
 def release() -> None:
