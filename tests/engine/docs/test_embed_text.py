@@ -66,8 +66,11 @@ def test_an_index_made_with_another_recipe_is_embedded_again_by_update_then_stay
     meta["schemes"] = {"notes": "an-older-recipe"}  # as an index made before this recipe
     meta_path.write_text(json.dumps(meta))
     docs = make_docs(paths, store, server)
+    docs.open_store()
+    assert docs.model_change() == "notes: embedded by an earlier version of Wits; the next `wits docs update` embeds it again (once)"
     server.clear_requests()
     again = index(docs, "notes")
+    assert docs.model_change() is None
     assert (again.indexed, again.unchanged) == (2, 0)
     assert again.chunks == first.chunks and docs.passages.count("notes") == first.chunks  # replaced, not doubled
     assert json.loads(meta_path.read_text())["schemes"] == {"notes": embed_text.SCHEME}
