@@ -39,3 +39,24 @@ def test_a_big_table_gets_a_collection_bitmap_and_filtered_searches_stay_within_
     store.optimize()
     assert {r["collection"] for r, _ in store.text_search(["b2"], "kites", 50)} == {"b2"}
     store.close()
+
+
+def test_a_text_search_within_most_of_the_table_finds_what_filtering_first_finds(tmp_path, monkeypatch):
+    from wits_tui.engine.docs import store as module
+
+    rng = random.Random(3)
+    store = PassageStore(tmp_path / "docs").open()
+    store.ensure_table(DIM, "m")
+    store.replace_files("a", [], _rows("a", 300, rng))
+    store.replace_files("b", [], _rows("b", 60, rng))
+    store.optimize()
+    for names, limit in ((["a"], 5), (["a"], 60), (["b"], 5), (["a", "b"], 10)):
+        through_table = store.text_search(names, "kites passage", limit)
+        monkeypatch.setattr(module, "POSTFILTER_SHARE", 2.0)  # never: always filter first
+        filtered = store.text_search(names, "kites passage", limit)
+        monkeypatch.undo()
+        # the same scores, best first (passages that tie may come in another order)
+        assert [round(x, 5) for _, x in through_table] == [round(x, 5) for _, x in filtered], (names, limit)
+        assert len(filtered) == limit and {r["collection"] for r, _ in filtered} <= set(names)
+    assert store._share(["a"]) == 300 / 360
+    store.close()
