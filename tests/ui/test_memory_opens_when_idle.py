@@ -35,3 +35,30 @@ async def test_memory_waits_for_a_pause_in_typing_and_the_first_message_still_re
         screen.typed_at = 0.0  # a pause: the background open finds it open and starts the checks
         await wait_for(pilot, lambda: any(w.group == "memory-checks" for w in app.workers), timeout=60,
                        what="the background open to start the memory checks")
+
+
+async def test_the_model_client_and_memory_are_built_off_the_ui_thread(make_app, server, monkeypatch):
+    # Building them imports the memory package and the ollama client (which makes an SSL
+    # context): done on the UI's thread as the app opened, it held the first session's drawing.
+    import threading
+
+    from wits_tui.engine.core import Engine
+
+    built: dict[str, str] = {}
+    for name in ("backend", "memory"):
+        getter = getattr(Engine, name).fget
+
+        def record(self, getter=getter, name=name):
+            built.setdefault(name, threading.current_thread().name)
+            return getter(self)
+
+        monkeypatch.setattr(Engine, name, property(record))
+    server.add_model(EMBED, capabilities=["embedding"], embedding_dim=768)
+    app = make_app(settings=make_settings(server.host, memory={}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.chat_screen.typed_at = 0.0
+        await wait_for(pilot, lambda: app.engine._memory is not None and app.engine._memory.status.state != "closed",
+                       timeout=60, what="memory to open")
+    assert built["backend"] != threading.main_thread().name
+    assert built["memory"] != threading.main_thread().name

@@ -26,6 +26,12 @@ def thinker_app(make_app, server, app_paths):
         update={"chat": make_settings(server.host).chat.model_copy(update={"default_model": THINKER})}))
 
 
+async def thinking_block(pilot) -> ThinkingBlock:
+    chat = pilot.app.chat
+    return await wait_for(pilot, lambda: chat.query(ThinkingBlock).first() if chat.query(ThinkingBlock) else None,
+                          what="the thinking block")
+
+
 async def ask(pilot, text: str) -> None:
     await type_text(pilot, text)
     await pilot.press("enter")
@@ -38,8 +44,7 @@ async def test_thinking_streams_live_then_folds_and_toggles(thinker_app, server)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await ask(pilot, "Is 91 prime?")
-        block = await wait_for(pilot, lambda: app.chat.query(ThinkingBlock).first() if app.chat.query(ThinkingBlock) else None,
-                               what="the thinking block")
+        block = await thinking_block(pilot)
         await wait_for(pilot, lambda: "91" in str(block.render()), what="live thoughts")
         assert block.live and block.expanded
         answer = app.chat.query(AssistantMessage).last()
@@ -174,3 +179,47 @@ async def test_a_replay_shows_the_thinking_again(thinker_app, server):
                        what="the replay")
         await wait_for(pilot, lambda: [b for b in app.chat.query(ThinkingBlock) if b.text == "Replayed thought, word by word."]
                        and not app.chat.streaming, what="the replayed thoughts")
+
+
+def test_words_counted_piece_by_piece_add_up_to_the_whole():
+    from wits_tui.ui.widgets.thinking import count_words
+
+    text = "  So 91 = 7 × 13,\nwhich\tmeans it is not prime; check 97 next.  Then  stop."
+    for size in (1, 2, 3, 5, 7):
+        pieces = [text[i:i + size] for i in range(0, len(text), size)]
+        total, before = 0, ""
+        for piece in pieces:
+            total += count_words(piece, not before or before[-1].isspace())
+            before += piece
+        assert total == len(text.split()), size
+
+
+async def test_a_live_thought_keeps_its_height_while_it_grows(thinker_app, server):
+    # A long thought held mid-stream: appending more repaints the block at the same height
+    # (its newest lines), so the chat is not laid out again for every frame of thinking.
+    import threading
+
+    from wits_tui.ui.widgets.thinking import LIVE_LINES
+
+    release = threading.Event()
+    words = " ".join(f"idea{i}" for i in range(400))
+    server.script(THINKER, Reply(thinking=words, text="Done.", hold_after=390, hold=release))
+    app = thinker_app
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await ask(pilot, "Think hard")
+            block = await thinking_block(pilot)
+            await wait_for(pilot, lambda: "idea389" in str(block.render()), what="the held part of the thought")
+            assert block.words == 390 and "390 words" in str(block.render())
+            await settled(pilot)
+            height = block.size.height
+            assert height == 1 + LIVE_LINES
+            block.append(" more thoughts " * 30)
+            await wait_for(pilot, lambda: "more thoughts" in str(block.render()).splitlines()[-1], what="a redraw")
+            await settled(pilot)
+            assert block.size.height == height and block.words == 390 + 60
+            release.set()
+            await wait_for(pilot, lambda: not block.live, what="the answer")
+    finally:
+        release.set()

@@ -71,9 +71,10 @@ async def watch(stream: AsyncGenerator[T, None], after_s: float) -> AsyncGenerat
             try:
                 item = queue.get_nowait()  # the common case: no timer, no task
             except asyncio.QueueEmpty:
-                wait = last + (told + 1) * after_s - loop.time()
+                # asyncio.timeout is a timer handle; wait_for made a task for every token of a fast stream
                 try:
-                    item = await asyncio.wait_for(queue.get(), timeout=max(wait, 0))
+                    async with asyncio.timeout_at(last + (told + 1) * after_s):
+                        item = await queue.get()
                 except TimeoutError:
                     told += 1
                     yield Silence(float(round(loop.time() - last)))

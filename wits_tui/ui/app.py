@@ -8,10 +8,11 @@ client) is imported or run on the UI's loop. The chat itself lives in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -66,6 +67,7 @@ class WitsApp(App[None]):
         self.settings = settings
         self.engine_factory = engine_factory or default_engine
         self._started = started
+        self.input_at = 0.0  # time.monotonic() of the last key or mouse event (see QuietCollector)
         self.bridge = EngineBridge()
         self._chat_screen: ChatScreen | None = None
         themes, self.theme_problems = load_themes(paths.user_themes_dir)
@@ -110,6 +112,11 @@ class WitsApp(App[None]):
         return self.chat_screen.status
 
     # -- start-up ---------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.input_at = time.monotonic()
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         for problem in self.theme_problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=8)

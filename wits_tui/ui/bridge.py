@@ -9,7 +9,9 @@ one loop for the whole run.
 - ``await bridge.call(fn, *args)``: a sync engine call, run on the engine thread.
 - ``await bridge.run(coro)``: an engine coroutine, run on the engine loop.
 - ``async for item in bridge.stream(lambda: engine.turn(...))``: an async generator
-  run on the engine loop, its items handed to the UI loop in batches.
+  run on the engine loop, its items handed to the UI loop in batches, at most one
+  batch a frame (a model streaming thousands of tokens a second would otherwise wake
+  the UI's loop, and make the engine thread write to its wake-up pipe, per token).
 
 Cancelling the UI side (a worker cancelled by Esc, a screen closing) cancels the
 engine side at once: the UI stops waiting immediately, and the engine task gets its
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _END = object()
+#: Shortest time between two batches handed to the UI (a frame at 60 Hz). Items that
+#: come further apart than this are handed over at once.
+BATCH_GAP = 1 / 60
 
 
 class EngineNotOpen(RuntimeError):
@@ -98,9 +103,10 @@ class EngineBridge:
 
         return await self.run(go())
 
-    def stream(self, make: Callable[[], AsyncIterator[T]]) -> "EngineStream[T]":
-        """Iterate, on the UI loop, an async generator that ``make()`` creates on the engine loop."""
-        return EngineStream(self, make)
+    def stream(self, make: Callable[[], AsyncIterator[T]], gap: float = BATCH_GAP) -> "EngineStream[T]":
+        """Iterate, on the UI loop, an async generator that ``make()`` creates on the engine loop;
+        batches are handed over at most every ``gap`` seconds."""
+        return EngineStream(self, make, gap)
 
     async def close(self, final: Callable[[], Awaitable[None]] | None = None, timeout: float = 10.0) -> None:
         """Run ``final()`` on the engine loop (e.g. ``engine.aclose``), then stop the thread."""
@@ -129,8 +135,8 @@ class EngineStream(Generic[T]):
     """One stream: the producer task on the engine loop, batches to the consumer's loop.
     Iterate it once (``async for``); ``cancel()`` stops the producer."""
 
-    def __init__(self, bridge: EngineBridge, make: Callable[[], AsyncIterator[T]]) -> None:
-        self.bridge, self.make = bridge, make
+    def __init__(self, bridge: EngineBridge, make: Callable[[], AsyncIterator[T]], gap: float = BATCH_GAP) -> None:
+        self.bridge, self.make, self.gap = bridge, make, gap
         self._items: list[Any] = []
         self._lock = threading.Lock()
         self._wake = asyncio.Event()
@@ -192,11 +198,17 @@ class EngineStream(Generic[T]):
     async def _iterate(self) -> AsyncIterator[T]:
         self._future = self.bridge.submit(self._produce())
         try:
+            loop = asyncio.get_running_loop()
+            taken = -self.gap
             while True:
                 await self._wake.wait()
+                early = taken + self.gap - loop.time()
+                if early > 0:  # the last batch was under a frame ago: let this one fill up
+                    await asyncio.sleep(early)
                 with self._lock:
                     batch, self._items = self._items, []
                     self._wake.clear()
+                taken = loop.time()
                 for item in batch:
                     if item is _END:
                         return

@@ -10,7 +10,6 @@ callbacks fire from those threads and only post messages to the screen.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -34,15 +33,10 @@ IDLE_S = 0.5
 
 
 def open_memory(engine: "Engine") -> Any:
-    """Sync (a thread's work): open the store, importing lancedb."""
-    # Importing lancedb is about a second of pure-Python work that holds the GIL; with the
-    # default 5 ms switch interval the UI thread waited up to 5 ms for every step it took.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        return engine.open_memory()  # never raises
-    finally:
-        sys.setswitchinterval(interval)
+    """Sync (a thread's work): open the store, importing lancedb. Importing it is about a second
+    of pure-Python work that holds the interpreter: the UI thread gets it back within the switch
+    interval the `wits` process sets (``cli.app_cmd.SWITCH_INTERVAL_S``)."""
+    return engine.open_memory()  # never raises
 
 
 async def until_quiet(screen: Any) -> None:
@@ -64,16 +58,19 @@ class MemoryJobs(Controller):
         return w is not None and not w.is_finished and not w.is_cancelled
 
     def start(self) -> None:
-        engine, screen = self.engine, self.screen
-        memory = engine.memory if engine.use_memory else None
-        if memory is None:  # switched off in the config
+        if self.engine.use_memory:  # else switched off in the config
+            self.worker(self._open(), group="memory-open", exclusive=True)
+
+    async def _open(self) -> None:
+        await until_quiet(self.screen)
+        # Building the memory object imports the memory package and the model client (an SSL
+        # context among them): in the thread too, not on the UI's loop as the first session draws.
+        memory = await asyncio.to_thread(lambda: self.engine.memory)
+        if memory is None:
             return
+        screen = self.screen
         memory.on_status = lambda status: screen.post_message(msg.MemoryStatusChanged(status))
         memory.on_prune = lambda result: screen.post_message(msg.MemoryPruned(result))
-        self.worker(self._open(memory), group="memory-open", exclusive=True)
-
-    async def _open(self, memory: "Memory") -> None:
-        await until_quiet(self.screen)
         status = await asyncio.to_thread(open_memory, self.engine)
         self.screen.status.set_memory(status)
         if status.usable:

@@ -92,7 +92,8 @@ class SessionsController(Controller):
     async def _load_older(self, session_id: int, before_id: int) -> None:
         messages = await self.bridge.call(self.engine.store.messages.list, session_id, limit=TAIL + 1,
                                           before_id=before_id)
-        await self.screen.chat.prepend(session_id, shown(messages[-TAIL:], "content"), len(messages) > TAIL)
+        await self.screen.chat.prepend(session_id, shown(messages[-TAIL:], "content"), len(messages) > TAIL,
+                                       before_id)
 
     def load_newer(self, session_id: int, after_id: int) -> None:
         self.worker(self._load_newer(session_id, after_id), group="older")
@@ -100,7 +101,8 @@ class SessionsController(Controller):
     async def _load_newer(self, session_id: int, after_id: int) -> None:
         messages = await self.bridge.call(self.engine.store.messages.list, session_id, limit=TAIL + 1,
                                           after_id=after_id)
-        await self.screen.chat.append_newer(session_id, shown(messages[:TAIL], "content"), len(messages) > TAIL)
+        await self.screen.chat.append_newer(session_id, shown(messages[:TAIL], "content"), len(messages) > TAIL,
+                                            after_id)
 
     def load_edge(self, session_id: int, first: bool) -> None:
         """The first page of the session (Ctrl+Home past what the chat holds) or the last one."""

@@ -25,6 +25,7 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
 from wits_tui.ui.controllers.attach import AttachController
+from wits_tui.ui.controllers.collector import QuietCollector
 from wits_tui.ui.controllers.copy import CopyController
 from wits_tui.ui.controllers.docs import DocsJobs
 from wits_tui.ui.controllers.edits import EditController
@@ -109,6 +110,7 @@ class ChatScreen(Screen[None]):
         self.replay = ReplayController(self, bridge)
         self.copier = CopyController(self, bridge)
         self.attach = AttachController(self, bridge)
+        self.collector = QuietCollector(self, bridge)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -165,9 +167,12 @@ class ChatScreen(Screen[None]):
         if self.turns.send_when_ready:
             self.turns.send_when_ready = False
             self.prompt.action_submit()  # what is in the prompt now, as the person left it
-        self.health.start()
-        self.modules.load()
+        # The first look at Ollama imports its client (~0.1 s holding the interpreter): after the
+        # session is on screen, not while its newest answer is laid out and drawn.
+        self.call_after_refresh(self.health.start)
+        self.call_after_refresh(self.modules.load)
         self.memory.start()
+        self.collector.start()
         self.routing_bank.start()  # after the memory has opened: one heavy start-up job at a time
         if self.replay_at_start is not None:
             self.replay.start(*self.replay_at_start, quit_after=True)

@@ -113,6 +113,9 @@ class SessionWindow(KeepInPlace):
     async def _fill(self, messages: list[Any], *, start: int | None = None) -> list[Widget]:
         """Replace the window; answers from ``start`` down (else those at the end) render first."""
         self.forget_place()
+        # While the old window goes, its scroll position clamps: no page may load from its edges
+        # (a stale newest id made the first page of Ctrl+Home end the session for good).
+        self._loading_older = self._loading_newer = True
         await self.remove_children()
         live = self._live
         if live is not None and live.session_id == self.session_id:
@@ -124,6 +127,7 @@ class SessionWindow(KeepInPlace):
         _eager(widgets if start is None else widgets[start:], rows, width, from_top=start is not None)
         _retire_cards_in(widgets, at_end=not self.has_newer)
         await self.mount_all(widgets)
+        self._loading_older = self._loading_newer = False
         return widgets
 
     def _retire_cards(self) -> None:
@@ -138,7 +142,6 @@ class SessionWindow(KeepInPlace):
         self.session_id = session_id
         self.has_more = has_more
         self.has_newer = focus_message_id is not None  # a search hit: newer messages may follow
-        self._loading_older = self._loading_newer = False
         if focus_message_id is not None:
             index = next((i for i, m in enumerate(messages) if m.id == focus_message_id), 0)
             widgets = await self._fill(messages, start=index)
@@ -154,10 +157,11 @@ class SessionWindow(KeepInPlace):
                 await self._mount_live()
         self.anchor()
 
-    async def prepend(self, session_id: int, messages: list[Any], has_more: bool) -> None:
-        """Older messages arrived: put them on top without moving what is on screen."""
+    async def prepend(self, session_id: int, messages: list[Any], has_more: bool, before_id: int) -> None:
+        """Older messages arrived: put them on top without moving what is on screen (unless the
+        window changed meanwhile: they came before a message it no longer starts with)."""
         self._loading_older = False
-        if session_id != self.session_id:
+        if session_id != self.session_id or self._edge_id(last=False) != before_id:
             return
         self.has_more = has_more
         if messages:
@@ -167,10 +171,11 @@ class SessionWindow(KeepInPlace):
             await self.mount_all(older, before=first)
             await self._trim(drop_bottom=True)
 
-    async def append_newer(self, session_id: int, messages: list[Any], has_more: bool) -> None:
-        """Newer messages arrived (the window did not reach the end): put them below."""
+    async def append_newer(self, session_id: int, messages: list[Any], has_more: bool, after_id: int) -> None:
+        """Newer messages arrived (the window did not reach the end): put them below (unless the
+        window changed meanwhile: they came after a message it no longer ends with)."""
         self._loading_newer = False
-        if session_id != self.session_id:
+        if session_id != self.session_id or self._edge_id(last=True) != after_id:
             return
         if self._live is not None and self._live.session_id == session_id:
             messages = [m for m in messages if m.status != "streaming"]
@@ -188,7 +193,6 @@ class SessionWindow(KeepInPlace):
         if session_id != self.session_id:
             return
         self.has_more, self.has_newer = (False, has_more) if first else (has_more, False)
-        self._loading_older = self._loading_newer = False
         await self._fill(messages, start=0 if first else None)
         if first:
             self.anchor(False)
@@ -220,6 +224,10 @@ class SessionWindow(KeepInPlace):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._load_at_edges(new)
+
+    def _load_at_edges(self, new: float) -> None:
+        """At the top or the bottom of the window, and the session goes on: load the next page."""
         if self.session_id is None:
             return
         if new <= 0 and self.has_more and not self._loading_older:
@@ -238,10 +246,12 @@ class SessionWindow(KeepInPlace):
         """PageUp/PageDown/Ctrl+Home/Ctrl+End from the app's bindings (the prompt keeps focus)."""
         check_scroll_key(self)
         self.unpin()
-        if how == "page_up":
-            self.scroll_page_up(animate=False)
-        elif how == "page_down":
-            self.scroll_page_down(animate=False)
+        if how in ("page_up", "page_down"):
+            if how == "page_up":
+                self.scroll_page_up(animate=False)
+            else:
+                self.scroll_page_down(animate=False)
+            self._load_at_edges(self.scroll_y)  # already at an edge: no scroll, but the next page
         elif how == "top":
             if self.has_more and self.session_id is not None:
                 self.post_message(msg.LoadEdge(self.session_id, first=True))

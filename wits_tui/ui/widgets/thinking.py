@@ -19,7 +19,19 @@ from textual.widgets import Static
 #: While live, only the tail is drawn: re-laying out a long thought on every batch
 #: would cost more with every line, and the newest lines are the ones being read.
 LIVE_TAIL_CHARS = 600
+#: ...and at most this many lines of it, so the block keeps its height while it streams
+#: (no layout of the chat each frame, only a repaint of the block).
+LIVE_LINES = 6
 FRAME = 1 / 30  # a live block redraws at most this often
+
+
+def count_words(piece: str, after_space: bool) -> int:
+    """Words that start in ``piece``, which follows text ending in whitespace (``after_space``)
+    or not: counted piece by piece, a thought's words add up without splitting it all again."""
+    n = len(piece.split())
+    if n and not after_space and not piece[0].isspace():
+        n -= 1  # the piece goes on with the previous piece's last word
+    return n
 
 
 class ThinkingBlock(Static, can_focus=True):
@@ -35,7 +47,9 @@ class ThinkingBlock(Static, can_focus=True):
     def __init__(self, text: str = "", *, live: bool = False) -> None:
         super().__init__("", classes="thinking-block", markup=False)
         self.text = text
+        self.words = count_words(text, True)
         self.live = live
+        self._live_shape = (0, 0)  # (width, lines) of the tail last drawn while live
         self._redraw_due = False
         self.set_reactive(ThinkingBlock.expanded, live)
         self.set_class(live, "-expanded")
@@ -44,6 +58,7 @@ class ThinkingBlock(Static, can_focus=True):
     def append(self, piece: str) -> None:
         """More thoughts: drawn at most once a frame (counting the words and laying the block
         out again for every token cost more with every line while keys waited)."""
+        self.words += count_words(piece, not self.text or self.text[-1].isspace())
         self.text += piece
         if not self._redraw_due:
             self._redraw_due = True
@@ -58,8 +73,13 @@ class ThinkingBlock(Static, can_focus=True):
         """The answer started: stop being live, and fold away."""
         self._redraw_due = False
         self.live = False
+        self.styles.height = "auto"
         self.expanded = False
         self._redraw()
+
+    def on_resize(self) -> None:
+        if self.live:  # the tail is wrapped to the block's width: again at the real one
+            self._redraw()
 
     def action_toggle(self) -> None:  # type: ignore[override]  # our own "toggle" action, not DOMNode's toggle(attribute)
         self.expanded = not self.expanded
@@ -72,12 +92,9 @@ class ThinkingBlock(Static, can_focus=True):
         self.set_class(expanded, "-expanded")
         self._redraw()
 
-    def _words(self) -> int:
-        return len(self.text.split())
-
     def _redraw(self) -> None:
         self.set_class(self.live, "-live")
-        words = self._words()
+        words = self.words
         if self.live:
             head = Text.assemble(("▾ thinking… ", "bold"), f"{words} words")
         elif self.expanded:
@@ -87,11 +104,24 @@ class ThinkingBlock(Static, can_focus=True):
         if not (self.expanded or self.live):
             self.update(head)
             return
-        body = self.text.strip("\n")
-        if self.live and len(body) > LIVE_TAIL_CHARS:
-            cut = body[-LIVE_TAIL_CHARS:]
-            body = "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut
-        self.update(Text.assemble(head, "\n", body))
+        if self.live:
+            self._draw_live(head)
+            return
+        self.update(Text.assemble(head, "\n", self.text.strip("\n")))
+
+    def _draw_live(self, head: Text) -> None:
+        """The newest :data:`LIVE_LINES` lines, wrapped here: the block's height changes only while
+        it fills up, and otherwise a frame repaints the block without laying the chat out again."""
+        body = self.text[-LIVE_TAIL_CHARS:].strip("\n")
+        if len(self.text) > LIVE_TAIL_CHARS:
+            body = "…" + body[body.find(" ") + 1 :] if " " in body else "…" + body
+        width = self.content_region.width  # 0 before the first layout: the app's width, and a layout
+        lines = Text(body).wrap(self.app.console, max(width or self.app.size.width, 10), overflow="fold")
+        shown = lines[-LIVE_LINES:]
+        shape, self._live_shape = self._live_shape, (width, len(shown))
+        if shape != self._live_shape:
+            self.styles.height = 1 + len(shown)  # a set height: laid out once, whatever the content
+        self.update(Text.assemble(head, "\n", Text("\n").join(shown)), layout=False)
 
 
 def _block(answer: Any) -> ThinkingBlock | None:
