@@ -17,7 +17,7 @@ from wits_tui.engine.store.migrations import MIGRATIONS, migrate
 from wits_tui.engine.store.records import Source
 from wits_tui.engine.transfer import export_html, export_json, export_markdown, import_session
 
-NAME = "m015_h18_message_sources"
+NAME = "m015_message_sources"
 
 
 def test_the_migration_adds_the_sources_table_to_an_older_database_and_keeps_its_answers(paths):

@@ -353,7 +353,7 @@ def m014_message_branches(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m015_h18_message_sources(db: sqlite_utils.Database) -> None:
+def m015_message_sources(db: sqlite_utils.Database) -> None:
     """The sources an answer was given (``DocsUsed`` passages), kept with it so a reopened
     session shows them under the answer: the number it cites ([n]), where the passage is
     (path, lines, heading) and the passage text for the preview."""
