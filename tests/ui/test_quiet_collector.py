@@ -1,4 +1,5 @@
-"""Full garbage collections wait for a quiet moment (the console script defers them: cli/heap.py)."""
+"""Full garbage collections are held back while someone types or an answer streams (the
+console script manages the collector: cli/heap.py, ui/controllers/collector.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def deferred(monkeypatch):
-    """As the console script leaves the app: collection managed, full collections deferred."""
+def managed(monkeypatch):
+    """As the console script leaves the app: start-up frozen, collection on."""
     threshold, was_enabled = gc.get_threshold(), gc.isenabled()
     monkeypatch.setattr(heap, "_managed", True)
     heap.defer_full()
@@ -29,12 +30,17 @@ def deferred(monkeypatch):
         gc.disable()
 
 
-def test_defer_full_freezes_start_up_and_stops_automatic_full_collections(deferred):
-    assert gc.get_freeze_count() > 0 and gc.get_threshold()[2] == heap.NEVER and gc.isenabled()
+def test_holding_full_collections_back_and_letting_them_run_again(managed):
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
+    default = gc.get_threshold()[2]
+    heap.hold_full(True)
+    assert gc.get_threshold()[2] == heap.NEVER
+    heap.hold_full(False)
+    assert gc.get_threshold()[2] == default
 
 
-async def test_a_due_full_collection_waits_while_an_answer_streams_and_runs_when_quiet(deferred, make_app, server,
-                                                                                       monkeypatch):
+async def test_full_collections_wait_while_an_answer_streams_and_run_when_it_ends(managed, make_app, server,
+                                                                                  monkeypatch):
     monkeypatch.setattr(collector, "TYPING_S", 0.0)
     monkeypatch.setattr(heap, "full_due", lambda every=10: True)  # as if the young generations had filled up
     release = threading.Event()
@@ -48,11 +54,12 @@ async def test_a_due_full_collection_waits_while_an_answer_streams_and_runs_when
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.chat._live is not None and "three" in app.chat._live.text,
                            what="the held answer")
-            before = screen.collector.collected
             screen.collector.tick()
-            assert screen.collector.collected == before  # streaming: not now
+            assert screen.collector.held_since is not None and gc.get_threshold()[2] == heap.NEVER
+            before = screen.collector.collected
             release.set()
             await wait_for(pilot, lambda: not screen.turns.running and not app.chat.streaming, what="the answer")
-            await wait_for(pilot, lambda: screen.collector.collected > before, what="the quiet collection")
+            await wait_for(pilot, lambda: screen.collector.collected > before, what="the held collection")
+            assert screen.collector.held_since is None and gc.get_threshold()[2] != heap.NEVER
     finally:
         release.set()

@@ -12,9 +12,9 @@ explicitly. In between, collection is back on:
   generation (``gc.freeze``), so the collector never walks it again;
 - ``release()`` (every other command) only turns collection back on;
 - ``defer_full()`` (the TUI, once its first frame is up and its engine has opened)
-  freezes what start-up built and stops the collector's own full collections: the app
-  runs them itself, held back while someone types or an answer streams (``collect_full``,
-  from :mod:`wits_tui.ui.controllers.collector`). Measured in the app while a 4,000-token
+  freezes what start-up built and turns collection on; the app holds the collector's
+  full collections back while someone types or an answer streams (``hold_full``, from
+  :mod:`wits_tui.ui.controllers.collector`). Measured in the app while a 4,000-token
   answer streamed and keys were typed (gc callbacks, load ~6): full collections took
   150-330 ms each, 8 in 15 s, every one a pause for keys and drawing; with the heap
   frozen they still took 40-200 ms, since a frozen heap makes them more frequent (a
@@ -49,26 +49,42 @@ def settle() -> None:
 
 
 _deferred = False
-#: The collector's own full collections, in effect never (gen-1 collections between two).
+#: A full-collection threshold in effect never reached (gen-1 collections between two).
 NEVER = 1 << 30
 
 
 def defer_full() -> None:
-    """A long-running process's start-up is over: freeze it, collect the young generations as
-    usual, and leave full collections to :func:`collect_full` at quiet moments."""
-    global _deferred
+    """A long-running process's start-up is over: freeze it and collect from now on; the app
+    holds full collections back while someone waits (:func:`hold_full`)."""
+    global _deferred, _full_threshold
     if _managed:
         gc.freeze()
-        young, middle, _ = gc.get_threshold()
-        gc.set_threshold(young, middle, NEVER)
+        _full_threshold = gc.get_threshold()[2]
         _deferred = True
         gc.enable()
+
+
+_full_threshold = 10
+
+
+def hold_full(hold: bool) -> None:
+    """Hold the collector's own full collections back (someone types, an answer streams), or let
+    them run again, with its own rules (it skips one while the objects made since the last are
+    under a quarter of the long-lived ones)."""
+    if _deferred:
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, NEVER if hold else _full_threshold)
 
 
 def full_due(every: int = 10) -> bool:
     """Would the collector have run a full collection by now (``every`` gen-1 collections,
     its default threshold, since the last)?"""
     return _deferred and gc.get_count()[2] >= every
+
+
+def full_collections() -> int:
+    """Full collections so far."""
+    return int(gc.get_stats()[2]["collections"])
 
 
 def collect_full(give_back: bool = False) -> int:
@@ -79,11 +95,12 @@ def collect_full(give_back: bool = False) -> int:
         return 0
     freed = gc.collect(2)
     if give_back:
-        _trim()
+        give_memory_back()
     return freed
 
 
-def _trim() -> None:
+def give_memory_back() -> None:
+    """Hand the C heap's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

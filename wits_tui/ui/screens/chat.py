@@ -227,6 +227,7 @@ class ChatScreen(Screen[None]):
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
         if not event.programmatic:
             self.typed_at = time.monotonic()
+            self.collector.hold()
         self.slash.typed(event.text, event.programmatic)
 
     # -- what workers and widgets report ----------------------------------------------------
