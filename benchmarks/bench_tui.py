@@ -300,11 +300,14 @@ def _huge_rows(server, quick: bool) -> list[Result]:
         took = time.perf_counter() - started
         reached = f"HUGE-END-{n - 1}" in _pane()
         rss = _rss(_pid(home))
+        time.sleep(5)  # the app is quiet: it collects and gives memory back (ui/controllers/collector.py)
+        quiet = _rss(_pid(home))
         _stop()
         rows.append(Result(f"RSS after PageDown through {n:,} answers", rss or -1, "MB", "< 400 MB",
                            rss is not None and rss < 400,
-                           f"scrolled top to bottom in {took:.0f} s" if reached
-                           else f"NOT at the bottom after {took:.0f} s (limit): partial scroll"))
+                           (f"scrolled top to bottom in {took:.0f} s" if reached
+                            else f"NOT at the bottom after {took:.0f} s (limit): partial scroll")
+                           + f"; {quiet or -1:.0f} MB 5 s later"))
     return rows
 
 

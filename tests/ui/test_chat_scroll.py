@@ -55,19 +55,31 @@ async def test_page_keys_scroll_the_chat_while_the_prompt_keeps_focus(make_app, 
         assert app.prompt.text == "draft" and app.focused is app.prompt
 
 
+def seed_400(app_paths) -> None:
+    seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(400)], title="long")
+
+
+async def first_page(pilot):
+    """Ctrl+Home on a seeded 400-message session: its first page, the window scrolled to the top."""
+    from wits_tui.ui.controllers.sessions import TAIL
+
+    chat = pilot.app.chat
+    await ready(pilot)
+    await pilot.press("ctrl+home")
+    await wait_for(pilot, lambda: any(getattr(w, "text", "") == "message 0" for w in chat.query(AssistantMessage))
+                   or str(chat.children[0].content) == "message 0", what="the first page")
+    await wait_for(pilot, lambda: chat.scroll_y == 0 and len(chat.children) == TAIL, what="the top of the page")
+    return chat
+
+
 async def test_ctrl_home_opens_the_start_of_a_long_session_and_ctrl_end_returns(make_app, app_paths):
     from wits_tui.ui.controllers.sessions import TAIL
 
-    seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(400)], title="long")
+    seed_400(app_paths)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        chat = app.chat
-        await pilot.press("ctrl+home")
-        await wait_for(pilot, lambda: any(getattr(w, "text", "") == "message 0" for w in chat.query(AssistantMessage))
-                       or str(chat.children[0].content) == "message 0", what="the first page")
-        assert chat.scroll_y == 0 and chat.has_newer and not chat.has_more
-        assert len(chat.children) == TAIL
+        chat = await first_page(pilot)
+        assert chat.has_newer and not chat.has_more
         # scrolling to the end of the page loads the next one below
         chat.scroll_end(animate=False)
         await wait_for(pilot, lambda: len(chat.children) == 2 * TAIL, what="newer messages")
@@ -198,14 +210,11 @@ async def test_a_page_asked_for_by_an_older_window_is_not_added_to_a_new_one(mak
     # seemed to end after the first page. Pages now load only onto the window that asked.
     from wits_tui.ui.controllers.sessions import TAIL
 
-    seed(app_paths, [("user" if i % 2 == 0 else "assistant", f"message {i}") for i in range(400)], title="long")
+    seed_400(app_paths)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        chat = app.chat
-        await pilot.press("ctrl+home")
-        await wait_for(pilot, lambda: chat.has_newer and chat.scroll_y == 0 and len(chat.children) == TAIL,
-                       what="the first page")
+        chat = await first_page(pilot)
+        assert chat.has_newer
         newest = chat._edge_id(last=True)
         await chat.append_newer(chat.session_id, [], False, after_id=400)  # asked for by the old window
         assert chat.has_newer and chat._edge_id(last=True) == newest

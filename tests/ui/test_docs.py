@@ -77,6 +77,63 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
         await wait_for(pilot, lambda: app.screen is app.chat_screen, what="the passage to close")
 
 
+async def test_sources_are_shown_again_when_the_session_is_reopened(make_app, docs_server, tmp_path):
+    docs_server.script(MODEL, Reply(text=ANSWER))
+    root = manual(tmp_path / "island")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await add_island(pilot, root)
+        await ask(pilot, "@island When does the ferry leave, and what does a ticket cost?")
+        live = [str(r.content) for r in app.chat.query_one(SourcesPanel).query(SourceRow)]
+    reopened = make_app()
+    async with reopened.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        panel = await wait_for(pilot, lambda: reopened.chat.query(SourcesPanel).first() if reopened.chat.query(SourcesPanel)
+                               else None, what="the sources after reopening")
+        answer = reopened.chat.query("AssistantMessage").last()
+        assert ANSWER.split("**")[0] in answer.text
+        assert reopened.chat.children.index(panel) == reopened.chat.children.index(answer) + 1  # under its answer
+        assert [str(r.content) for r in panel.query(SourceRow)] == live
+        assert live[0] == "[1] ferry.md:3 — Ferry"
+        next(r for r in panel.query(SourceRow) if "Tickets" in str(r.content)).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: reopened.screen.__class__.__name__ == "PassageScreen", what="the passage")
+        assert "children travel free" in str(reopened.screen.query_one(".passage-text").content)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: reopened.screen is reopened.chat_screen, what="the passage to close")
+
+
+def test_snapshot_sources_after_reopening(snap_compare, make_app, docs_server, tmp_path):
+    """The reopened session of the test above: the answer from history with its sources under it."""
+    import asyncio
+
+    docs_server.script(MODEL, Reply(text=ANSWER))
+    root = manual(tmp_path / "island")
+
+    async def first_run() -> None:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await add_island(pilot, root)
+            await ask(pilot, "@island When does the ferry leave, and what does a ticket cost?")
+            await wait_for(pilot, lambda: app.chat.query(SourcesPanel), what="the sources")
+
+    asyncio.run(first_run())
+
+    async def run(pilot):
+        app = await ready(pilot)
+        await wait_for(pilot, lambda: app.chat.query(SourcesPanel), what="the sources after reopening")
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries, what="the module bar")
+        # the first run's answer loaded the model: the bar shows it once it has asked the server
+        await wait_for(pilot, lambda: app.chat_screen.module_bar.entries[0].loaded, what="the loaded dots")
+        app.chat.query_one(SourcesPanel).query(SourceRow).first().focus()
+        app.chat_screen.status.query_one("#status-speed").update("")  # the measured rate differs from run to run
+        await settled(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run)
+
+
 async def test_a_file_that_does_not_fit_is_explained(make_app, docs_server, tmp_path, monkeypatch):
     docs_server.script(MODEL, Reply(text="I could not see it."))
     (tmp_path / "huge.log").write_text("x " * 40_000)

@@ -26,6 +26,12 @@ def thinker_app(make_app, server, app_paths):
         update={"chat": make_settings(server.host).chat.model_copy(update={"default_model": THINKER})}))
 
 
+async def thinking_block(pilot) -> ThinkingBlock:
+    chat = pilot.app.chat
+    return await wait_for(pilot, lambda: chat.query(ThinkingBlock).first() if chat.query(ThinkingBlock) else None,
+                          what="the thinking block")
+
+
 async def ask(pilot, text: str) -> None:
     await type_text(pilot, text)
     await pilot.press("enter")
@@ -38,8 +44,7 @@ async def test_thinking_streams_live_then_folds_and_toggles(thinker_app, server)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await ask(pilot, "Is 91 prime?")
-        block = await wait_for(pilot, lambda: app.chat.query(ThinkingBlock).first() if app.chat.query(ThinkingBlock) else None,
-                               what="the thinking block")
+        block = await thinking_block(pilot)
         await wait_for(pilot, lambda: "91" in str(block.render()), what="live thoughts")
         assert block.live and block.expanded
         answer = app.chat.query(AssistantMessage).last()
@@ -204,8 +209,7 @@ async def test_a_live_thought_keeps_its_height_while_it_grows(thinker_app, serve
         async with app.run_test(size=SIZE) as pilot:
             await ready(pilot)
             await ask(pilot, "Think hard")
-            block = await wait_for(pilot, lambda: app.chat.query(ThinkingBlock).first() if app.chat.query(ThinkingBlock) else None,
-                                   what="the thinking block")
+            block = await thinking_block(pilot)
             await wait_for(pilot, lambda: "idea389" in str(block.render()), what="the held part of the thought")
             assert block.words == 390 and "390 words" in str(block.render())
             await settled(pilot)

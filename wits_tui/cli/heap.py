@@ -10,12 +10,16 @@ explicitly. In between, collection is back on:
 
 - ``settle()`` (`wits ask`) also moves what start-up built into the permanent
   generation (``gc.freeze``), so the collector never walks it again;
-- ``release()`` (every other command; the TUI once its first frame is up and its engine
-  has opened) only turns collection back on. A
-  long-running process is better off without a frozen heap: CPython starts a full
-  collection when the objects made since the last one exceed a quarter of the
-  long-lived ones, and frozen objects no longer count, so full collections would come
-  more often. (Not measured: the TUI figures are dominated by other start-up work.)
+- ``release()`` (every other command) only turns collection back on;
+- ``defer_full()`` (the TUI, once its first frame is up and its engine has opened)
+  freezes what start-up built and turns collection on; the app holds the collector's
+  full collections back while someone types or an answer streams (``hold_full``, from
+  :mod:`wits_tui.ui.controllers.collector`). Measured in the app while a 4,000-token
+  answer streamed and keys were typed (gc callbacks, load ~6): full collections took
+  150-330 ms each, 8 in 15 s, every one a pause for keys and drawing; with the heap
+  frozen they still took 40-200 ms, since a frozen heap makes them more frequent (a
+  full collection starts when the objects made since the last one exceed a quarter of
+  the long-lived ones, and frozen objects no longer count).
 
 Only the console script does this (``run``); ``main()`` called from tests or as a
 library leaves the collector alone.
@@ -24,6 +28,8 @@ library leaves the collector alone.
 from __future__ import annotations
 
 import gc
+from functools import cache
+from typing import Any
 
 _managed = False
 
@@ -40,6 +46,75 @@ def settle() -> None:
     if _managed:
         gc.freeze()
         gc.enable()
+
+
+_deferred = False
+#: A full-collection threshold in effect never reached (gen-1 collections between two).
+NEVER = 1 << 30
+
+
+def defer_full() -> None:
+    """A long-running process's start-up is over: freeze it and collect from now on; the app
+    holds full collections back while someone waits (:func:`hold_full`)."""
+    global _deferred, _full_threshold
+    if _managed:
+        gc.freeze()
+        _full_threshold = gc.get_threshold()[2]
+        _deferred = True
+        gc.enable()
+
+
+_full_threshold = 10
+
+
+def hold_full(hold: bool) -> None:
+    """Hold the collector's own full collections back (someone types, an answer streams), or let
+    them run again, with its own rules (it skips one while the objects made since the last are
+    under a quarter of the long-lived ones)."""
+    if _deferred:
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, NEVER if hold else _full_threshold)
+
+
+def full_due(every: int = 10) -> bool:
+    """Would the collector have run a full collection by now (``every`` gen-1 collections,
+    its default threshold, since the last)?"""
+    return _deferred and gc.get_count()[2] >= every
+
+
+def full_collections() -> int:
+    """Full collections so far."""
+    return int(gc.get_stats()[2]["collections"])
+
+
+def collect_full(give_back: bool = False) -> int:
+    """A full collection; the number of objects it freed. ``give_back`` (the app is quiet):
+    also hand the C heap's free memory back to the system (glibc's ``malloc_trim``), which
+    otherwise keeps what a burst of answers and dropped windows used."""
+    if not _deferred:
+        return 0
+    freed = gc.collect(2)
+    if give_back:
+        give_memory_back()
+    return freed
+
+
+def give_memory_back() -> None:
+    """Hand the C heap's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` from the process's own symbols, or None (macOS, musl, Windows)."""
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):
+        return None
 
 
 def release() -> None:

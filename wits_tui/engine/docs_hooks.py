@@ -124,3 +124,18 @@ async def retrieve(engine: "Engine", session_id: int, text: str, model: str) -> 
                      tokens=estimate_tokens(block) if block else 0, mode=mode,
                      elapsed_ms=round((time.perf_counter() - started) * 1000, 2), notes=notes)
     return ([{"role": "system", "content": block}] if block else []), event
+
+
+def keep_sources(engine: "Engine", answer_ids: list[int], used: DocsUsed | None) -> None:
+    """Store the passages an answer was given with it (a reopened session shows them under it).
+    A failure is logged: it must not cost the answer."""
+    if used is None or not used.passages or not answer_ids:
+        return
+    from wits_tui.engine.store.sources import from_passages
+
+    try:
+        sources = from_passages(used.passages)
+        for message_id in answer_ids:
+            engine.store.sources.save(message_id, sources)
+    except Exception:  # noqa: BLE001 - logged; the answer is stored already
+        log.exception("could not store the sources of answer(s) %s", answer_ids)

@@ -20,6 +20,7 @@ from wits_tui.engine.clock import now_iso, to_minute
 from wits_tui.engine.session_params import validate_options
 from wits_tui.engine.store.tx import transaction
 from wits_tui.engine.transfer_format import FORMAT, VERSION, SessionFile
+from wits_tui.engine.transfer_sources import SOURCES_CSS, insert_sources, sources_html, sources_markdown
 
 if TYPE_CHECKING:
     from wits_tui.engine.attachments import Blobs
@@ -34,7 +35,7 @@ class ImportProblem(ValueError):
 
 
 def _message_row(m: Any) -> dict[str, Any]:
-    return {k: v for k, v in asdict(m).items() if k != "session_id" and not (k == "attachments" and not v)}
+    return {k: v for k, v in asdict(m).items() if k != "session_id" and not (k in ("attachments", "sources") and not v)}
 
 
 def _blobs(messages: list[Any], blobs: "Blobs | None") -> dict[str, str]:
@@ -125,7 +126,7 @@ def export_markdown(store: "Store", session_id: int) -> str:
                 out += ["> **Thinking**", ">", quoted, ""]
             if m.content:
                 out += [m.content, ""]
-            out += _md_note(m)
+            out += sources_markdown(m) + _md_note(m)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -191,11 +192,12 @@ def export_html(store: "Store", session_id: int) -> str:
         if m.edit_of is not None:
             who += " (edited)"
             body.append(_earlier_html(store, m.id))
+        content += sources_html(m)
         body.append(f'<section class="msg {m.role}"><div class="who">{html.escape(who)}</div>{content}{note}</section>')
     title = html.escape(session.title)
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}{SOURCES_CSS}</style></head>'
         f'<body><h1>{title}</h1><p class="meta">Wits session {session.id}, started {html.escape(to_minute(session.created_at))} UTC</p>'
         + "\n".join(body)
         + "</body></html>\n"
@@ -270,6 +272,7 @@ def _insert(db: Any, data: SessionFile, where: list[str]) -> int:
         for position, a in enumerate(m.attachments):
             db.execute("INSERT INTO message_attachments (message_id, position, sha256, name, kind, mime, size) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [ids[m.id], position, a.sha256, a.name, a.kind, a.mime, a.size])
+        insert_sources(db, ids[m.id], m.sources)
     for n, m in enumerate(data.messages):  # branches point forward (superseded_by) and back (edit_of)
         if m.superseded_by is not None or m.edit_of is not None or m.earlier:
             where[0] = f"messages[{n}]"

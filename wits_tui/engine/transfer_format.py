@@ -46,6 +46,7 @@ class MessageRow(_Strict):
     superseded_by: int | None = None  # replaced by an edit: the question that replaced it
     edit_of: int | None = None  # an edited question: the question it replaced
     earlier: int = Field(default=0, ge=0)  # an edited question: how many versions came before it
+    sources: list[SourceRow] = Field(default_factory=list)  # passages an answer was given ([n] in its text)
 
 
 class AttachmentRow(_Strict):
@@ -54,6 +55,19 @@ class AttachmentRow(_Strict):
     kind: Literal["image", "text"]
     mime: str = ""
     size: int = Field(0, ge=0)
+
+
+class SourceRow(_Strict):
+    n: int = Field(ge=1)
+    location: str
+    path: str
+    rel: str = ""
+    collection: str = ""
+    kind: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    heading: str = ""
+    text: str = ""
 
 
 class EventRow(_Strict):

@@ -220,9 +220,13 @@ async def _routed_answer(
     memory_prefix = memory_prefix + docs_prefix
     # aclosing: if our consumer abandons us, the inner generator is closed at
     # once too, so the partial answer is saved as interrupted right away.
-    async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix, ended)) as events:
-        async for event in events:
-            yield rec.event(event)
+    first = len(ended)
+    try:
+        async with aclosing(_answer(engine, session_id, user, primary, rec, route, memory_prefix, ended)) as events:
+            async for event in events:
+                yield rec.event(event)
+    finally:
+        docs_hooks.keep_sources(engine, ended[first:], docs_used)
 
 
 def _failed_unexpectedly(answer: _Answer, exc: Exception) -> None:

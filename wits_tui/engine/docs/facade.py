@@ -94,6 +94,14 @@ class Docs:
         if built and built != wanted:
             return (f"the document index holds vectors of {built}, but docs.embedding_model is {wanted}; "
                     f"searches use {built} until `wits docs reembed` (or /docs reembed) indexes every collection again")
+        from wits_tui.engine.docs.embed_text import SCHEME
+
+        schemes = self.passages.meta.get("schemes", {})
+        older = [c.name for c in self.store.docs.list() if c.name in schemes and schemes[c.name] != SCHEME]
+        older += [c.name for c in self.store.docs.list() if c.name not in schemes and self.store.docs.files(c.name)]
+        if older:
+            return (f"{', '.join(sorted(older))}: embedded by an earlier version of Wits; the next `wits docs update` "
+                    f"embeds {'it' if len(older) == 1 else 'them'} again (once)")
         return None
 
     def forget_vectors(self) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.docs.chunking import Limits, chunk
+from wits_tui.engine.docs.embed_text import SCHEME, embed_text, place
 from wits_tui.engine.docs.readers import Unreadable, read_text
 from wits_tui.engine.docs.records import IndexProgress, IndexReport
 from wits_tui.engine.docs.store import DocsError
@@ -51,9 +52,9 @@ def file_hash(data: bytes) -> str:
 
 
 def search_text(path: str, heading: str, text: str) -> str:
-    """What is embedded and searched: the file name and heading path give a passage its context."""
-    head = Path(path).name + (f" — {heading}" if heading else "")
-    return f"{head}\n{text}"
+    """What is searched by full text: the file name and heading path give a passage its context.
+    (What is embedded: :func:`embed_text.embed_text`.)"""
+    return f"{place(path, heading)}\n{text}"
 
 
 def prepare(collection: str, found: Found, known: FileState | None, limits: Limits) -> _Prepared:
@@ -111,10 +112,15 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
     if gone:
         await asyncio.to_thread(_remove, docs, name, gone)
         report.removed = len(gone)
+    # passages embedded by an older recipe (embed_text.SCHEME) are all embedded again
+    # (a first run records the recipe at once, so a run killed midway resumes where it stopped)
+    stale = bool(known) and docs.passages.meta.get("schemes", {}).get(name) != SCHEME
+    if not known:
+        await asyncio.to_thread(docs.passages.set_scheme, name, SCHEME)
     todo = []
     for f in found.files:
         k = known.get(str(f.path))
-        if k is not None and k.status == "indexed" and k.size == f.size and k.mtime_ns == f.mtime_ns:
+        if not stale and k is not None and k.status == "indexed" and k.size == f.size and k.mtime_ns == f.mtime_ns:
             report.unchanged += 1
         else:
             todo.append(f)
@@ -122,7 +128,8 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
     cap = int(settings.max_size_mb * 1_000_000)
 
     def prepare_all(part: list[Any]) -> list[Any]:
-        return [replace(prepare(name, f, known.get(str(f.path)), limits), known=str(f.path) in known) for f in part]
+        return [replace(prepare(name, f, None if stale else known.get(str(f.path)), limits), known=str(f.path) in known)
+                for f in part]
 
     try:
         done = 0
@@ -136,6 +143,7 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
             if await asyncio.to_thread(docs.passages.disk_bytes) > cap:
                 raise DocsError(f"the document index reached its cap of {settings.max_size_mb:g} MB",
                                 "raise docs.max_size_mb in the config, or remove a collection")
+        await asyncio.to_thread(docs.passages.set_scheme, name, SCHEME)
     except DocsError as exc:
         report.error, report.hint = exc.message, exc.hint
     except asyncio.CancelledError:
@@ -164,7 +172,7 @@ async def _write_batches(docs: "Docs", name: str, prepared: Sequence[_Prepared],
 async def _write(docs: "Docs", name: str, group: Sequence[_Prepared], report: IndexReport) -> None:
     rows = [r for p in group for r in p.rows]
     if rows:
-        vectors, fresh = await docs.embed([r["search_text"] for r in rows])
+        vectors, fresh = await docs.embed([embed_text(r["path"], r["heading"], r["text"], r["kind"]) for r in rows])
         for row, vector in zip(rows, vectors):
             row["vector"] = vector
         report.embedded += fresh

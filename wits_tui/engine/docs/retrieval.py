@@ -30,8 +30,15 @@ def to_passage(row: dict[str, Any]) -> Passage:
                    text=row["text"])
 
 
-def fuse(vector_hits: Sequence[tuple[dict[str, Any], float]], text_hits: Sequence[tuple[dict[str, Any], float]]) -> list[Passage]:
-    """Passages ranked by reciprocal rank fusion of the two lists (the same as memory recall)."""
+#: How much a full-text rank counts against a vector rank in the fusion (1.0: as much; memory's).
+TEXT_WEIGHT = 1.0
+
+
+def fuse(vector_hits: Sequence[tuple[dict[str, Any], float]], text_hits: Sequence[tuple[dict[str, Any], float]],
+         text_weight: float | None = None) -> list[Passage]:
+    """Passages ranked by reciprocal rank fusion of the two lists (memory recall's constant),
+    a full-text rank weighted by ``text_weight`` (default :data:`TEXT_WEIGHT`)."""
+    weight = TEXT_WEIGHT if text_weight is None else text_weight
     by_id: dict[str, dict[str, Any]] = {}
     for rank, (row, sim) in enumerate(vector_hits):
         e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
@@ -39,7 +46,7 @@ def fuse(vector_hits: Sequence[tuple[dict[str, Any], float]], text_hits: Sequenc
         e["sim"] = sim
     for rank, (row, score) in enumerate(text_hits):
         e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
-        e["rrf"] += 1.0 / (RRF_K + rank + 1)
+        e["rrf"] += weight / (RRF_K + rank + 1)
         e["bm25"] = score
     out = [replace(to_passage(e["row"]), score=e["rrf"], similarity=e["sim"], text_score=e["bm25"]) for e in by_id.values()]
     out.sort(key=lambda p: (-p.score, p.id))

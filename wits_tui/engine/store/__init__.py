@@ -23,6 +23,7 @@ from wits_tui.engine.store.profiles import Profiles
 from wits_tui.engine.store.recordings import Recordings
 from wits_tui.engine.store.records import HistoryEntry, Message, Session
 from wits_tui.engine.store.sessions import SessionNotFound, Sessions
+from wits_tui.engine.store.sources import MessageSources
 from wits_tui.engine.store.state import State
 
 __all__ = ["Store", "DatabaseError", "SessionNotFound", "Session", "Message", "HistoryEntry"]
@@ -75,6 +76,7 @@ class Store:
         self.training = _locked(ModuleTraining(self.db), self.lock)
         self.docs = _locked(DocsCatalog(self.db), self.lock)
         self.attachments = _locked(MessageAttachments(self.db), self.lock)
+        self.sources = _locked(MessageSources(self.db), self.lock)
 
     def close(self) -> None:
         with self.lock:

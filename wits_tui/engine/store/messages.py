@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from wits_tui.engine.clock import now_iso
 from wits_tui.engine.errors import NothingToEdit
 from wits_tui.engine.store import attachments as attached
+from wits_tui.engine.store import sources as cited
 from wits_tui.engine.store import writers
 from wits_tui.engine.store.fts import fts_search
 from wits_tui.engine.store.records import STATUSES, Attachment, Message, MessageStatus, Role
@@ -33,6 +34,11 @@ def _error_columns(error: FailedWith | None) -> dict[str, str | None]:
     if error is None:
         return {"error_kind": None, "error_message": None, "error_hint": None}
     return {"error_kind": str(error.kind), "error_message": error.message, "error_hint": error.hint or None}
+
+
+def _fill(db: sqlite_utils.Database, messages: builtins.list[Message]) -> builtins.list[Message]:
+    """Messages with what is kept beside them: a question's attachments, an answer's sources."""
+    return cited.fill(db, attached.fill(db, messages))
 
 
 class Messages:
@@ -124,7 +130,7 @@ class Messages:
 
     def get(self, message_id: int) -> Message | None:
         rows = list(self.db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
-        return attached.fill(self.db, [Message.from_row(rows[0])])[0] if rows else None
+        return _fill(self.db, [Message.from_row(rows[0])])[0] if rows else None
 
     def list(self, session_id: int, *, limit: int | None = None, before_id: int | None = None,
              after_id: int | None = None, branches: bool = False) -> list[Message]:
@@ -147,7 +153,7 @@ class Messages:
         else:
             sql = f"SELECT * FROM (SELECT * FROM messages WHERE {where} ORDER BY id DESC LIMIT ?) ORDER BY id"
             params.append(limit)
-        return attached.fill(self.db, [Message.from_row(r) for r in self.db.query(sql, params)])
+        return _fill(self.db, [Message.from_row(r) for r in self.db.query(sql, params)])
 
     def count(self, session_id: int) -> int:
         """Messages on the active branch."""
@@ -175,7 +181,7 @@ class Messages:
 
     def replaced(self, message_id: int) -> builtins.list[Message]:
         """The messages an edit (question ``message_id``) replaced, oldest first."""
-        return attached.fill(self.db, [Message.from_row(r) for r in self.db.query(
+        return _fill(self.db, [Message.from_row(r) for r in self.db.query(
             "SELECT * FROM messages WHERE superseded_by = ? ORDER BY id", [message_id])])
 
     def current_version(self, message: Message) -> int:
@@ -224,6 +230,8 @@ class Messages:
             self.db.execute("DELETE FROM turn_metrics WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM turn_events WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM message_attachments WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)",
+                            [session_id])
+            self.db.execute("DELETE FROM message_sources WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)",
                             [session_id])
             return self.db.execute("DELETE FROM messages WHERE session_id = ?", [session_id]).rowcount
 

@@ -352,3 +352,29 @@ def m014_message_branches(db: sqlite_utils.Database) -> None:
     if "earlier" not in columns:
         db.table("messages").add_column("earlier", int, not_null_default=0)
     db.table("messages").create_index(["superseded_by"], if_not_exists=True)
+
+
+@migration
+def m015_message_sources(db: sqlite_utils.Database) -> None:
+    """The sources an answer was given (``DocsUsed`` passages), kept with it so a reopened
+    session shows them under the answer: the number it cites ([n]), where the passage is
+    (path, lines, heading) and the passage text for the preview."""
+    db.table("message_sources").create(
+        {
+            "message_id": int,
+            "n": int,
+            "location": str,
+            "path": str,
+            "rel": str,
+            "collection": str,
+            "kind": str,
+            "start_line": int,
+            "end_line": int,
+            "heading": str,
+            "text": str,
+        },
+        pk=("message_id", "n"),
+        not_null={"location", "path"},
+        defaults={"rel": "", "collection": "", "kind": "", "heading": "", "text": ""},
+        if_not_exists=True,
+    )

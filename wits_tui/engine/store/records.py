@@ -72,6 +72,29 @@ class Attachment:
                    int(row.get("size") or 0))
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A passage an answer was given ([n] in its text): where it is and its text (for the preview)."""
+
+    n: int
+    location: str  # "guide/install.md:12-30", "guide.pdf p.3", "page.html § Install"
+    path: str
+    rel: str = ""
+    collection: str = ""  # "": a file attached with @path
+    kind: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    heading: str = ""
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "Source":
+        return _from_row(cls, {k: v for k, v in row.items() if v is not None})
+
+
 @dataclass(slots=True)
 class Message:
     id: int
@@ -99,6 +122,8 @@ class Message:
     #: On an edited question: the question it replaced, and how many versions came before it.
     edit_of: int | None = None
     earlier: int = 0
+    #: On an answer given documents: the passages it was given, in [n] order.
+    sources: tuple[Source, ...] = ()
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Message":

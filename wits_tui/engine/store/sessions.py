@@ -112,8 +112,9 @@ class Sessions:
     def delete(self, session_id: int) -> None:
         self.get(session_id)
         with transaction(self.db):
-            self.db.execute("DELETE FROM message_attachments WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)",
-                            [session_id])
+            for kept in ("message_attachments", "message_sources"):
+                self.db.execute(f"DELETE FROM {kept} WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)",
+                                [session_id])
             for table in ("turn_metrics", "turn_events", "messages"):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])

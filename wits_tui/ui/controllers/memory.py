@@ -10,7 +10,6 @@ callbacks fire from those threads and only post messages to the screen.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -34,15 +33,10 @@ IDLE_S = 0.5
 
 
 def open_memory(engine: "Engine") -> Any:
-    """Sync (a thread's work): open the store, importing lancedb."""
-    # Importing lancedb is about a second of pure-Python work that holds the GIL; with the
-    # default 5 ms switch interval the UI thread waited up to 5 ms for every step it took.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        return engine.open_memory()  # never raises
-    finally:
-        sys.setswitchinterval(interval)
+    """Sync (a thread's work): open the store, importing lancedb. Importing it is about a second
+    of pure-Python work that holds the interpreter: the UI thread gets it back within the switch
+    interval the `wits` process sets (``cli.app_cmd.SWITCH_INTERVAL_S``)."""
+    return engine.open_memory()  # never raises
 
 
 async def until_quiet(screen: Any) -> None:

@@ -25,6 +25,7 @@ from wits_tui.ui import messages as msg
 from wits_tui.ui.context_view import show_context
 from wits_tui.ui.controllers import modules, replay
 from wits_tui.ui.controllers.attach import AttachController
+from wits_tui.ui.controllers.collector import QuietCollector
 from wits_tui.ui.controllers.copy import CopyController
 from wits_tui.ui.controllers.docs import DocsJobs
 from wits_tui.ui.controllers.edits import EditController
@@ -109,6 +110,7 @@ class ChatScreen(Screen[None]):
         self.replay = ReplayController(self, bridge)
         self.copier = CopyController(self, bridge)
         self.attach = AttachController(self, bridge)
+        self.collector = QuietCollector(self, bridge)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -170,6 +172,7 @@ class ChatScreen(Screen[None]):
         self.call_after_refresh(self.health.start)
         self.call_after_refresh(self.modules.load)
         self.memory.start()
+        self.collector.start()
         self.routing_bank.start()  # after the memory has opened: one heavy start-up job at a time
         if self.replay_at_start is not None:
             self.replay.start(*self.replay_at_start, quit_after=True)
@@ -224,6 +227,7 @@ class ChatScreen(Screen[None]):
     def on_prompt_input_typed(self, event: PromptInput.Typed) -> None:
         if not event.programmatic:
             self.typed_at = time.monotonic()
+            self.collector.hold()
         self.slash.typed(event.text, event.programmatic)
 
     # -- what workers and widgets report ----------------------------------------------------

@@ -22,6 +22,7 @@ from wits_tui.ui.widgets.chat_scroll import KeepInPlace, check_scroll_key
 from wits_tui.ui.widgets.error_card import ErrorCard
 from wits_tui.ui.widgets.md_body import MarkdownBody
 from wits_tui.ui.widgets.message import AssistantMessage, UserMessage
+from wits_tui.ui.widgets.sources import SourcesPanel
 
 WELCOME = (
     "[b]Ask anything.[/b]\n\n"
@@ -41,11 +42,16 @@ def message_widget(m: Any, eager: bool = False) -> Widget:
 
 
 def message_widgets(m: Any) -> list[Widget]:
-    """A stored message's widgets: a failed answer also gets its error card (the reason, the fix)."""
-    if m.role != "assistant" or m.status != "error":
+    """A stored message's widgets: an answer given documents also gets its sources, a failed
+    answer its error card (the reason, the fix)."""
+    if m.role != "assistant":
         return [message_widget(m)]
+    cited = getattr(m, "sources", ())
+    shown: list[Widget] = [SourcesPanel([s.to_dict() for s in cited])] if cited else []
+    if m.status != "error":
+        return [message_widget(m), *shown]
     card = ErrorCard.for_stored(m)
-    return [message_widget(m), card] if (m.content or getattr(m, "thinking", "")) else [card]
+    return [message_widget(m), *shown, card] if (m.content or getattr(m, "thinking", "")) else [card]
 
 
 def _retire_cards_in(widgets: list[Widget], at_end: bool) -> None:

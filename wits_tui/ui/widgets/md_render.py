@@ -207,7 +207,9 @@ def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | N
     are the same (blocks rendered apart join as in the whole: :func:`needs_gap`)."""
     if estimate_height(text, width) <= 4 * rows:
         return None
-    found = blocks(text)
+    tokens = _parser().parse(text)  # once: the blocks, and the code blocks above the cut
+    found = [(t.map[0], t.type) for t in tokens
+             if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for i in range(len(found) - 1, 0, -1):
         cut = starts[found[i][0]]
@@ -216,9 +218,8 @@ def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | N
     else:
         return None
     gap = needs_gap(found[i - 1][1], found[i][1])
-    from wits_tui.engine.markdown_code import count_code_blocks
-
-    before = count_code_blocks(text[:cut])  # the tail's code labels number on from the blocks above
+    # the tail's code labels number on from the blocks above (at any depth, as markdown_code counts them)
+    before = sum(1 for t in tokens if t.type in ("fence", "code_block") and t.map is not None and t.map[0] < found[i][0])
     return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look, before)
 
 
