@@ -9,7 +9,8 @@ from typing import Any, TypeVar, cast
 
 # sqlite-utils is imported when a database is opened (db.connect, through _lean_import), not here:
 # the repositories name it only in annotations, so a command that reads a few rows with plain
-# sqlite3 (reader.py, `wits classify --keywords-only`) does not pay ~45 ms for it
+# sqlite3 (reader.py, `wits classify --keywords-only`) does not pay ~45 ms for it. A new repository imports
+# sqlite_utils under TYPE_CHECKING only (tests/engine/test_lean_import.py fails otherwise: numpy would come with it)
 from wits_tui.engine.store.attachments import MessageAttachments
 from wits_tui.engine.store.db import DatabaseError, connect
 from wits_tui.engine.store.docs_catalog import DocsCatalog

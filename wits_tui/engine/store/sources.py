@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.store.records import Message, Source
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _COLUMNS = ("message_id", "n", "location", "path", "rel", "collection", "kind", "start_line", "end_line", "heading", "text")
 
