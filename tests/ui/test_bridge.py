@@ -80,3 +80,26 @@ async def test_an_error_in_a_stream_reaches_the_consumer(bridge):
         async for x in bridge.stream(broken):
             got.append(x)
     assert got == [1]
+
+
+async def test_a_stream_gives_way_while_the_ui_handles_a_key(bridge, monkeypatch):
+    # A key arrives (ui_busy): the producer sleeps between items, freeing the interpreter for the
+    # UI, until the key is drawn (ui_done); GIVE_WAY_S caps the pause (here a hang guard).
+    import wits_tui.ui.bridge as bridge_module
+
+    monkeypatch.setattr(bridge_module, "GIVE_WAY_S", 60.0)
+    produced = []
+
+    async def numbers():
+        for i in range(50):
+            produced.append(i)
+            yield i
+
+    bridge.ui_busy()
+    got = []
+    async for item in bridge.stream(numbers):
+        got.append(item)
+        if item == 0:
+            assert produced == [0]  # the producer is waiting for the UI
+            bridge.ui_done()
+    assert got == list(range(50))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -110,6 +110,14 @@ class WitsApp(App[None]):
         return self.chat_screen.status
 
     # -- start-up ---------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):  # keys first: streams give way until the key is drawn
+            self.bridge.ui_busy()
+            # the key goes app -> screen -> widget through message queues: the refresh that draws
+            # it is the one after the next
+            self.call_after_refresh(self.call_after_refresh, self.bridge.ui_done)
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         for problem in self.theme_problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=8)

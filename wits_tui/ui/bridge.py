@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from contextlib import aclosing
@@ -35,6 +36,8 @@ _END = object()
 #: Shortest time between two batches handed to the UI (a frame at 60 Hz). Items that
 #: come further apart than this are handed over at once.
 BATCH_GAP = 1 / 60
+#: At most this long, a stream gives the interpreter to the UI after a key press (see ``EngineBridge.give_way``).
+GIVE_WAY_S = 0.1
 
 
 class EngineNotOpen(RuntimeError):
@@ -63,6 +66,24 @@ class EngineBridge:
 
     def set_engine(self, engine: "Engine") -> None:
         self._engine = engine
+
+    # -- the UI first -------------------------------------------------------------------
+    _ui_until = 0.0
+
+    def ui_busy(self) -> None:
+        """Called on the UI thread when a key arrives: streams pause (their producer sleeps, which
+        frees the interpreter) until :meth:`ui_done` or :data:`GIVE_WAY_S` at most. A model that
+        streams thousands of tokens a second otherwise keeps the engine's thread parsing while
+        the key waits for the interpreter."""
+        self._ui_until = time.monotonic() + GIVE_WAY_S
+
+    def ui_done(self) -> None:
+        self._ui_until = 0.0
+
+    def give_way(self) -> None:
+        """On the engine thread, between a stream's items: sleep while the UI handles a key."""
+        while (wait := self._ui_until - time.monotonic()) > 0:
+            time.sleep(min(wait, 0.002))
 
     # -- the loop ---------------------------------------------------------------------
     @property
@@ -183,6 +204,7 @@ class EngineStream(Generic[T]):
             async with aclosing(self.make()) as agen:  # type: ignore[type-var]
                 async for item in agen:
                     self._put(item)
+                    self.bridge.give_way()
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
             self._put(_Raised(exc))
             if isinstance(exc, asyncio.CancelledError):
