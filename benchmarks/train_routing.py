@@ -24,6 +24,7 @@ import itertools
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -60,13 +61,15 @@ def embed(texts: list[str]) -> np.ndarray:
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-def train_head(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 3000) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial logistic regression, full-batch gradient descent with momentum."""
+def train_head(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 3000, lr: float = 2.0,
+               decimals: int | None = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial (softmax) logistic regression, full-batch gradient descent with momentum; the
+    weights rounded to ``decimals`` (None: as they are). Also the word model's (train_words)."""
     n, dim = x.shape
     w, b = np.zeros((n_classes, dim)), np.zeros(n_classes)
     vw, vb = np.zeros_like(w), np.zeros_like(b)
     onehot = np.eye(n_classes)[y]
-    lr, beta = 2.0, 0.9
+    beta = 0.9
     for _ in range(iters):
         z = x @ w.T + b
         z -= z.max(axis=1, keepdims=True)
@@ -76,7 +79,7 @@ def train_head(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: i
         gw, gb = g.T @ x + l2 * w, g.sum(axis=0)
         vw, vb = beta * vw - lr * gw, beta * vb - lr * gb
         w, b = w + vw, b + vb
-    return np.round(w, 5), np.round(b, 5)
+    return (w, b) if decimals is None else (np.round(w, decimals), np.round(b, decimals))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -231,14 +234,20 @@ def main(argv: list[str] | None = None) -> int:
                        "selected_on": f"{FOLDS}-fold cross-validation on tests/engine/routing/data/tuning*.jsonl"},
         "command": "HF_HUB_OFFLINE=1 python -m benchmarks.train_routing",
     }
-    if args.check:
-        shipped = json.loads(HEAD_FILE.read_text())
-        same = shipped["mix"] == head["mix"] and shipped["trained_on"] == head["trained_on"] and np.allclose(
-            np.asarray(shipped["weights"]), w, atol=1e-3) and np.allclose(np.asarray(shipped["bias"]), bias, atol=1e-3)
-        print("head.json reproduced" if same else "head.json differs from a fresh training run")
+    return ship(HEAD_FILE, head, args.check, lambda shipped: (
+        shipped["mix"] == head["mix"] and shipped["trained_on"] == head["trained_on"]
+        and np.allclose(np.asarray(shipped["weights"]), w, atol=1e-3)
+        and np.allclose(np.asarray(shipped["bias"]), bias, atol=1e-3)))
+
+
+def ship(path: Path, data: dict, check: bool, matches: Callable[[dict], bool]) -> int:
+    """Write a trained model's data file, or with ``check`` say whether the shipped one matches it."""
+    if check:
+        same = matches(json.loads(path.read_text()))
+        print(f"{path.name} reproduced" if same else f"{path.name} differs from a fresh training run")
         return 0 if same else 1
-    HEAD_FILE.write_text(json.dumps(head, separators=(",", ":")) + "\n")
-    print(f"wrote {HEAD_FILE.relative_to(ROOT)}")
+    path.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

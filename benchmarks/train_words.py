@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import json
 import math
 import sys
 from pathlib import Path
@@ -38,21 +37,10 @@ FLOOR = (1, 8)  # features are 1/sqrt(max(stems, floor)): with 8, a two-word mes
 
 
 def train(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 400) -> tuple[np.ndarray, np.ndarray]:
-    """Softmax regression, full-batch gradient descent with momentum (rows have unit length)."""
-    n, dim = x.shape
-    w, b = np.zeros((n_classes, dim)), np.zeros(n_classes)
-    vw, vb = np.zeros_like(w), np.zeros_like(b)
-    onehot = np.eye(n_classes)[y]
-    lr, beta = 4.0, 0.9
-    for _ in range(iters):
-        z = x @ w.T + b
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        g = (p - onehot) / n
-        vw, vb = beta * vw - lr * (g.T @ x + l2 * w), beta * vb - lr * g.sum(axis=0)
-        w, b = w + vw, b + vb
-    return w, b
+    """Softmax regression (rows have unit length): the routing head's trainer, its own step size."""
+    from benchmarks.train_routing import train_head
+
+    return train_head(x, y, n_classes, l2, iters=iters, lr=4.0, decimals=None)
 
 
 def features(stems: list[set[str]], vocab: dict[str, int], floor: int) -> np.ndarray:
@@ -154,15 +142,12 @@ def main(argv: list[str] | None = None) -> int:
              "trained_on": {"examples": len(bank), "tuning": len(tuning), "tuning_sha256": digest, "l2": l2, "min_count": MIN_COUNT,
                             "source": "wits_tui/engine/routing/data/domains.toml + tests/engine/routing/data/tuning*.jsonl"},
              "command": "python -m benchmarks.train_words", "weights": weights}
-    if args.check:
-        shipped = json.loads(WORDS_FILE.read_text())
-        same = all(shipped[key] == model[key] for key in ("classes", "mix", "trained_on")) and shipped["weights"].keys() == weights.keys() \
-            and all(np.allclose(shipped["weights"][s], weights[s], atol=2e-4) for s in weights) and np.allclose(shipped["bias"], model["bias"], atol=2e-4)
-        print("words.json reproduced" if same else "words.json differs from a fresh training run")
-        return 0 if same else 1
-    WORDS_FILE.write_text(json.dumps(model, separators=(",", ":")) + "\n")
-    print(f"wrote {WORDS_FILE.relative_to(ROOT)} ({len(weights)} stems)")
-    return 0
+    from benchmarks.train_routing import ship
+
+    return ship(WORDS_FILE, model, args.check, lambda shipped: (
+        all(shipped[key] == model[key] for key in ("classes", "mix", "trained_on")) and shipped["weights"].keys() == weights.keys()
+        and all(np.allclose(shipped["weights"][s], weights[s], atol=2e-4) for s in weights)
+        and np.allclose(shipped["bias"], model["bias"], atol=2e-4)))
 
 
 if __name__ == "__main__":

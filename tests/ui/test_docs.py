@@ -47,6 +47,12 @@ async def add_island(pilot, root: Path) -> None:
                    what="the job to end")
 
 
+def island(make_app, docs_server, tmp_path):
+    """An app whose model answers ANSWER, and the island manual to index: (app, its folder)."""
+    docs_server.script(MODEL, Reply(text=ANSWER))
+    return make_app(), manual(tmp_path / "island")
+
+
 async def ask(pilot, text: str) -> None:
     app = pilot.app
     await type_text(pilot, text)
@@ -55,9 +61,7 @@ async def ask(pilot, text: str) -> None:
 
 
 async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_path):
-    docs_server.script(MODEL, Reply(text=ANSWER))
-    root = manual(tmp_path / "island")
-    app = make_app()
+    app, root = island(make_app, docs_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await add_island(pilot, root)
@@ -78,9 +82,7 @@ async def test_add_use_and_an_answer_with_sources(make_app, docs_server, tmp_pat
 
 
 async def test_sources_are_shown_again_when_the_session_is_reopened(make_app, docs_server, tmp_path):
-    docs_server.script(MODEL, Reply(text=ANSWER))
-    root = manual(tmp_path / "island")
-    app = make_app()
+    app, root = island(make_app, docs_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await add_island(pilot, root)
