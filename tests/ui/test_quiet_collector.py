@@ -42,7 +42,7 @@ def test_holding_full_collections_back_and_letting_them_run_again(managed):
 async def test_full_collections_wait_while_an_answer_streams_and_run_when_it_ends(managed, make_app, server,
                                                                                   monkeypatch):
     monkeypatch.setattr(collector, "TYPING_S", 0.0)
-    monkeypatch.setattr(heap, "full_due", lambda every=10: True)  # as if the young generations had filled up
+    monkeypatch.setattr(heap, "full_due", lambda: True)  # as if the young generations had filled up
     release = threading.Event()
     server.script(MODEL, Reply(text="one two three four five six", hold_after=3, hold=release))
     app = make_app()

@@ -49,22 +49,19 @@ def settle() -> None:
 
 
 _deferred = False
-#: A full-collection threshold in effect never reached (gen-1 collections between two).
+_full_threshold = 10  # the collector's own (gen-1 collections between two full ones), read by defer_full
+#: A full-collection threshold in effect never reached.
 NEVER = 1 << 30
 
 
 def defer_full() -> None:
-    """A long-running process's start-up is over: freeze it and collect from now on; the app
-    holds full collections back while someone waits (:func:`hold_full`)."""
+    """A long-running process's start-up is over: as :func:`settle`, and the app holds full
+    collections back while someone waits (:func:`hold_full`)."""
     global _deferred, _full_threshold
     if _managed:
-        gc.freeze()
         _full_threshold = gc.get_threshold()[2]
         _deferred = True
-        gc.enable()
-
-
-_full_threshold = 10
+    settle()
 
 
 def hold_full(hold: bool) -> None:
@@ -76,10 +73,10 @@ def hold_full(hold: bool) -> None:
         gc.set_threshold(young, middle, NEVER if hold else _full_threshold)
 
 
-def full_due(every: int = 10) -> bool:
-    """Would the collector have run a full collection by now (``every`` gen-1 collections,
-    its default threshold, since the last)?"""
-    return _deferred and gc.get_count()[2] >= every
+def full_due() -> bool:
+    """Would the collector have run a full collection by now (as many gen-1 collections since
+    the last as its own threshold)?"""
+    return _deferred and gc.get_count()[2] >= _full_threshold
 
 
 def full_collections() -> int:
@@ -87,16 +84,9 @@ def full_collections() -> int:
     return int(gc.get_stats()[2]["collections"])
 
 
-def collect_full(give_back: bool = False) -> int:
-    """A full collection; the number of objects it freed. ``give_back`` (the app is quiet):
-    also hand the C heap's free memory back to the system (glibc's ``malloc_trim``), which
-    otherwise keeps what a burst of answers and dropped windows used."""
-    if not _deferred:
-        return 0
-    freed = gc.collect(2)
-    if give_back:
-        give_memory_back()
-    return freed
+def collect_full() -> int:
+    """A full collection (held back too long, or due when the hold ends); the objects it freed."""
+    return gc.collect(2) if _deferred else 0
 
 
 def give_memory_back() -> None:

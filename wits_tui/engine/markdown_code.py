@@ -23,6 +23,10 @@ def _parser() -> "MarkdownIt":
     return MarkdownIt().enable("strikethrough").enable("table")
 
 
+#: The markdown-it tokens of code blocks: fenced and indented.
+CODE_TOKENS = ("fence", "code_block")
+
+
 @dataclass(frozen=True, slots=True)
 class CodeBlock:
     number: int  # from 1, in reading order
@@ -34,7 +38,7 @@ class CodeBlock:
 def _blocks(text: str) -> tuple[CodeBlock, ...]:
     found: list[CodeBlock] = []
     for token in _parser().parse(text):
-        if token.type in ("fence", "code_block"):
+        if token.type in CODE_TOKENS:
             language = (token.info or "").partition(" ")[0] if token.type == "fence" else ""
             found.append(CodeBlock(len(found) + 1, language, token.content.rstrip("\n")))
     return tuple(found)

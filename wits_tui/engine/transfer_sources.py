@@ -6,20 +6,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from wits_tui.engine.docs.records import source_title
+
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
-
-
-def source_title(s: Any) -> str:
-    """``[1] guide/install.md:12-30 — Install``."""
-    heading = f" — {s.heading}" if s.heading else ""
-    return f"[{s.n}] {s.location}{heading}"
 
 
 def sources_markdown(m: Any) -> list[str]:
     """``**Sources**`` and a line per passage, or nothing."""
     if not getattr(m, "sources", ()):
         return []
-    lines = [f"- {' '.join(source_title(s).split()).translate(_MD_SPECIAL)}" for s in m.sources]
+    lines = [f"- {' '.join(source_title(s.to_dict()).split()).translate(_MD_SPECIAL)}" for s in m.sources]
     return ["**Sources**", "", *lines, ""]
 
 
@@ -27,7 +23,7 @@ def sources_html(m: Any) -> str:
     """A folded passage per source (its title opens it), or ""."""
     if not getattr(m, "sources", ()):
         return ""
-    items = "".join(f"<details><summary>{html.escape(source_title(s))}</summary><pre>{html.escape(s.text)}</pre></details>"
+    items = "".join(f"<details><summary>{html.escape(source_title(s.to_dict()))}</summary><pre>{html.escape(s.text)}</pre></details>"
                     for s in m.sources)
     return f'<div class="sources"><div class="who">Sources</div>{items}</div>'
 

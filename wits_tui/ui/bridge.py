@@ -124,10 +124,10 @@ class EngineBridge:
 
         return await self.run(go())
 
-    def stream(self, make: Callable[[], AsyncIterator[T]], gap: float = BATCH_GAP) -> "EngineStream[T]":
+    def stream(self, make: Callable[[], AsyncIterator[T]]) -> "EngineStream[T]":
         """Iterate, on the UI loop, an async generator that ``make()`` creates on the engine loop;
-        batches are handed over at most every ``gap`` seconds."""
-        return EngineStream(self, make, gap)
+        batches are handed over at most every :data:`BATCH_GAP` seconds."""
+        return EngineStream(self, make)
 
     async def close(self, final: Callable[[], Awaitable[None]] | None = None, timeout: float = 10.0) -> None:
         """Run ``final()`` on the engine loop (e.g. ``engine.aclose``), then stop the thread."""
@@ -156,8 +156,8 @@ class EngineStream(Generic[T]):
     """One stream: the producer task on the engine loop, batches to the consumer's loop.
     Iterate it once (``async for``); ``cancel()`` stops the producer."""
 
-    def __init__(self, bridge: EngineBridge, make: Callable[[], AsyncIterator[T]], gap: float = BATCH_GAP) -> None:
-        self.bridge, self.make, self.gap = bridge, make, gap
+    def __init__(self, bridge: EngineBridge, make: Callable[[], AsyncIterator[T]]) -> None:
+        self.bridge, self.make = bridge, make
         self._items: list[Any] = []
         self._lock = threading.Lock()
         self._wake = asyncio.Event()
@@ -221,10 +221,10 @@ class EngineStream(Generic[T]):
         self._future = self.bridge.submit(self._produce())
         try:
             loop = asyncio.get_running_loop()
-            taken = -self.gap
+            taken = -BATCH_GAP
             while True:
                 await self._wake.wait()
-                early = taken + self.gap - loop.time()
+                early = taken + BATCH_GAP - loop.time()
                 if early > 0:  # the last batch was under a frame ago: let this one fill up
                     await asyncio.sleep(early)
                 with self._lock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +120,10 @@ class CollectionStats:
     chunks: int
     failed: int
     updated_at: str
+
+
+def source_title(passage: Mapping[str, Any]) -> str:
+    """``[1] guide/install.md:12-30 — Install``: a passage an answer was given, as the chat, the
+    line mode, `wits ask` and the exports name it."""
+    heading = f" — {passage['heading']}" if passage.get("heading") else ""
+    return f"[{passage['n']}] {passage['location']}{heading}"

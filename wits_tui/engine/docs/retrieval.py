@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from wits_tui.engine.context import estimate_tokens
-from wits_tui.engine.docs.records import Passage
+from wits_tui.engine.docs.records import Passage, source_title
 from wits_tui.engine.memory.recall import RRF_K
 
 INSTRUCTIONS = (
@@ -91,8 +91,4 @@ def looks_like_path(word: str) -> bool:
 
 def sources_text(passages: Sequence[dict[str, Any]]) -> str:
     """The sources under an answer, as plain lines (`wits ask`, the line mode)."""
-    lines = ["", "Sources:"]
-    for p in passages:
-        heading = f" — {p['heading']}" if p.get("heading") else ""
-        lines.append(f"  [{p['n']}] {p['location']}{heading}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(["", "Sources:", *(f"  {source_title(p)}" for p in passages)]) + "\n"

@@ -18,7 +18,7 @@ class PassageScreen(ModalScreen[None]):
         self.passage = passage
 
     def compose(self):
-        from wits_tui.ui.widgets.sources import source_title
+        from wits_tui.engine.docs.records import source_title
 
         with Vertical(classes="dialog passage"):
             yield Static(source_title(self.passage), classes="passage-title", markup=False)

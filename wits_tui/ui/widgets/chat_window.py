@@ -219,9 +219,6 @@ class SessionWindow(KeepInPlace):
         ids = [mid for w in self.children if (mid := getattr(w, "message_id", None)) is not None]
         return (ids[-1] if last else ids[0]) if ids else None
 
-    def _oldest_id(self) -> int | None:
-        return self._edge_id(last=False)
-
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._load_at_edges(new)

@@ -173,8 +173,11 @@ CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open", "table
 
 def blocks(text: str) -> list[tuple[int, str]]:
     """(first line, token type) of each top-level block."""
-    return [(t.map[0], t.type) for t in _parser().parse(text)
-            if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
+    return _top_level(_parser().parse(text))
+
+
+def _top_level(tokens: list[Any]) -> list[tuple[int, str]]:
+    return [(t.map[0], t.type) for t in tokens if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
 
 
 def _line_offset(text: str, line: int) -> int:
@@ -208,8 +211,7 @@ def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | N
     if estimate_height(text, width) <= 4 * rows:
         return None
     tokens = _parser().parse(text)  # once: the blocks, and the code blocks above the cut
-    found = [(t.map[0], t.type) for t in tokens
-             if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
+    found = _top_level(tokens)
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for i in range(len(found) - 1, 0, -1):
         cut = starts[found[i][0]]
@@ -219,7 +221,9 @@ def render_tail(text: str, width: int, look: Look, rows: int) -> list[Strip] | N
         return None
     gap = needs_gap(found[i - 1][1], found[i][1])
     # the tail's code labels number on from the blocks above (at any depth, as markdown_code counts them)
-    before = sum(1 for t in tokens if t.type in ("fence", "code_block") and t.map is not None and t.map[0] < found[i][0])
+    from wits_tui.engine.markdown_code import CODE_TOKENS
+
+    before = sum(1 for t in tokens if t.type in CODE_TOKENS and t.map is not None and t.map[0] < found[i][0])
     return [Strip.blank(0)] * (estimate_height(text[:cut], width) + gap) + render(text[cut:], width, look, before)
 
 

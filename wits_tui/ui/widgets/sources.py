@@ -17,15 +17,11 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from wits_tui.engine.docs.records import source_title
 from wits_tui.ui.widgets.message import Notice
 
 #: DocsUsed events waiting for their answer to end, per chat pane: (session id, event).
 _pending: "WeakKeyDictionary[Widget, tuple[int, Any]]" = WeakKeyDictionary()
-
-
-def source_title(passage: dict[str, Any]) -> str:
-    heading = f" — {passage['heading']}" if passage.get("heading") else ""
-    return f"[{passage['n']}] {passage['location']}{heading}"
 
 
 class SourceRow(Static, can_focus=True):
