@@ -223,3 +223,24 @@ async def test_a_page_asked_for_by_an_older_window_is_not_added_to_a_new_one(mak
             if chat._edge_id(last=True) != newest:
                 break
         await wait_for(pilot, lambda: chat._edge_id(last=True) == newest + TAIL, what="the next page")
+
+
+async def test_answers_dropped_from_the_window_let_their_lines_go(make_app, app_paths):
+    # A dropped widget is cyclic garbage that only a full collection frees, and paging through
+    # 1,000 long answers kept hundreds of MB of rendered lines alive until one ran (issue 13: RSS).
+    seed(app_paths, conversation(60, tokens=300), title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        bodies = [w.body for w in chat.query(AssistantMessage)]
+        assert bodies and all(b._lines for b in bodies)
+        await pilot.press("ctrl+home")  # the first page replaces the window
+        await wait_for(pilot, lambda: not any(b.is_attached for b in bodies), what="the old window to go")
+        assert all(b._lines == [] for b in bodies)
+        await pilot.press("ctrl+end")
+        await wait_for(pilot, lambda: not chat.has_newer, what="the last page")
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        shown = list(chat.query(AssistantMessage))
+        assert shown and all(w.body._lines for w in shown)  # mounted anew, rendered anew

@@ -110,3 +110,25 @@ def test_every_binding_has_an_id():
     for owner in (WitsApp, PromptInput, ConfirmScreen, ListingScreen):
         for binding in owner.BINDINGS:
             assert binding.id, f"{owner.__name__}: {binding.key} has no id"
+
+
+async def test_themes_changed_in_quick_succession_end_in_the_last_one(make_app, app_paths):
+    # A theme change restyles a stretch at a time (wits_tui.ui.restyle); a second change
+    # before the first is done replaces it, and the screen ends in the second theme's colours.
+    from textual.color import Color
+
+    seed(app_paths, [("user", "how?"), ("assistant", "## Steps\n\n- one\n- two\n")], title="answers")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        dark = Color.parse(app.get_theme("wits-dark").background)
+        light = Color.parse(app.get_theme("wits-light").background)
+        assert app.screen.styles.background == dark
+        app.theme = "wits-light"
+        app.theme = "wits-dark"
+        app.theme = "wits-light"
+        await wait_for(pilot, lambda: not any(w.name == "restyle" and not w.is_finished for w in app.workers),
+                       timeout=60, what="the restyle")
+        await pilot.pause()
+        assert app.screen.styles.background == light
+        assert app._batch_count == 0  # frames are drawn again

@@ -157,9 +157,22 @@ class WitsApp(App[None]):
         return msg.EngineReady(sessions, session, messages[-TAIL:], len(messages) > TAIL, history)
 
     # -- theme ---------------------------------------------------------------------
+    _restyle_in_steps = False
+
     def watch_theme(self, theme: str) -> None:
+        # Textual restyles next (refresh_css), in one callback: here, a stretch at a time
+        self._restyle_in_steps = self.is_running and self.screen.is_mounted
         if self.bridge.is_open:
             self.save_theme(theme)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        if not self._restyle_in_steps:
+            super().refresh_css(animate)
+            return
+        self._restyle_in_steps = False
+        from wits_tui.ui.restyle import restyle
+
+        self.run_worker(restyle(self), name="restyle", group="restyle", exclusive=True, exit_on_error=False)
 
     @work(group="state", exit_on_error=False)
     async def save_theme(self, theme: str) -> None:

@@ -100,6 +100,8 @@ class SessionWindow(KeepInPlace):
 
     def _theme_changed(self, _theme: object) -> None:
         for body in self.query(MarkdownBody):
+            if body._lines:
+                body.eager = False  # the renderer's thread redraws it; its old lines show meanwhile
             body.refresh(layout=True)
 
     def _live_here(self) -> bool:

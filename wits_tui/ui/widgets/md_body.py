@@ -152,6 +152,13 @@ class MarkdownBody(Widget):
             return len(self._lines)  # the old theme's lines until the new ones come
         return self._hints.get(width) or md_render.estimate_height(self.source, width)
 
+    def on_unmount(self) -> None:
+        """Dropped from the chat (its window moved on): let its lines go now. A widget is
+        cyclic garbage that only a full collection frees; its lines, the bulk of it, are not,
+        and go with the last reference. Mounted again, it renders again from ``source``."""
+        if not self.live:
+            self._lines, self._key, self._partial = [], None, False
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if not self.ready_for(width):
