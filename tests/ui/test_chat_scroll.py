@@ -244,3 +244,31 @@ async def test_answers_dropped_from_the_window_let_their_lines_go(make_app, app_
         await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
         shown = list(chat.query(AssistantMessage))
         assert shown and all(w.body._lines for w in shown)  # mounted anew, rendered anew
+
+
+async def test_lines_drawn_far_from_the_view_are_let_go(make_app, app_paths):
+    # Textual keeps every line a widget has drawn, with the pieces the compositor cut it into:
+    # paging through long answers kept about five strips per line of every answer in the window.
+    seed(app_paths, conversation(12, tokens=1000), title="long")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        chat = app.chat
+        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        chat.scroll_to(y=0, animate=False, immediate=True)
+        await settled(pilot)
+        answers = list(chat.query(AssistantMessage))
+        first = answers[0]
+        assert first.body._styles_cache._cache  # drawn
+        while chat.scroll_y < chat.max_scroll_y:
+            await pilot.press("pagedown")
+        await settled(pilot)
+        height = chat.size.height
+        far = [a for a in answers if a.virtual_region.bottom < chat.scroll_y - height]
+        assert first in far
+        assert all(not a.body._styles_cache._cache and not a._styles_cache._cache for a in far)
+        assert answers[-1].body._styles_cache._cache  # on screen: drawn
+        chat.scroll_to(y=0, animate=False, immediate=True)
+        await settled(pilot)
+        assert first.body._styles_cache._cache  # drawn again from its rendered lines
+        assert "answer 0" in md_render.plain(first.body._lines)

@@ -11,6 +11,7 @@ answer being streamed is :class:`wits_tui.ui.widgets.chat.ChatView`'s.
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakSet
 
 from textual.widget import Widget
 from textual.widgets import Static
@@ -29,6 +30,8 @@ WELCOME = (
     "[dim]Enter sends · Ctrl+J adds a line · / for commands · Ctrl+P for the palette[/dim]"
 )
 WINDOW = 120  # messages held at most; a session of any length costs the same to scroll
+#: Lines drawn more than this many screens above or below the view are let go (see ``_let_far_lines_go``).
+KEEP_SCREENS = 1
 
 
 def message_widget(m: Any, eager: bool = False) -> Widget:
@@ -91,6 +94,7 @@ class SessionWindow(KeepInPlace):
         self._loading_older = False
         self._loading_newer = False
         self.body_renderer = BodyRenderer()
+        self._near: WeakSet[Widget] = WeakSet()  # messages near the view when last looked: drawn, or about to be
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -224,6 +228,25 @@ class SessionWindow(KeepInPlace):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._load_at_edges(new)
+        self._let_far_lines_go()
+
+    def _let_far_lines_go(self) -> None:
+        """Textual keeps every line a widget has drawn (its styles cache), each with the pieces
+        the compositor cut it into: paging through a window of long answers kept about five
+        strips for every line of every answer in it (hundreds of MB; issue 13: RSS). Messages
+        that move more than :data:`KEEP_SCREENS` screens from the view drop those lines (a
+        refresh: drawn again if scrolled back to; their rendered Markdown stays)."""
+        height = self.size.height
+        top, bottom = self.scroll_y - KEEP_SCREENS * height, self.scroll_y + (KEEP_SCREENS + 1) * height
+        near = self._near
+        for child in self.children:
+            region = child.virtual_region
+            if region.bottom >= top and region.y <= bottom:
+                near.add(child)
+            elif child in near:
+                near.discard(child)
+                for widget in child.walk_children(with_self=True):
+                    widget.refresh()
 
     def _load_at_edges(self, new: float) -> None:
         """At the top or the bottom of the window, and the session goes on: load the next page."""
