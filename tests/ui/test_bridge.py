@@ -103,3 +103,28 @@ async def test_a_stream_gives_way_while_the_ui_handles_a_key(bridge, monkeypatch
             assert produced == [0]  # the producer is waiting for the UI
             bridge.ui_done()
     assert got == list(range(50))
+
+
+async def test_streams_give_way_until_the_last_key_of_a_burst_is_drawn(bridge, monkeypatch):
+    # Keys typed in a burst arrive a few ms apart: the first one drawn must not end the pause
+    # while the later ones are still on their way to the screen.
+    import wits_tui.ui.bridge as bridge_module
+
+    monkeypatch.setattr(bridge_module, "GIVE_WAY_S", 60.0)
+    produced = []
+
+    async def numbers():
+        for i in range(50):
+            produced.append(i)
+            yield i
+
+    first = bridge.ui_busy()
+    second = bridge.ui_busy()
+    got = []
+    async for item in bridge.stream(numbers):
+        got.append(item)
+        if item == 0:
+            bridge.ui_done(first)  # the first key is drawn, the second is not yet
+            assert bridge._ui_until > 0 and produced == [0]  # the producer still gives way
+            bridge.ui_done(second)
+    assert got == list(range(50))

@@ -112,10 +112,10 @@ class WitsApp(App[None]):
     # -- start-up ---------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):  # keys first: streams give way until the key is drawn
-            self.bridge.ui_busy()
+            key = self.bridge.ui_busy()
             # the key goes app -> screen -> widget through message queues: the refresh that draws
             # it is the one after the next
-            self.call_after_refresh(self.call_after_refresh, self.bridge.ui_done)
+            self.call_after_refresh(self.call_after_refresh, self.bridge.ui_done, key)
         await super().on_event(event)
 
     def on_mount(self) -> None:

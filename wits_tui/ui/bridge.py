@@ -69,16 +69,23 @@ class EngineBridge:
 
     # -- the UI first -------------------------------------------------------------------
     _ui_until = 0.0
+    _ui_key = 0
 
-    def ui_busy(self) -> None:
+    def ui_busy(self) -> int:
         """Called on the UI thread when a key arrives: streams pause (their producer sleeps, which
-        frees the interpreter) until :meth:`ui_done` or :data:`GIVE_WAY_S` at most. A model that
-        streams thousands of tokens a second otherwise keeps the engine's thread parsing while
-        the key waits for the interpreter."""
+        frees the interpreter) until :meth:`ui_done` for the latest key or :data:`GIVE_WAY_S` at
+        most. A model that streams thousands of tokens a second otherwise keeps the engine's
+        thread parsing while the key waits for the interpreter. Returns the key's number."""
+        self._ui_key += 1
         self._ui_until = time.monotonic() + GIVE_WAY_S
+        return self._ui_key
 
-    def ui_done(self) -> None:
-        self._ui_until = 0.0
+    def ui_done(self, key: int | None = None) -> None:
+        """Key number ``key`` is drawn (None: any). Keys typed in a burst (a paste, a fast typist,
+        tmux sending a word) arrive a few ms apart: the first one drawn does not end the pause
+        while later ones are still on their way to the screen."""
+        if key is None or key == self._ui_key:
+            self._ui_until = 0.0
 
     def give_way(self) -> None:
         """On the engine thread, between a stream's items: sleep while the UI handles a key."""
