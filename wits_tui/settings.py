@@ -3,7 +3,8 @@
 Sources, later ones win: defaults < ``config.toml`` in the config dir <
 ``WITS_SECTION__KEY`` environment variables. Every problem is reported as a
 :class:`ConfigError` naming the source (file or variable), the key, the bad
-value and what is expected - never a traceback.
+value and what is expected - never a traceback. Reading the sources (and the validated
+snapshot quick commands use instead of validating again) is :mod:`wits_tui.settings_source`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wits_tui.paths import Paths
+from wits_tui.settings_source import ConfigError, apply_env, read_file
 
-ENV_PREFIX = "WITS_"
-#: WITS_ variables that are not settings.
-RESERVED_ENV = {"WITS_HOME"}
+__all__ = ["ConfigError", "Settings", "load_settings", "normalise_host", "settings_doc"]
+
 DEFAULT_OLLAMA_PORT = 11434
 
 
@@ -280,19 +279,6 @@ class Settings(Section):
     keymap: dict[str, str] = Field(default_factory=dict, description='Key remapping: binding id = "keys", e.g. toggle_sidebar = "ctrl+b".')
 
 
-class ConfigError(Exception):
-    """A configuration problem, with one line per problem."""
-
-    def __init__(self, source: str | None, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        head = f"invalid configuration in {self.source}:" if self.source else "invalid configuration:"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
-
-
 def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     keys = []
     for name, field in model.model_fields.items():
@@ -345,54 +331,6 @@ def _describe(errors: Sequence[Mapping[str, Any]], origin: dict[str, str], file:
     return None, [f"{s}: {line}" for s, line in found]
 
 
-def _read_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), [f"cannot read the file: {exc}"]) from None
-    try:
-        return tomllib.loads(text)
-    except RecursionError:
-        raise ConfigError(str(path), ["nested too deeply to be a Wits configuration; fix it or delete the file to use defaults"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"not valid TOML: {exc}; fix the syntax or delete the file to use defaults"]) from None
-
-
-def _env_value(raw: str) -> Any:
-    """Env values are strings; JSON lists and objects are accepted for list/dict settings."""
-    stripped = raw.strip()
-    if stripped[:1] in "[{":
-        try:
-            return json.loads(stripped)
-        except json.JSONDecodeError:
-            return raw
-        except RecursionError:
-            raise ValueError("nested too deeply") from None
-    return raw
-
-
-def _apply_env(data: dict[str, Any], environ: dict[str, str] | os._Environ[str], origin: dict[str, str]) -> None:
-    for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name in RESERVED_ENV:
-            continue
-        parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
-        if not parts:
-            continue
-        target = data
-        for part in parts[:-1]:
-            node = target.setdefault(part, {})
-            if not isinstance(node, dict):
-                node = target[part] = {}
-            target = node
-        try:
-            target[parts[-1]] = _env_value(raw)
-        except ValueError as exc:
-            raise ConfigError(f"environment variable {name}", [f"{exc}; set a flat value or unset {name}"]) from None
-        origin[".".join(parts)] = f"environment variable {name}"
-
-
 def load_settings(paths: Paths, environ: dict[str, str] | os._Environ[str] | None = None) -> Settings:
     """Load and validate settings; raises :class:`ConfigError` on any problem."""
     env = os.environ if environ is None else environ
@@ -401,9 +339,9 @@ def load_settings(paths: Paths, environ: dict[str, str] | os._Environ[str] | Non
             normalise_host(env["OLLAMA_HOST"])
         except ValueError as exc:
             raise ConfigError("environment variable OLLAMA_HOST", [f"{exc}; fix or unset OLLAMA_HOST"]) from None
-    data = _read_file(paths.config_file)
+    data = read_file(paths.config_file)
     origin: dict[str, str] = {}
-    _apply_env(data, env, origin)
+    apply_env(data, env, origin)
     try:
         return Settings.model_validate(data)
     except RecursionError:

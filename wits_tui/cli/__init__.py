@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         args = argparse.Namespace(handler=None)
 
     from wits_tui.cli.context import Context, fail
-    from wits_tui.settings import ConfigError
+    from wits_tui.settings_source import ConfigError
 
-    try:
-        ctx = Context.load()
+    try:  # `classify --keywords-only` reads the validated snapshot when nothing changed (no pydantic)
+        ctx = Context.load(quick=bool(getattr(args, "keywords_only", False)))
     except ConfigError as exc:
         return fail(str(exc), code=2)
     from wits_tui.engine.errorlog import setup_logging

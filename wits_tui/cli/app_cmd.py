@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from wits_tui.cli.context import Context
@@ -13,19 +14,25 @@ from wits_tui.cli.context import Context
 #: thought streams at full speed, 30 presses, load ~2): p50/p95 51-73/113-126 ms at 5 ms,
 #: 33-47/76-109 ms at 1 ms, 34-35/59-67 ms at 0.5 ms.
 SWITCH_INTERVAL_S = 0.0005
+#: Frames a second at most (Textual's ``TEXTUAL_FPS``, read when Textual is imported; default 60).
+#: A key's echo waits for the next frame: with an answer or a thought streaming, frames are
+#: already being drawn and the key's comes up to a whole frame interval later.
+FRAME_RATE = 120
 
 
 def prepare_process() -> None:
-    """What a process showing the app sets for itself (not the app: tests run it in-process)."""
+    """What a process showing the app sets for itself (not the app: tests run it in-process).
+    Called before Textual is imported; TEXTUAL_FPS set by the user wins."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    os.environ.setdefault("TEXTUAL_FPS", str(FRAME_RATE))
 
 
 def run_app(ctx: Context) -> int:
+    prepare_process()
     from wits_tui.cli import heap
     from wits_tui.engine.peek import saved_theme
     from wits_tui.ui.app import WitsApp
 
-    prepare_process()
     # the app builds its engine (build_engine) in a worker after the first frame; the collector
     # stays off until then (start-up only creates objects that live as long as the app), then
     # full collections wait for quiet moments (heap.defer_full)

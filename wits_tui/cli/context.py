@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.paths import Paths, resolve_paths
-from wits_tui.settings import Settings, load_settings
+from wits_tui.settings_source import SettingsView, load_snapshot, save_snapshot
 
 if TYPE_CHECKING:
     from wits_tui.engine.build import EngineOptions
     from wits_tui.engine.core import Engine
     from wits_tui.engine.store import Store
+    from wits_tui.settings import Settings
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -34,13 +35,27 @@ class Context:
     _read_only_store: "Store | None" = field(default=None, repr=False)
 
     @classmethod
-    def load(cls) -> "Context":
+    def load(cls, quick: bool = False) -> "Context":
+        """Paths and validated settings. ``quick``: the snapshot of the settings validated last
+        time, when they were made from the same file, variables and schema (no pydantic import;
+        see :mod:`wits_tui.settings_source`); the engine validates them again when it is built."""
         paths = resolve_paths()
-        return cls(paths=paths, settings=load_settings(paths))
+        if quick and (view := load_snapshot(paths)) is not None:
+            return cls(paths=paths, settings=view)  # type: ignore[arg-type]
+        from wits_tui.settings import load_settings
+
+        settings = load_settings(paths)
+        if quick:
+            save_snapshot(paths, settings)
+        return cls(paths=paths, settings=settings)
 
     def engine(self, options: "EngineOptions | None" = None) -> "Engine":
         """The command's engine, built on first call with ``options`` (built by
         :func:`~wits_tui.engine.build.build_engine`, like every front end's)."""
+        if isinstance(self.settings, SettingsView):  # a quick command that needs more after all
+            from wits_tui.settings import load_settings
+
+            self.settings = load_settings(self.paths)
         if self._engine is None:
             from wits_tui.engine.build import build_engine
 

@@ -53,7 +53,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     registry = _registry(ctx)
     mods = registry.all()
     if args.json:
-        print_json([{**m.model_dump(), "model": registry.model_of(m), "trained": m.name in registry.training} for m in mods])
+        print_json([{**m.as_dict(), "model": registry.model_of(m), "trained": m.name in registry.training} for m in mods])
         return 0
     rows = [[m.key or "", m.name, registry.model_of(m), ", ".join(m.domains), "yes" if m.name in registry.training else "",
              "built-in" if m.source == "built-in" else Path(m.source).name] for m in mods]
@@ -66,7 +66,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     m = _find(registry, args.name)
     record = registry.training.get(m.name)
     if args.json:
-        print_json({**m.model_dump(), "model": registry.model_of(m), "training": record.report if record else None})
+        print_json({**m.as_dict(), "model": registry.model_of(m), "training": record.report if record else None})
         return 0
     print(f"{m.name}  (key {m.key or '-'}, from {m.source})")
     print(f"  {m.description}" if m.description else "", end="\n" if m.description else "")

@@ -61,3 +61,33 @@ def test_keyword_only_classify_reads_an_existing_database_without_the_store(tmp_
     with Store(resolve_paths().database) as store:
         store.module_stats.record("planner", "llama3.2", load_ms=2000, eval_ms=900, total_ms=3000, eval_tokens=50)
     assert _imported_by_keyword_classify(tmp_path) == "0 []"
+
+
+def test_keyword_only_classify_skips_validation_only_while_the_settings_are_unchanged(tmp_path):
+    """The second run reads the validated snapshot (neither the settings models nor pydantic are
+    imported); a changed config file is validated again."""
+    probe = (
+        "import sys\nfrom wits_tui.cli import main\n"
+        "code = main(['classify', '--keywords-only', '--json', 'plan a trip to Rome'])\n"
+        "print(code, {'wits_tui.settings', 'pydantic'} <= set(sys.modules), bool({'wits_tui.settings', 'pydantic'} & set(sys.modules)))\n"
+    )
+
+    def classify() -> tuple[int, bool, str]:
+        proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                              env={"WITS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+        code, validated, any_of_them = proc.stdout.strip().splitlines()[-1].split()
+        assert validated == any_of_them, proc.stdout  # pydantic comes with the settings models only
+        return int(code), validated == "True", proc.stdout + proc.stderr
+
+    assert classify()[:2] == (0, True)  # first run: validated, snapshot written
+    assert classify()[:2] == (0, False)
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[chat]\ndefault_model = 'mistral'\n")
+    code, validated, out = classify()
+    assert (code, validated) == (0, True) and '"model": "mistral"' in out
+    code, validated, out = classify()
+    assert (code, validated) == (0, False) and '"model": "mistral"' in out
+    config.write_text("[chat]\ndefault_model = ''\n")
+    code, _, out = classify()
+    assert code == 2 and "chat.default_model" in out

@@ -102,3 +102,23 @@ def test_a_module_is_found_by_key_name_domain_or_prefix():
         reg.find("")  # every module starts with nothing: ambiguous, never a silent pick
     with pytest.raises(UnknownModule, match="no module 'xyz'"):
         reg.find("xyz")
+
+
+def test_the_module_file_schema_matches_the_module_and_accepts_every_builtin():
+    """Module is a plain dataclass (no pydantic on routing's path); module_spec.ModuleSpec validates
+    module files: the same fields with the same defaults, and every built-in module passes its rules."""
+    import dataclasses
+
+    from wits_tui.engine.routing.module_spec import ModuleSpec, validate_module
+    from wits_tui.engine.routing.modules import Module
+
+    fields = {f.name: f for f in dataclasses.fields(Module)}
+    assert list(fields) == list(ModuleSpec.model_fields)
+    for name, spec in ModuleSpec.model_fields.items():
+        f = fields[name]
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        assert spec.is_required() == (default is dataclasses.MISSING), name
+        if not spec.is_required():
+            assert spec.get_default(call_default_factory=True) == default, name
+    for m in BUILTIN_MODULES:
+        assert validate_module(m.as_dict()) == m

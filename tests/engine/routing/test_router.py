@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_switch_pins_and_prewarms(router, embed_server):
     from wits_tui.engine.routing.registry import ModuleRegistry
 
     mods = {m.name: m for m in BUILTIN_MODULES}
-    mods["math_expert"] = mods["math_expert"].model_copy(update={"model": "mathy:7b"})
+    mods["math_expert"] = dataclasses.replace(mods["math_expert"], model="mathy:7b")
     router.registry = ModuleRegistry(mods, CHAT)
     s = router.store.sessions.create()
     session, warm = run(router, router.switch(s.id, "math_expert"))

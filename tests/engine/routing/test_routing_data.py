@@ -11,7 +11,7 @@ import pytest
 from tests.engine.routing import evalsets
 from tests.engine.routing.conftest import EMBED
 from wits_tui.engine.routing.classifier import Classifier
-from wits_tui.engine.routing.domains import DATA_FILE, builtin_domains, content_stems
+from wits_tui.engine.routing.domains import DATA_FILE, builtin_domains, check_builtin_file, content_stems
 from wits_tui.engine.routing.head import HEAD_FILE, examples_digest, load_head
 from wits_tui.engine.routing.modules import BUILTIN_MODULES
 from wits_tui.engine.routing.registry import ModuleRegistry
@@ -19,13 +19,19 @@ from wits_tui.settings import RoutingSettings
 
 
 def test_builtin_domains_come_from_the_data_file_with_the_user_domain_schema(tmp_path):
+    """builtin_domains() reads data/domains.toml without validating it (no pydantic on keyword-only
+    routing's path): it is validated here."""
+    check_builtin_file()
     names = [d.name for d in builtin_domains()]
     assert names == ["code", "math", "creative", "reasoning", "planning", "general"]
     assert all(d.description and d.keywords and len(d.examples) >= 60 for d in builtin_domains())
     bad = tmp_path / "domains.toml"
     bad.write_text('[domains.code]\ndescription = "x"\nkeywords = "not a list"\n')
     with pytest.raises(ValueError, match="keywords"):
-        builtin_domains.__wrapped__(bad)
+        check_builtin_file(bad)
+    bad.write_text('[domains.code]\ndescription = "x"\nexamplez = []\n')
+    with pytest.raises(ValueError, match="examplez"):
+        check_builtin_file(bad)
 
 
 def test_the_shipped_head_was_trained_on_the_shipped_examples():
@@ -103,3 +109,4 @@ def test_the_tuning_sets_the_models_learn_from_are_no_near_copies_of_an_evaluati
         close = [i for i, r in enumerate(rows)
                  if len(w := content_stems(r.text)) >= 3 and any(len(w & t) / len(w) >= 0.8 for t in tuning)]
         assert not close, f"{len(close)} {name} messages are near copies of tuning messages (indexes {close})"
+

@@ -1,58 +1,50 @@
 """Modules: named specialists (model, system prompt, options, few-shot examples,
 domains, key). Built-ins cover the standard domains; TOML files in the config
-dir's ``modules/`` add modules or override fields of built-in ones."""
+dir's ``modules/`` add modules or override fields of built-in ones.
+
+A module is a plain frozen dataclass: routing (keyword-only `wits classify` above all) never
+imports pydantic for the built-in ones. A module *file* is validated by ``module_spec.ModuleSpec``
+(pydantic, imported only then), which a test keeps field for field in step with :class:`Module`.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 
-class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    prompt: str = Field(min_length=1)
-    completion: str = Field(min_length=1)
+@dataclass(frozen=True, slots=True)
+class Example:
+    prompt: str
+    completion: str
 
 
-class Module(BaseModel):
-    """One specialist. ``model=None`` means the chat default model."""
+@dataclass(frozen=True)
+class Module:
+    """One specialist. ``model=None`` means the chat default model. Field meanings and rules:
+    ``module_spec.ModuleSpec``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(pattern=NAME_PATTERN, description="Unique name, lower case (e.g. code_expert).")
-    description: str = Field("", description="One line on what the module is for.")
-    model: str | None = Field(None, description="Ollama model (default: chat.default_model).")
-    system: str = Field("", description="System prompt.")
-    options: dict[str, Any] = Field(default_factory=dict, description="Ollama options, e.g. temperature, num_ctx, top_p.")
-    examples: list[Example] = Field(default_factory=list, description="Few-shot examples sent before the conversation.")
-    domains: list[str] = Field(default_factory=list, description="Domains this module serves (code, math, ...).")
-    key: str | None = Field(None, description="Keyboard key for switching to it (1-9).")
-    strength: float = Field(0.5, ge=0, le=1, description="How capable the module is relative to others (complex questions favour strong modules).")
-    source: str = Field("built-in", description="Where the module was defined.")
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str | None) -> str | None:
-        if value is not None and not (len(value) == 1 and value in "123456789"):
-            raise ValueError("must be one digit from 1 to 9")
-        return value
-
-    @field_validator("options")
-    @classmethod
-    def _options(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for k, v in value.items():
-            if not isinstance(v, (int, float, str, bool, list)):
-                raise ValueError(f"option {k!r} must be a number, string, boolean or list, got {type(v).__name__}")
-        return value
+    name: str
+    description: str = ""
+    model: str | None = None
+    system: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    examples: list[Example] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    key: str | None = None
+    strength: float = 0.5
+    source: str = "built-in"
 
     def model_for(self, default_model: str) -> str:
         return self.model or default_model
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field, the examples as dicts (what `wits modules --json` prints)."""
+        return asdict(self)
 
     def prompt_messages(self) -> list[dict[str, str]]:
         """System prompt and few-shot examples, to go before the conversation."""
@@ -117,9 +109,13 @@ def load_module_file(path: Path, builtins: dict[str, Module]) -> Module | Module
     data.setdefault("name", path.stem)
     data.pop("source", None)
     base = builtins.get(str(data["name"]))
-    merged = {**(base.model_dump() if base else {}), **data, "source": str(path)}
+    merged = {**(base.as_dict() if base else {}), **data, "source": str(path)}
+    from pydantic import ValidationError
+
+    from wits_tui.engine.routing.module_spec import validate_module
+
     try:
-        return Module.model_validate(merged)
+        return validate_module(merged)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or None

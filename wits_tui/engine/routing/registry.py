@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from wits_tui.engine.routing.modules import Example, Module, ModuleError, load_modules
@@ -35,9 +36,9 @@ def apply_training(module: Module, record: "TrainingRecord | None") -> Module:
     if record is None:
         return module
     if record.derived_model:
-        return module.model_copy(update={"model": record.derived_model})
+        return replace(module, model=record.derived_model)
     extra = [Example(**e) for e in record.examples]
-    return module.model_copy(update={"examples": [*module.examples, *extra]})
+    return replace(module, examples=[*module.examples, *extra])
 
 
 class ModuleRegistry:
