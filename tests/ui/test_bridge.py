@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 
@@ -82,19 +83,25 @@ async def test_an_error_in_a_stream_reaches_the_consumer(bridge):
     assert got == [1]
 
 
-async def test_a_stream_gives_way_while_the_ui_handles_a_key(bridge, monkeypatch):
-    # A key arrives (ui_busy): the producer sleeps between items, freeing the interpreter for the
-    # UI, until the key is drawn (ui_done); GIVE_WAY_S caps the pause (here a hang guard).
+def counted(monkeypatch) -> tuple[list[int], Any]:
+    """A producer of 50 numbers, what it has produced so far, and GIVE_WAY_S only a hang guard."""
     import wits_tui.ui.bridge as bridge_module
 
     monkeypatch.setattr(bridge_module, "GIVE_WAY_S", 60.0)
-    produced = []
+    produced: list[int] = []
 
     async def numbers():
         for i in range(50):
             produced.append(i)
             yield i
 
+    return produced, numbers
+
+
+async def test_a_stream_gives_way_while_the_ui_handles_a_key(bridge, monkeypatch):
+    # A key arrives (ui_busy): the producer sleeps between items, freeing the interpreter for the
+    # UI, until the key is drawn (ui_done); GIVE_WAY_S caps the pause (here a hang guard).
+    produced, numbers = counted(monkeypatch)
     bridge.ui_busy()
     got = []
     async for item in bridge.stream(numbers):
@@ -108,16 +115,7 @@ async def test_a_stream_gives_way_while_the_ui_handles_a_key(bridge, monkeypatch
 async def test_streams_give_way_until_the_last_key_of_a_burst_is_drawn(bridge, monkeypatch):
     # Keys typed in a burst arrive a few ms apart: the first one drawn must not end the pause
     # while the later ones are still on their way to the screen.
-    import wits_tui.ui.bridge as bridge_module
-
-    monkeypatch.setattr(bridge_module, "GIVE_WAY_S", 60.0)
-    produced = []
-
-    async def numbers():
-        for i in range(50):
-            produced.append(i)
-            yield i
-
+    produced, numbers = counted(monkeypatch)
     first = bridge.ui_busy()
     second = bridge.ui_busy()
     got = []

@@ -28,6 +28,14 @@ def conversation(turns: int, tokens: int = 200) -> list[tuple[str, str]]:
     return out
 
 
+async def rendered(pilot):
+    """The app ready and every answer in its chat rendered: the chat."""
+    await ready(pilot)
+    chat = pilot.app.chat
+    await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+    return chat
+
+
 def first_visible(chat):
     top = chat.scroll_y
     return next(w for w in chat.children if w.virtual_region.bottom > top)
@@ -231,9 +239,7 @@ async def test_answers_dropped_from_the_window_let_their_lines_go(make_app, app_
     seed(app_paths, conversation(60, tokens=300), title="long")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        chat = app.chat
-        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        chat = await rendered(pilot)
         bodies = [w.body for w in chat.query(AssistantMessage)]
         assert bodies and all(b._lines for b in bodies)
         await pilot.press("ctrl+home")  # the first page replaces the window
@@ -252,9 +258,7 @@ async def test_lines_drawn_far_from_the_view_are_let_go(make_app, app_paths):
     seed(app_paths, conversation(12, tokens=1000), title="long")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        chat = app.chat
-        await wait_for(pilot, lambda: chat.body_renderer.idle, timeout=60, what="rendering")
+        chat = await rendered(pilot)
         chat.scroll_to(y=0, animate=False, immediate=True)
         await settled(pilot)
         answers = list(chat.query(AssistantMessage))
