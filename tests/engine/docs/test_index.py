@@ -183,3 +183,16 @@ def test_another_embedding_model_is_said_and_reembed_indexes_everything_with_it(
     found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
     assert mode == "hybrid" and found[0].rel == "notes.txt"
     docs.close()
+
+
+def test_an_update_that_changes_nothing_does_not_fold_the_table_again(docs, tmp_path, monkeypatch):
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    index(docs, "guide")
+    folds = []
+    real = docs.passages._table.optimize
+    monkeypatch.setattr(docs.passages._table, "optimize", lambda **kw: (folds.append(kw), real(**kw))[1])
+    assert index(docs, "guide").unchanged == 4 and folds == []
+    (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
+    assert index(docs, "guide").indexed == 1 and len(folds) == 1
+    assert index(docs, "guide").unchanged == 4 and len(folds) == 1

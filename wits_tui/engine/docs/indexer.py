@@ -214,5 +214,5 @@ def _remove(docs: "Docs", name: str, paths: list[str]) -> None:
 
 
 def _finish(docs: "Docs", name: str) -> None:
-    docs.passages.optimize()
+    docs.passages.optimize(only_if_changed=True)
     docs.store.docs.touch(name)
