@@ -187,8 +187,9 @@ def test_another_embedding_model_is_said_and_reembed_indexes_everything_with_it(
 
 def test_an_update_that_changes_nothing_does_not_fold_the_table_again(docs, tmp_path, monkeypatch):
     root = _tree(tmp_path / "docs")
+    (root / "binary.txt").write_bytes(b"\x00\x01" * 50)  # fails each time it is tried again: nothing to fold
     docs.add([root], "guide")
-    index(docs, "guide")
+    assert len(index(docs, "guide").failed) == 1
     folds = []
     real = docs.passages._table.optimize
     monkeypatch.setattr(docs.passages._table, "optimize", lambda **kw: (folds.append(kw), real(**kw))[1])

@@ -133,8 +133,11 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
     limits = Limits(settings.chunk_tokens, settings.chunk_overlap_tokens)
     cap = int(settings.max_size_mb * 1_000_000)
 
+    def had_passages(path: str) -> bool:  # a file that failed has none (they went when it failed): none to delete
+        return path in known and known[path].status != "failed"
+
     def prepare_all(part: list[Any]) -> list[Any]:
-        return [replace(prepare(name, f, None if stale else known.get(str(f.path)), limits), known=str(f.path) in known)
+        return [replace(prepare(name, f, None if stale else known.get(str(f.path)), limits), known=had_passages(str(f.path)))
                 for f in part]
 
     try:
