@@ -3,6 +3,10 @@ evaluation set of ``bench_docs``: recall@5 per embedding recipe (``embed_text.MO
 fusion weight. Needs the MiniLM venv (see ``bench_docs``).
 
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m benchmarks.tune_docs [MODE[@CHUNK_TOKENS] ...]
+
+With ``WITS_BENCH_DOCS_DIR`` set, every variant uses that directory: its embedding cache makes a
+variant that embeds mostly the same texts cost seconds instead of minutes (the index is made again
+whenever the variant differs from the last one run there).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ def main(modes: list[str]) -> None:
     for variant in modes:  # "outline" or "outline@200" (with docs.chunk_tokens = 200)
         mode, _, tokens = variant.partition("@")
         embed_text.MODE = mode
-        embed_text.SCHEME = f"tuning-{mode}"
+        embed_text.SCHEME = f"tuning-{variant}"
         extra = {"chunk_tokens": int(tokens)} if tokens else {}
         rows = bench_docs._quality(False, TUNING, PACKAGES, f"wits-tune-docs-{variant}", WEIGHTS, **extra)
         for r in rows:

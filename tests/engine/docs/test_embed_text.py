@@ -78,3 +78,13 @@ def test_an_index_made_with_another_recipe_is_embedded_again_by_update_then_stay
     third = index(docs, "notes")
     assert (third.indexed, third.unchanged, embedded_texts(server)) == (0, 2, 0)
     docs.close()
+
+
+def test_a_code_passage_has_one_more_text_per_definition_and_prose_none():
+    assert embed_text.definitions("/src/app/tool.py", "class Box", CODE, "python") == [
+        "tool.py\nclass Box: A box of things.",
+        "tool.py\ndef put(self, thing, where=None): Put ``thing`` in the box.",
+        "tool.py\nasync def fetch(url):",
+    ]
+    assert embed_text.definitions("/src/app/tool.py", "", "x = 1\n", "python") == []
+    assert embed_text.definitions("/d/guide/install.md", "Install", "def put(x): in prose", "markdown") == []

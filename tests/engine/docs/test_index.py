@@ -35,7 +35,8 @@ def test_add_index_and_search(docs, tmp_path, server):
     report = index(docs, "guide")
     assert report.ok and report.indexed == 4 and not report.failed
     assert report.skipped == [(str(root / "image.png"), "not a document type Wits reads (.png)")]
-    assert report.chunks == embedded_texts(server)
+    # one vector per passage, and one more per definition of tool.py's passage (greet, Box)
+    assert report.chunks + 2 == embedded_texts(server) == report.embedded
     found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
     assert mode == "hybrid"
     assert found[0].rel == "notes.txt" and found[0].location == "notes.txt:1-3"
@@ -65,6 +66,7 @@ def test_update_reembeds_only_changed_files_and_drops_deleted_ones(docs, tmp_pat
     texts = [p.text for p in found]
     assert any("at 9 now" in t for t in texts) and not any("leaves at 7" in t for t in texts)
     assert not any(p.rel == "tool.py" for p in found)
+    assert docs.passages._table.count_rows(f"path = '{root / 'tool.py'}'") == 0  # its definitions' vectors too
     assert docs.passages.count("guide") == store.docs.counts("guide")["chunks"] < first.chunks + 1
 
 
@@ -77,7 +79,7 @@ def test_embeddings_are_cached_by_content(docs, tmp_path, server):
     server.clear_requests()
     docs.add([root], "a")
     again = index(docs, "a")
-    assert again.chunks == first.chunks and again.cached == first.chunks and again.embedded == 0
+    assert again.chunks == first.chunks and again.cached == first.embedded and again.embedded == 0
     assert embedded_texts(server) == 0
 
 
@@ -181,3 +183,17 @@ def test_another_embedding_model_is_said_and_reembed_indexes_everything_with_it(
     found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
     assert mode == "hybrid" and found[0].rel == "notes.txt"
     docs.close()
+
+
+def test_an_update_that_changes_nothing_does_not_fold_the_table_again(docs, tmp_path, monkeypatch):
+    root = _tree(tmp_path / "docs")
+    (root / "binary.txt").write_bytes(b"\x00\x01" * 50)  # fails each time it is tried again: nothing to fold
+    docs.add([root], "guide")
+    assert len(index(docs, "guide").failed) == 1
+    folds = []
+    real = docs.passages._table.optimize
+    monkeypatch.setattr(docs.passages._table, "optimize", lambda **kw: (folds.append(kw), real(**kw))[1])
+    assert index(docs, "guide").unchanged == 4 and folds == []
+    (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
+    assert index(docs, "guide").indexed == 1 and len(folds) == 1
+    assert index(docs, "guide").unchanged == 4 and len(folds) == 1

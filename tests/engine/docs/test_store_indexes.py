@@ -60,3 +60,24 @@ def test_a_text_search_within_most_of_the_table_finds_what_filtering_first_finds
         assert len(filtered) == limit and {r["collection"] for r, _ in filtered} <= set(names)
     assert store._share(["a"]) == 300 / 360
     store.close()
+
+
+def test_a_table_made_before_extra_vectors_gets_their_column_and_counts_passages_only(tmp_path):
+    import lancedb
+
+    rng = random.Random(3)
+    store = PassageStore(tmp_path / "docs").open()
+    store.ensure_table(DIM, "m")
+    store.close()
+    db = lancedb.connect(str(tmp_path / "docs"))
+    old = db.open_table("passages").schema
+    old = old.remove(old.get_field_index("of"))  # the table as an earlier version made it
+    db.create_table("passages", schema=old, mode="overwrite").add(_rows("a", 5, rng))
+    store = PassageStore(tmp_path / "docs").open()
+    assert "of" in store._table.schema.names and store.count() == store.count("a") == 5
+    extra = {**_rows("a", 1, rng)[0], "id": "a-0.0", "of": "a-0", "search_text": ""}
+    store.replace_files("a", [], [extra])
+    assert store.count("a") == 5 and store._table.count_rows() == 6
+    found = store.vector_search(["a"], extra["vector"], 3)
+    assert found[0][0]["of"] == "a-0" and {r["of"] for r, _ in found[1:]} == {""}
+    store.close()

@@ -5,6 +5,9 @@ a code passage is embedded as what says what it does: the path of its file, its 
 then each definition's signature and the first paragraph of its docstring; the code itself
 is searched by full text. Prose passages are embedded as their place and text.
 
+A code passage also gets one vector per definition in it (:func:`definitions`): a passage of
+several small functions is found by the one a question is about (see ``retrieval.fuse``).
+
 ``SCHEME`` names this recipe; an index embedded with another recipe is embedded again by
 its next ``update`` (see ``indexer``).
 """
@@ -15,7 +18,7 @@ import re
 from pathlib import PurePath
 
 #: The recipe of the vectors in an index: change it whenever what is embedded changes.
-SCHEME = "outline-1"
+SCHEME = "outline-2"
 #: Which recipe ``embed_text`` follows ("plain": place and text; "outline": definitions of code;
 #: "outline+text": the definitions, then the code).
 MODE = "outline"
@@ -93,3 +96,12 @@ def embed_text(path: str, heading: str, text: str, kind: str = "") -> str:
         if summary:
             return f"{head}\n{summary}" + (f"\n{text}" if MODE == "outline+text" else "")
     return f"{head}\n{text}"
+
+
+def definitions(path: str, heading: str, text: str, kind: str = "") -> list[str]:
+    """The texts of a passage's extra vectors, one per definition in it (its file, signature and
+    first docstring paragraph); none for prose or for code without definitions."""
+    if not MODE.startswith("outline") or kind not in CODE_KINDS:
+        return []
+    head = place(path, "")
+    return [f"{head}\n{line}" for line in outline(text).splitlines()]

@@ -26,6 +26,8 @@ from wits_tui.settings import DocsSettings
 
 #: Candidates fetched from each search before fusion.
 SEARCH_DEPTH = 20
+#: Vector rows searched per passage wanted (a code passage has a row per definition besides its own).
+VECTOR_ROWS = 5
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -197,12 +199,13 @@ class Docs:
         return found, "hybrid" if vector is not None else "text_only"
 
     def search_sync(self, names: Sequence[str], query: str, vector: Sequence[float] | None, limit: int) -> tuple[list[Any], list[Any]]:
-        """Both searches (blocking), side by side: (vector hits, full-text hits)."""
+        """Both searches (blocking), side by side: (vector hits, full-text hits). The vector search looks
+        ``VECTOR_ROWS`` times deeper: its rows are passages' own vectors and their definitions'."""
         everything = set(names) >= {c.name for c in self.store.docs.list()}
         scope = None if everything else names  # filtering costs ~5 ms at 100k passages: only when it selects
         if vector is None:
             return [], self.passages.text_search(scope, query, limit)
-        by_meaning = _pool().submit(self.passages.vector_search, scope, vector, limit)
+        by_meaning = _pool().submit(self.passages.vector_search, scope, vector, limit * VECTOR_ROWS)
         by_text = self.passages.text_search(scope, query, limit)
         return by_meaning.result(), by_text
 

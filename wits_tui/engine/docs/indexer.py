@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.docs.chunking import Limits, chunk
-from wits_tui.engine.docs.embed_text import SCHEME, embed_text, place
+from wits_tui.engine.docs.embed_text import SCHEME, definitions, embed_text, place
 from wits_tui.engine.docs.readers import Unreadable, read_text
 from wits_tui.engine.docs.records import IndexProgress, IndexReport
 from wits_tui.engine.docs.store import DocsError
@@ -37,7 +37,7 @@ BATCH_FILES = 64
 class _Prepared:
     found: Found
     state: FileState
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # passages, each followed by its extra vectors' rows
     unchanged: bool = False
     known: bool = True  # in the catalog before this run (it may have passages to delete)
 
@@ -82,10 +82,16 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
     if found.kind == "pdf":  # the reader made one "Page N" section per page: a PDF passage is located by page
         chunks = [replace(c, start_line=_page(c.heading), end_line=_page(c.heading)) for c in chunks]
     key = hashlib.sha1(f"{collection}\x1f{path}".encode()).hexdigest()[:16]
-    rows = [{"id": f"{key}-{n}", "collection": collection, "path": path, "kind": found.kind, "start_line": c.start_line,
-             "end_line": c.end_line, "heading": c.heading, "text": c.text, "search_text": search_text(path, c.heading, c.text),
-             "file_hash": digest} for n, c in enumerate(chunks)]
-    return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, digest, len(rows), "indexed", None), rows)
+    rows = []
+    for n, c in enumerate(chunks):
+        row = {"id": f"{key}-{n}", "collection": collection, "path": path, "kind": found.kind, "start_line": c.start_line,
+               "end_line": c.end_line, "heading": c.heading, "text": c.text, "search_text": search_text(path, c.heading, c.text),
+               "file_hash": digest, "of": "", "embed": embed_text(path, c.heading, c.text, found.kind)}
+        rows.append(row)
+        # one more vector per definition: the same passage, found by it (no text to search: once is enough)
+        rows += [{**row, "id": f"{row['id']}.{m}", "of": row["id"], "search_text": "", "embed": t}
+                 for m, t in enumerate(definitions(path, c.heading, c.text, found.kind))]
+    return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, digest, len(chunks), "indexed", None), rows)
 
 
 async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], None] | None = None) -> IndexReport:
@@ -127,8 +133,11 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
     limits = Limits(settings.chunk_tokens, settings.chunk_overlap_tokens)
     cap = int(settings.max_size_mb * 1_000_000)
 
+    def had_passages(path: str) -> bool:  # a file that failed has none (they went when it failed): none to delete
+        return path in known and known[path].status != "failed"
+
     def prepare_all(part: list[Any]) -> list[Any]:
-        return [replace(prepare(name, f, None if stale else known.get(str(f.path)), limits), known=str(f.path) in known)
+        return [replace(prepare(name, f, None if stale else known.get(str(f.path)), limits), known=had_passages(str(f.path)))
                 for f in part]
 
     try:
@@ -172,7 +181,7 @@ async def _write_batches(docs: "Docs", name: str, prepared: Sequence[_Prepared],
 async def _write(docs: "Docs", name: str, group: Sequence[_Prepared], report: IndexReport) -> None:
     rows = [r for p in group for r in p.rows]
     if rows:
-        vectors, fresh = await docs.embed([embed_text(r["path"], r["heading"], r["text"], r["kind"]) for r in rows])
+        vectors, fresh = await docs.embed([r.pop("embed") for r in rows])
         for row, vector in zip(rows, vectors):
             row["vector"] = vector
         report.embedded += fresh
@@ -199,7 +208,7 @@ async def _write(docs: "Docs", name: str, group: Sequence[_Prepared], report: In
             report.failed.append((p.state.path, p.state.error or "failed"))
         else:
             report.indexed += 1
-            report.chunks += len(p.rows)
+            report.chunks += p.state.chunks
 
 
 def _remove(docs: "Docs", name: str, paths: list[str]) -> None:
@@ -208,5 +217,5 @@ def _remove(docs: "Docs", name: str, paths: list[str]) -> None:
 
 
 def _finish(docs: "Docs", name: str) -> None:
-    docs.passages.optimize()
+    docs.passages.optimize(only_if_changed=True)
     docs.store.docs.touch(name)

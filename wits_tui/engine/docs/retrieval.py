@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from wits_tui.engine.context import estimate_tokens
+from wits_tui.engine.docs.embed_text import CODE_KINDS
 from wits_tui.engine.docs.records import Passage, source_title
 from wits_tui.engine.memory.recall import RRF_K
 
@@ -32,18 +33,39 @@ def to_passage(row: dict[str, Any]) -> Passage:
 
 #: How much a full-text rank counts against a vector rank in the fusion (1.0: as much; memory's).
 TEXT_WEIGHT = 1.0
+#: How much a passage's rank by its best definition vector (prose: by its own vector again) counts
+#: against its rank by its own vector (chosen on benchmarks/data/docs_tuning.jsonl: see benchmarks/tune_docs.py).
+DEFINITION_WEIGHT = 2.0
+
+
+def _by_definition(vector_hits: Sequence[tuple[dict[str, Any], float]]) -> list[tuple[dict[str, Any], float]]:
+    """Passages ranked by their best definition vector (an extra vector's row stands for its
+    passage); a prose passage by its own vector. Code without definitions (imports, constants)
+    is not in this list: a question is about what something does."""
+    seen: dict[str, tuple[dict[str, Any], float]] = {}
+    for row, sim in vector_hits:
+        if row.get("of"):
+            row = {**row, "id": row["of"]}
+        elif row["kind"] in CODE_KINDS:
+            continue
+        seen.setdefault(row["id"], (row, sim))
+    return list(seen.values())
 
 
 def fuse(vector_hits: Sequence[tuple[dict[str, Any], float]], text_hits: Sequence[tuple[dict[str, Any], float]],
          text_weight: float | None = None) -> list[Passage]:
-    """Passages ranked by reciprocal rank fusion of the two lists (memory recall's constant),
-    a full-text rank weighted by ``text_weight`` (default :data:`TEXT_WEIGHT`)."""
+    """Passages ranked by reciprocal rank fusion (memory recall's constant) of three lists: by their
+    own vector, by their best definition vector (prose: its own; weighted by :data:`DEFINITION_WEIGHT`)
+    and by full text (weighted by ``text_weight``, default :data:`TEXT_WEIGHT`). ``vector_hits`` holds both kinds
+    of vector rows (an extra vector's row has its passage's id in ``of``)."""
     weight = TEXT_WEIGHT if text_weight is None else text_weight
+    own = [(row, sim) for row, sim in vector_hits if not row.get("of")]
     by_id: dict[str, dict[str, Any]] = {}
-    for rank, (row, sim) in enumerate(vector_hits):
-        e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
-        e["rrf"] += 1.0 / (RRF_K + rank + 1)
-        e["sim"] = sim
+    for hits, w in ((own, 1.0), (_by_definition(vector_hits), DEFINITION_WEIGHT)):
+        for rank, (row, sim) in enumerate(hits):
+            e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
+            e["rrf"] += w / (RRF_K + rank + 1)
+            e["sim"] = sim if e["sim"] is None else max(e["sim"], sim)
     for rank, (row, score) in enumerate(text_hits):
         e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
         e["rrf"] += weight / (RRF_K + rank + 1)

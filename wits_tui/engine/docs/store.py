@@ -3,7 +3,9 @@
 Beside memory, never pruned by it and not counted in its size cap (its own directory,
 its own cap: ``docs.max_size_mb``). Every collection's passages share the table (a
 ``collection`` column, filtered before the search), so one vector index and one
-full-text index serve them all. Methods block and are thread-safe (one lock);
+full-text index serve them all. A passage may have extra rows for its extra vectors (one per
+definition in a code passage): they carry its fields, its id in ``of`` (a passage's own row:
+``""``) and no searchable text. Methods block and are thread-safe (one lock);
 lancedb is imported in :meth:`PassageStore.open` only.
 """
 
@@ -21,11 +23,13 @@ from typing import Any
 
 from wits_tui.engine.errors import DocsError as DocsError  # re-exported: its old home
 from wits_tui.engine.memory.rows import directory_bytes
-from wits_tui.engine.memory.store import INDEX_EF, INDEX_REFINE, INDEX_ROWS_PER_PARTITION
+from wits_tui.engine.memory.store import INDEX_EF, INDEX_ROWS_PER_PARTITION
 
 META_FILE = "wits-docs.json"
 TABLE = "passages"
 FIELDS = ("id", "collection", "path", "kind", "start_line", "end_line", "heading", "text")
+#: A passage's own row (not one of its extra vectors).
+OWN = "(of = '' OR of IS NULL)"
 #: A full-text search within collections holding at least this share of the passages looks
 #: through the whole table for OVERFETCH times the passages asked for, and keeps theirs.
 POSTFILTER_SHARE = 0.5
@@ -108,6 +112,8 @@ class PassageStore:
                 self._db = lancedb.connect(str(self.directory))
                 if self.meta.get("table"):
                     self._table = self._db.open_table(self.meta["table"])
+                    if "of" not in self._table.schema.names:  # made before extra vectors: all passages' own
+                        self._table.add_columns({"of": "''"})
                     self._table.count_rows()
             except Exception as exc:  # noqa: BLE001 - any failure here means the directory is unusable
                 self._db = self._table = None
@@ -141,7 +147,7 @@ class PassageStore:
                 pa.field("path", pa.string()), pa.field("kind", pa.string()),
                 pa.field("start_line", pa.int32()), pa.field("end_line", pa.int32()),
                 pa.field("heading", pa.string()), pa.field("text", pa.string()), pa.field("search_text", pa.string()),
-                pa.field("file_hash", pa.string()), pa.field("vector", pa.list_(pa.float32(), dim)),
+                pa.field("file_hash", pa.string()), pa.field("of", pa.string()), pa.field("vector", pa.list_(pa.float32(), dim)),
             ])
             self._table = self._db.create_table(TABLE, schema=schema, mode="overwrite")
             self._table.create_index("search_text", config=FTS())
@@ -170,12 +176,14 @@ class PassageStore:
         with self.lock.write():
             self.delete_files(collection, paths)
             if rows:
+                self._unfolded()
                 self._table.add(rows)
 
     def delete_files(self, collection: str, paths: Sequence[str]) -> None:
         if self._table is None or not paths:
             return
         with self.lock.write():
+            self._unfolded()
             for i in range(0, len(paths), 500):
                 self._table.delete(f"collection = {_quote([collection])} AND path IN ({_quote(paths[i:i + 500])})")
 
@@ -185,14 +193,23 @@ class PassageStore:
                 self._table.delete(in_collections([collection]))
                 self.optimize()
 
-    def optimize(self) -> None:
-        """Fold new rows into the indexes and drop the files of deleted rows."""
-        if self._table is None:
+    def _unfolded(self) -> None:
+        """Rows were added or deleted: the next :meth:`optimize` has work (recorded on disk, so a run
+        killed before it is folded by the next)."""
+        if not self.meta.get("unfolded"):
+            self._save_meta(unfolded=True)
+
+    def optimize(self, only_if_changed: bool = False) -> None:
+        """Fold new rows into the indexes and drop the files of deleted rows. ``only_if_changed``:
+        nothing to do when no rows were added or deleted since the last time (an update that found
+        nothing changed; at 100k passages an optimize can take a minute)."""
+        if self._table is None or (only_if_changed and not self.meta.get("unfolded", True)):
             return
         with self.lock.write(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self._table.optimize(cleanup_older_than=timedelta(0), delete_unverified=True)
             self._ensure_vector_index()
+            self._save_meta(unfolded=False)
 
     def _ensure_vector_index(self) -> None:
         from lancedb.index import HnswSq
@@ -212,22 +229,24 @@ class PassageStore:
 
     # -- reading -----------------------------------------------------------------------
     def count(self, collection: str | None = None) -> int:
+        """Passages (their extra vectors aside)."""
         with self.lock.read():
             if self._table is None:
                 return 0
-            return int(self._table.count_rows(in_collections([collection]) if collection else None))
+            return int(self._table.count_rows(f"{OWN} AND {in_collections([collection])}" if collection else OWN))
 
     def vector_search(self, names: Sequence[str] | None, vector: Sequence[float], limit: int) -> list[tuple[dict[str, Any], float]]:
-        """(row, cosine similarity), best first, within collections ``names`` (None: all of them)."""
+        """(row, cosine similarity), best first, within collections ``names`` (None: all of them); a
+        row of a passage's extra vector has the passage's id in ``of`` (see ``retrieval.fuse``)."""
         if self._table is None or len(vector) != self.dim:
             return []
         with self.lock.read():
             q = self._table.search(list(vector), query_type="vector").distance_type("cosine")
             if names is not None:
                 q = q.where(in_collections(names), prefilter=True)
-            q = q.select([*FIELDS, "_distance"]).limit(limit)
-            if self.meta.get("indexed"):
-                q = q.nprobes(self.meta["nprobes"]).ef(max(INDEX_EF, limit * INDEX_REFINE)).refine_factor(INDEX_REFINE)
+            q = q.select([*FIELDS, "of", "_distance"]).limit(limit)
+            if self.meta.get("indexed"):  # deeper than memory's searches: no refining (~2x the time at 100 rows)
+                q = q.nprobes(self.meta["nprobes"]).ef(max(INDEX_EF, limit * 3 // 2))
             rows = q.to_list()
         return [(r, 1.0 - float(r["_distance"])) for r in rows]
 
