@@ -126,34 +126,3 @@ async def test_streams_give_way_until_the_last_key_of_a_burst_is_drawn(bridge, m
             assert bridge._ui_until > 0 and produced == [0]  # the producer still gives way
             bridge.ui_done(second)
     assert got == list(range(50))
-
-
-async def test_while_someone_types_a_busy_stream_runs_at_most_half_the_time(bridge, monkeypatch):
-    # A stream of thousands of tokens a second keeps a core and the interpreter busy: while keys
-    # arrive, the producer sleeps as long as the engine's thread has just run (its CPU time).
-    import time
-
-    import wits_tui.ui.bridge as bridge_module
-
-    slept: list[float] = []
-    real_sleep = time.sleep
-    monkeypatch.setattr(bridge_module.time, "sleep", lambda s: slept.append(s) or real_sleep(s))
-
-    def burn(cpu_s: float) -> None:
-        start = time.thread_time()
-        while time.thread_time() - start < cpu_s:
-            pass
-
-    async def busy():
-        for i in range(20):
-            burn(0.001)  # a millisecond of CPU per item: far faster than any model streams
-            yield i
-
-    got = [item async for item in bridge.stream(busy)]
-    assert got == list(range(20)) and slept == []  # nobody typing: no pause
-
-    monkeypatch.setattr(bridge_module, "TYPING_S", 60.0)  # someone is typing for the whole stream
-    bridge.ui_done(bridge.ui_busy())  # a key, already drawn
-    got = [item async for item in bridge.stream(busy)]
-    assert got == list(range(20))
-    assert len(slept) >= 4 and sum(slept) >= 0.010  # 20 ms of CPU: about half of it slept

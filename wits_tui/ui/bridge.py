@@ -38,10 +38,6 @@ _END = object()
 BATCH_GAP = 1 / 60
 #: At most this long, a stream gives the interpreter to the UI after a key press (see ``EngineBridge.give_way``).
 GIVE_WAY_S = 0.1
-#: A key this recently: someone is typing, and a stream runs at most half the time, in slices of...
-TYPING_S = 0.5
-#: ...at least this much CPU time of the engine's thread.
-SLICE_S = 0.002
 
 
 class EngineNotOpen(RuntimeError):
@@ -81,8 +77,7 @@ class EngineBridge:
         most. A model that streams thousands of tokens a second otherwise keeps the engine's
         thread parsing while the key waits for the interpreter. Returns the key's number."""
         self._ui_key += 1
-        self._typed_at = time.monotonic()
-        self._ui_until = self._typed_at + GIVE_WAY_S
+        self._ui_until = time.monotonic() + GIVE_WAY_S
         return self._ui_key
 
     def ui_done(self, key: int | None = None) -> None:
@@ -92,21 +87,8 @@ class EngineBridge:
         if key is None or key == self._ui_key:
             self._ui_until = 0.0
 
-    _typed_at = -1e9  # when the latest key arrived
-    _used_at = 0.0  # the engine thread's CPU time when it last gave way
-
     def give_way(self) -> None:
-        """On the engine thread, between a stream's items: sleep while the UI handles a key, and
-        while someone is typing (a key in the last :data:`TYPING_S`) sleep as long as the engine's
-        thread has just run (its CPU time: at most half the time; a stream of thousands of tokens a
-        second keeps a core and the interpreter busy, and the next key would wait for both; a
-        model's usual pace never runs a slice that long)."""
-        now, used = time.monotonic(), time.thread_time()  # CPU: waiting for the network is not running
-        if now - self._typed_at >= TYPING_S:
-            self._used_at = used
-        elif (ran := used - self._used_at) > SLICE_S:
-            time.sleep(min(ran, 10 * SLICE_S))
-            self._used_at = used
+        """On the engine thread, between a stream's items: sleep while the UI handles a key."""
         while (wait := self._ui_until - time.monotonic()) > 0:
             time.sleep(min(wait, 0.002))
 
