@@ -149,12 +149,13 @@ def _stream(server, home: Path, text: str, tps: float | None, end: str) -> tuple
     _send("go")
     seen = _wait(lambda p: end in p, timeout=120)
     cpu = _cpu(pid) - cpu0
-    if seen is None or "t" not in sent:  # say what the pane showed instead
+    failed = seen is None or "t" not in sent
+    if failed:  # say what the pane showed instead
         print(f"#     {end!r} not on screen after 120 s (request {'sent' if 't' in sent else 'NOT sent'}); "
               f"the pane:\n{_pane()}", file=sys.stderr, flush=True)
     _stop()
     duration = len(tokens) / tps if tps else 0.0
-    if seen is None or "t" not in sent:
+    if failed:
         return None, duration, cpu
     return seen - (sent["t"] + duration), duration, cpu
 

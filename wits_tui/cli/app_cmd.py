@@ -24,11 +24,11 @@ def prepare_process() -> None:
 
 
 def run_app(ctx: Context) -> int:
-    prepare_process()
     from wits_tui.cli import heap
     from wits_tui.engine.peek import saved_theme
     from wits_tui.ui.app import WitsApp
 
+    prepare_process()
     # the app builds its engine (build_engine) in a worker after the first frame; the collector
     # stays off until then (start-up only creates objects that live as long as the app), then
     # full collections wait for quiet moments (heap.defer_full)

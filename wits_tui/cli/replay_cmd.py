@@ -44,11 +44,10 @@ def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
     ctx.close()  # the app opens the store itself
 
     from wits_tui.cli.app_cmd import prepare_process
-
-    prepare_process()  # before Textual is imported
     from wits_tui.engine.peek import saved_theme
     from wits_tui.ui.app import WitsApp
 
+    prepare_process()
     WitsApp(ctx.paths, ctx.settings, initial_theme=saved_theme(ctx.paths.database),
             replay=(session.id, args.speed, args.from_turn)).run()
     return 0
