@@ -223,3 +223,60 @@ async def test_a_live_thought_keeps_its_height_while_it_grows(thinker_app, serve
             await wait_for(pilot, lambda: not block.live, what="the answer")
     finally:
         release.set()
+
+
+async def test_a_key_typed_while_a_thought_streams_is_drawn_at_once(thinker_app, server, monkeypatch):
+    # Textual paints on a frame timer that never pauses while a thought streams; the prompt paints
+    # what was typed right after handling the key (wits_tui.ui.paint). Fails if Textual's internals
+    # that draw_now uses move (it then returns False and keys wait for the next tick again).
+    import threading
+
+    from textual.screen import Screen
+
+    from wits_tui.ui import app as app_module
+    from wits_tui.ui import paint
+    from wits_tui.ui.widgets import prompt as prompt_module
+
+    frames = 0
+    refresh = Screen._compositor_refresh
+
+    def counting(self) -> None:
+        nonlocal frames
+        frames += 1
+        refresh(self)
+
+    drawn: list[tuple[bool, int]] = []
+
+    def recording(widget, **how) -> bool:
+        before = frames
+        result = paint.draw_now(widget, **how)
+        drawn.append((result, frames - before))
+        return result
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting)
+    monkeypatch.setattr(prompt_module, "draw_now", recording)  # typed text
+    monkeypatch.setattr(app_module, "draw_now", recording)  # the prompt's bindings (Backspace...)
+    release = threading.Event()
+    words = " ".join(f"idea{i}" for i in range(400))
+    server.script(THINKER, Reply(thinking=words, text="Done.", hold_after=390, hold=release))
+    app = thinker_app
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await ask(pilot, "Think hard")
+            block = await thinking_block(pilot)
+            await wait_for(pilot, lambda: "idea389" in str(block.render()), what="the held part of the thought")
+            drawn.clear()
+            await pilot.press("q")
+            await wait_for(pilot, lambda: drawn, what="the key to reach the prompt")
+            assert app.prompt.text == "q"
+            assert drawn[-1] == (True, 1)  # painted in the key's own callback
+            drawn.clear()
+            await pilot.press("backspace")
+            await wait_for(pilot, lambda: drawn, what="Backspace to reach the prompt")
+            assert app.prompt.text == ""
+            assert (True, 1) in drawn
+            release.set()
+            await wait_for(pilot, lambda: not block.live, what="the answer")
+    finally:
+        release.set()

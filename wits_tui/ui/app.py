@@ -22,6 +22,7 @@ from wits_tui.ui.bridge import EngineBridge
 from wits_tui.ui.keymap import keymap_for
 from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
 from wits_tui.ui.palette_session import SessionSettingsProvider
+from wits_tui.ui.paint import draw_now
 from wits_tui.ui.screens.chat import ChatScreen
 from wits_tui.ui.themes import load_themes
 
@@ -117,6 +118,12 @@ class WitsApp(App[None]):
             # it is the one after the next
             self.call_after_refresh(self.call_after_refresh, self.bridge.ui_done, key)
         await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        # after the app's own key handling: a binding of the prompt's (Backspace, arrows,
+        # Ctrl+U) that changed it shows now, as typed text does (PromptInput._on_key)
+        if self.focused is not None and self.focused.id == "prompt":
+            draw_now(self.focused, bound=True)
 
     def on_mount(self) -> None:
         for problem in self.theme_problems:

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from wits_tui.ui.markup import escape
+from wits_tui.ui.paint import draw_now
 
 
 class CompletionMenu(OptionList, can_focus=False):
@@ -247,6 +248,7 @@ class PromptInput(TextArea):
             self._walk_history(-1)
             return
         await super()._on_key(event)
+        draw_now(self)  # what was typed shows now, not at the next frame tick
 
     def _walk_history(self, step: int) -> None:
         index = max(-1, min(len(self.past) - 1, self._walk + step))
