@@ -126,3 +126,25 @@ async def test_streams_give_way_until_the_last_key_of_a_burst_is_drawn(bridge, m
             assert bridge._ui_until > 0 and produced == [0]  # the producer still gives way
             bridge.ui_done(second)
     assert got == list(range(50))
+
+
+def test_the_terminal_driver_pauses_streams_as_a_key_arrives(make_app):
+    # On the driver's input thread, before the app's loop (maybe busy drawing a frame) sees the key.
+    import time
+
+    from textual import events
+
+    app = make_app()
+    driver = object.__new__(app.get_driver_class())  # not started: no terminal needed
+    sent: list = []
+    driver._app, driver.cursor_origin, driver._down_buttons, driver._last_move_event = app, None, [], None
+    driver.send_message = sent.append
+    assert app.bridge._ui_until < time.monotonic()
+    key = events.Key("q", "q")
+    before = time.monotonic()
+    driver.process_message(key)
+    assert sent == [key]
+    assert app.bridge._ui_until > before  # paused (until the key is drawn, or GIVE_WAY_S at most)
+    app.bridge.ui_done()
+    driver.process_message(events.Resize(app.size, app.size))  # other input does not pause streams
+    assert len(sent) == 2 and app.bridge._ui_until == 0.0

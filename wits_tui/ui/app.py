@@ -27,6 +27,7 @@ from wits_tui.ui.screens.chat import ChatScreen
 from wits_tui.ui.themes import load_themes
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from wits_tui.engine.build import EngineOptions
     from wits_tui.engine.core import Engine, Health
     from wits_tui.ui.widgets.chat import ChatView
@@ -111,6 +112,19 @@ class WitsApp(App[None]):
         return self.chat_screen.status
 
     # -- start-up ---------------------------------------------------------------------
+    def get_driver_class(self) -> "type[Driver]":
+        """The terminal's driver, which also pauses streams the moment a key arrives (on its input
+        thread: before the app's loop, busy drawing a frame, gets to the key)."""
+        app = self
+
+        class KeysFirst(super().get_driver_class()):  # type: ignore[misc, valid-type]
+            def process_message(self, message: Any) -> None:
+                if isinstance(message, events.Key) and (bridge := getattr(app, "bridge", None)) is not None:
+                    bridge.ui_busy()
+                super().process_message(message)
+
+        return KeysFirst
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):  # keys first: streams give way until the key is drawn
             key = self.bridge.ui_busy()

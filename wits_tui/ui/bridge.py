@@ -72,7 +72,8 @@ class EngineBridge:
     _ui_key = 0
 
     def ui_busy(self) -> int:
-        """Called on the UI thread when a key arrives: streams pause (their producer sleeps, which
+        """Called when a key arrives (by the terminal driver's input thread, and again by the app
+        as it handles the key): streams pause (their producer sleeps, which
         frees the interpreter) until :meth:`ui_done` for the latest key or :data:`GIVE_WAY_S` at
         most. A model that streams thousands of tokens a second otherwise keeps the engine's
         thread parsing while the key waits for the interpreter. Returns the key's number."""
