@@ -20,14 +20,15 @@ from wits_tui.settings import Settings
 from wits_tui.ui import messages as msg
 from wits_tui.ui.bridge import EngineBridge
 from wits_tui.ui.keymap import keymap_for
+from wits_tui.ui.paint import draw_now
 from wits_tui.ui.palette import ModelsProvider, ModulesProvider, SessionsProvider, SlashCommandsProvider, ThemesProvider
 from wits_tui.ui.palette_session import SessionSettingsProvider
-from wits_tui.ui.paint import draw_now
 from wits_tui.ui.screens.chat import ChatScreen
 from wits_tui.ui.themes import load_themes
 
 if TYPE_CHECKING:
     from textual.driver import Driver
+
     from wits_tui.engine.build import EngineOptions
     from wits_tui.engine.core import Engine, Health
     from wits_tui.ui.widgets.chat import ChatView
@@ -117,7 +118,7 @@ class WitsApp(App[None]):
         thread: before the app's loop, busy drawing a frame, gets to the key)."""
         app = self
 
-        class KeysFirst(super().get_driver_class()):  # type: ignore[misc, valid-type]
+        class KeysFirst(super().get_driver_class()):  # type: ignore[misc]
             def process_message(self, message: Any) -> None:
                 if isinstance(message, events.Key) and (bridge := getattr(app, "bridge", None)) is not None:
                     bridge.ui_busy()

@@ -37,7 +37,7 @@ def draw_now(widget: Widget, bound: bool = False) -> bool:
         screen = widget.screen
         if widget.app._batch_count or not screen.is_current or not widget.display:
             return False
-        if bound and any(isinstance(m, Layout) for m in screen._message_queue.values):
+        if bound and any(isinstance(m, Layout) for m in _queued(screen)):
             return False
         update = screen._on_timer_update
         widget._repaint_required = False  # as Widget._check_refresh does before posting Update
@@ -51,4 +51,9 @@ def draw_now(widget: Widget, bound: bool = False) -> bool:
 def _keys_queued(pump: MessagePump) -> bool:
     """More keys wait in ``pump``'s queue (other messages, such as the prompt's own
     ``Changed`` for each key, do not delay the drawing)."""
-    return any(isinstance(message, Key) for message in pump._message_queue.values)
+    return any(isinstance(message, Key) for message in _queued(pump))
+
+
+def _queued(pump: MessagePump) -> list[object]:
+    """The messages waiting in ``pump``'s queue (Textual's own queue class keeps them in ``values``)."""
+    return list(pump._message_queue.values)
