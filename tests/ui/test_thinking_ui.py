@@ -3,6 +3,8 @@ the context figure in the status bar and its warning; snapshots of both."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tests.fakes.ollama_server import Reply
@@ -30,6 +32,23 @@ async def thinking_block(pilot) -> ThinkingBlock:
     chat = pilot.app.chat
     return await wait_for(pilot, lambda: chat.query(ThinkingBlock).first() if chat.query(ThinkingBlock) else None,
                           what="the thinking block")
+
+
+def hold_a_thought(server) -> threading.Event:
+    """The next answer thinks 390 words of a 400-word thought, then waits for the event returned."""
+    release = threading.Event()
+    words = " ".join(f"idea{i}" for i in range(400))
+    server.script(THINKER, Reply(thinking=words, text="Done.", hold_after=390, hold=release))
+    return release
+
+
+async def until_held(pilot) -> ThinkingBlock:
+    """Ask, and wait until the held thought (:func:`hold_a_thought`) is on screen."""
+    await ready(pilot)
+    await ask(pilot, "Think hard")
+    block = await thinking_block(pilot)
+    await wait_for(pilot, lambda: "idea389" in str(block.render()), what="the held part of the thought")
+    return block
 
 
 async def ask(pilot, text: str) -> None:
@@ -197,20 +216,13 @@ def test_words_counted_piece_by_piece_add_up_to_the_whole():
 async def test_a_live_thought_keeps_its_height_while_it_grows(thinker_app, server):
     # A long thought held mid-stream: appending more repaints the block at the same height
     # (its newest lines), so the chat is not laid out again for every frame of thinking.
-    import threading
-
     from wits_tui.ui.widgets.thinking import LIVE_LINES
 
-    release = threading.Event()
-    words = " ".join(f"idea{i}" for i in range(400))
-    server.script(THINKER, Reply(thinking=words, text="Done.", hold_after=390, hold=release))
+    release = hold_a_thought(server)
     app = thinker_app
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await ready(pilot)
-            await ask(pilot, "Think hard")
-            block = await thinking_block(pilot)
-            await wait_for(pilot, lambda: "idea389" in str(block.render()), what="the held part of the thought")
+            block = await until_held(pilot)
             assert block.words == 390 and "390 words" in str(block.render())
             await settled(pilot)
             height = block.size.height
@@ -229,8 +241,6 @@ async def test_a_key_typed_while_a_thought_streams_is_drawn_at_once(thinker_app,
     # Textual paints on a frame timer that never pauses while a thought streams; the prompt paints
     # what was typed right after handling the key (wits_tui.ui.paint). Fails if Textual's internals
     # that draw_now uses move (it then returns False and keys wait for the next tick again).
-    import threading
-
     from textual.screen import Screen
 
     from wits_tui.ui import app as app_module
@@ -256,16 +266,11 @@ async def test_a_key_typed_while_a_thought_streams_is_drawn_at_once(thinker_app,
     monkeypatch.setattr(Screen, "_compositor_refresh", counting)
     monkeypatch.setattr(prompt_module, "draw_now", recording)  # typed text
     monkeypatch.setattr(app_module, "draw_now", recording)  # the prompt's bindings (Backspace...)
-    release = threading.Event()
-    words = " ".join(f"idea{i}" for i in range(400))
-    server.script(THINKER, Reply(thinking=words, text="Done.", hold_after=390, hold=release))
+    release = hold_a_thought(server)
     app = thinker_app
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await ready(pilot)
-            await ask(pilot, "Think hard")
-            block = await thinking_block(pilot)
-            await wait_for(pilot, lambda: "idea389" in str(block.render()), what="the held part of the thought")
+            block = await until_held(pilot)
             drawn.clear()
             await pilot.press("q")
             await wait_for(pilot, lambda: drawn, what="the key to reach the prompt")
