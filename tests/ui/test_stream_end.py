@@ -80,6 +80,35 @@ async def test_streamed_corpus_answer_equals_a_fresh_render(tokens: int, seed: i
         assert shown(body._lines) == shown(fresh)
 
 
+async def test_tokens_that_come_after_the_last_layout_still_show_when_the_answer_ends() -> None:
+    # A fast stream ends within a frame of its last tokens: the answer ended before the chat laid
+    # the body out again for them, and the renderer's lines (as many as the streamed ones) only
+    # repainted, so the body kept its old height and the answer's end was cut off (and the chat,
+    # following its end, stopped short of it). Pilot at 60 frames/s: 3 of 8 runs before the fix.
+    text = answer(1000, 4)
+    app = Host()
+    async with app.run_test(size=(100, 50)) as pilot:
+        chat = app.query_one(ChatView)
+        chat.session_id = 1
+        await chat.begin_answer(1, "m")
+        tokens = tokenize(text)
+        half = len(tokens) // 2
+        await chat.on_answer_token(msg.AnswerToken(1, "".join(tokens[:half])))
+        body = chat._live.widget.body
+        await wait_for(pilot, lambda: not body._redraw_pending, what="a redraw")
+        await settled(pilot)
+        laid_out = body.size.height
+        # the rest, and the end, before any frame lays the body out again
+        await chat.on_answer_token(msg.AnswerToken(1, "".join(tokens[half:])))
+        done = type("Done", (), {"text": text, "message_id": 7})()
+        await chat.on_answer_done(msg.AnswerDone(1, done))
+        await wait_for(pilot, lambda: chat.body_renderer.idle, what="the final render")
+        await settled(pilot)
+        assert len(body._lines) > laid_out
+        assert body.size.height == len(body._lines)
+        assert chat.scroll_y == chat.max_scroll_y  # following the end, all of it
+
+
 async def test_final_text_that_differs_from_the_stream_replaces_it() -> None:
     app = Host()
     async with app.run_test(size=(100, 50)) as pilot:

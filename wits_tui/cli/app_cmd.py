@@ -13,9 +13,8 @@ from wits_tui.cli.context import Context
 #: thought streams at full speed, 30 presses, load ~2): p50/p95 51-73/113-126 ms at 5 ms,
 #: 33-47/76-109 ms at 1 ms, 34-35/59-67 ms at 0.5 ms.
 SWITCH_INTERVAL_S = 0.0005
-# Textual's frame rate stays its default (60/s). At 120/s (TEXTUAL_FPS=120) a key's echo waited less
-# while a thought streamed, but an answer that paused and then streamed fast (200 tokens, 0.5 s, then
-# 3,800 at full speed) ended with the chat no longer following its end in 3 of 6 runs (0 of 6 at 60/s).
+# Textual's frame rate stays its default (60/s): what is typed is drawn as soon as it is handled
+# (wits_tui/ui/paint.py), so a faster frame timer (TEXTUAL_FPS=120) would mostly cost CPU.
 
 
 def prepare_process() -> None:

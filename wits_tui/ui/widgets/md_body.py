@@ -260,6 +260,9 @@ class MarkdownBody(Widget):
         self._parts, self._tail, self._tail_lines = [], "", []
         self._key = (width, "streamed")  # shown as they are; the renderer replaces them
         self.eager = False
+        # laid out again: the last tokens may have come after the last layout (a fast stream ends
+        # within a frame), and the renderer's lines, as many as these, only repaint
+        self.refresh(layout=True)
         renderer = self._renderer()
         if renderer is None:
             self.update(text)
