@@ -195,7 +195,7 @@ class Docs:
                 vector = None
         by_meaning, by_text = await asyncio.to_thread(self.search_sync, names, query, vector, limit)
         roots = await asyncio.to_thread(lambda: [Path(r) for n in names if (c := self.store.docs.get(n)) for r in c.roots])
-        found = [replace(p, rel=shown_path(p.path, roots)) for p in retrieval.fuse(by_meaning, by_text)[:limit]]
+        found = [replace(p, rel=shown_path(p.path, roots)) for p in retrieval.fuse(by_meaning, by_text, fetch=self.passages.fetch, limit=limit)]
         return found, "hybrid" if vector is not None else "text_only"
 
     def search_sync(self, names: Sequence[str], query: str, vector: Sequence[float] | None, limit: int) -> tuple[list[Any], list[Any]]:
