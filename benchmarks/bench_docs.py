@@ -141,7 +141,8 @@ def _retrieval(tmp: Path, store, quick: bool) -> list[Result]:
             for q, v in zip(questions, vectors):
                 t0 = time.perf_counter()
                 by_meaning, by_text = docs.search_sync(names, q, v, 20)
-                retrieval.within_budget(retrieval.fuse(by_meaning, by_text), max_passages=6, token_budget=1500)
+                fused = retrieval.fuse(by_meaning, by_text, fetch=docs.passages.fetch, limit=20)  # as Docs.search
+                retrieval.within_budget(fused, max_passages=6, token_budget=1500)
                 times.append((time.perf_counter() - t0) * 1000)
         return times
 
@@ -206,11 +207,12 @@ def _quality(quick: bool, questions: Path = QUESTIONS, packages: tuple[str, ...]
         misses = []
         for r, v in zip(labelled, qvecs):
             by_meaning, by_text = docs.search_sync(["py"], r["question"], v, 20)
+            fetch = docs.passages.fetch
             ranked = {
-                names[0]: [p for p in retrieval.fuse(by_meaning, by_text)][:5],
-                names[1]: retrieval.fuse(by_meaning, [])[:5],
-                names[2]: [retrieval.to_passage(row) for row, _ in by_text][:5],
-                **{n: retrieval.fuse(by_meaning, by_text, w)[:5] for n, w in zip(weighted, text_weights)},
+                names[0]: retrieval.fuse(by_meaning, by_text, fetch=fetch, limit=5),
+                names[1]: retrieval.fuse(by_meaning, [], fetch=fetch, limit=5),
+                names[2]: retrieval.fuse([], by_text, fetch=fetch, limit=5),
+                **{n: retrieval.fuse(by_meaning, by_text, w, fetch=fetch, limit=5) for n, w in zip(weighted, text_weights)},
             }
             for name, found in ranked.items():
                 ok = any(p.path.endswith("/" + r["file"]) and r["needle"] in p.text for p in found)

@@ -20,7 +20,7 @@ from benchmarks.common import print_table
 TUNING = Path(__file__).resolve().parent / "data" / "docs_tuning.jsonl"
 #: Distractors: every module of these packages (none of them is in the evaluation corpus).
 PACKAGES = ("http", "xml/dom", "importlib", "concurrent")
-WEIGHTS = (0.5, 0.75, 1.5)
+WEIGHTS = (0.25, 0.75, 1.0)
 
 
 def main(modes: list[str]) -> None:

@@ -8,7 +8,7 @@ thresholds: a collection the person attached is always asked.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -25,54 +25,70 @@ INSTRUCTIONS = (
 _MENTION = re.compile(r"(?<![\w@])@([^\s@]+)")
 
 
-def to_passage(row: dict[str, Any]) -> Passage:
-    return Passage(id=row["id"], collection=row["collection"], path=row["path"], kind=row["kind"],
+def to_passage(row: dict[str, Any], pid: str | None = None) -> Passage:
+    """The passage of a row with all its fields (an extra vector's row: give its passage's id)."""
+    return Passage(id=pid or row["id"], collection=row["collection"], path=row["path"], kind=row["kind"],
                    start_line=int(row["start_line"]), end_line=int(row["end_line"]), heading=row["heading"] or "",
                    text=row["text"])
 
 
-#: How much a full-text rank counts against a vector rank in the fusion (1.0: as much; memory's).
-TEXT_WEIGHT = 1.0
-#: How much a passage's rank by its best definition vector (prose: by its own vector again) counts
-#: against its rank by its own vector (chosen on benchmarks/data/docs_tuning.jsonl: see benchmarks/tune_docs.py).
-DEFINITION_WEIGHT = 2.0
+#: How much a full-text rank counts against a passage's rank by its own vector in the fusion (memory's: 1.0),
+#: and how much its rank by its best definition vector (prose: by its own vector again) counts. Chosen
+#: on benchmarks/data/docs_tuning.jsonl (98 questions; benchmarks/tune_docs.py): 0.5 and 3 give recall@5
+#: 74.5 % there, memory's 1.0 and 2 gave 70.4 % (questions phrased without the names of what they ask for
+#: are found by meaning rather than by words).
+TEXT_WEIGHT = 0.5
+DEFINITION_WEIGHT = 3.0
+
+Hits = Sequence[tuple[dict[str, Any], float]]
+#: Reads the remaining fields of search rows (``PassageStore.fetch``): a row each, None when gone.
+Fetch = Callable[[Sequence[dict[str, Any]]], Sequence[dict[str, Any] | None]]
 
 
-def _by_definition(vector_hits: Sequence[tuple[dict[str, Any], float]]) -> list[tuple[dict[str, Any], float]]:
+def _passage_id(row: dict[str, Any]) -> str:
+    return str(row.get("of") or row["id"])
+
+
+def _by_definition(vector_hits: Hits) -> list[tuple[dict[str, Any], float]]:
     """Passages ranked by their best definition vector (an extra vector's row stands for its
     passage); a prose passage by its own vector. Code without definitions (imports, constants)
     is not in this list: a question is about what something does."""
     seen: dict[str, tuple[dict[str, Any], float]] = {}
     for row, sim in vector_hits:
-        if row.get("of"):
-            row = {**row, "id": row["of"]}
-        elif row["kind"] in CODE_KINDS:
+        if not row.get("of") and row["kind"] in CODE_KINDS:
             continue
-        seen.setdefault(row["id"], (row, sim))
+        seen.setdefault(_passage_id(row), (row, sim))
     return list(seen.values())
 
 
-def fuse(vector_hits: Sequence[tuple[dict[str, Any], float]], text_hits: Sequence[tuple[dict[str, Any], float]],
-         text_weight: float | None = None) -> list[Passage]:
-    """Passages ranked by reciprocal rank fusion (memory recall's constant) of three lists: by their
-    own vector, by their best definition vector (prose: its own; weighted by :data:`DEFINITION_WEIGHT`)
-    and by full text (weighted by ``text_weight``, default :data:`TEXT_WEIGHT`). ``vector_hits`` holds both kinds
-    of vector rows (an extra vector's row has its passage's id in ``of``)."""
+def fuse(vector_hits: Hits, text_hits: Hits, text_weight: float | None = None, *,
+         fetch: Fetch | None = None, limit: int | None = None) -> list[Passage]:
+    """The best ``limit`` passages (None: all) by reciprocal rank fusion (memory recall's constant) of
+    three lists: by their own vector, by their best definition vector (prose: its own; weighted by
+    :data:`DEFINITION_WEIGHT`) and by full text (weighted by ``text_weight``, default :data:`TEXT_WEIGHT`).
+    ``vector_hits`` holds both kinds of vector rows (an extra vector's row has its passage's id in
+    ``of``). Rows without their text (a search reads only what ranks them) are completed by ``fetch``,
+    only for the passages kept."""
     weight = TEXT_WEIGHT if text_weight is None else text_weight
     own = [(row, sim) for row, sim in vector_hits if not row.get("of")]
     by_id: dict[str, dict[str, Any]] = {}
-    for hits, w in ((own, 1.0), (_by_definition(vector_hits), DEFINITION_WEIGHT)):
-        for rank, (row, sim) in enumerate(hits):
-            e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
+    for hits, w in ((own, 1.0), (_by_definition(vector_hits), DEFINITION_WEIGHT), (text_hits, weight)):
+        for rank, (row, score) in enumerate(hits):
+            e = by_id.setdefault(_passage_id(row), {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
             e["rrf"] += w / (RRF_K + rank + 1)
-            e["sim"] = sim if e["sim"] is None else max(e["sim"], sim)
-    for rank, (row, score) in enumerate(text_hits):
-        e = by_id.setdefault(row["id"], {"row": row, "rrf": 0.0, "sim": None, "bm25": None})
-        e["rrf"] += weight / (RRF_K + rank + 1)
-        e["bm25"] = score
-    out = [replace(to_passage(e["row"]), score=e["rrf"], similarity=e["sim"], text_score=e["bm25"]) for e in by_id.values()]
-    out.sort(key=lambda p: (-p.score, p.id))
-    return out
+            if hits is text_hits:
+                e["bm25"] = score
+            else:
+                e["sim"] = score if e["sim"] is None else max(e["sim"], score)
+    ranked = sorted(by_id.items(), key=lambda kv: (-kv[1]["rrf"], kv[0]))[:limit]
+    missing = [e["row"] for _, e in ranked if "text" not in e["row"]]
+    if missing:
+        if fetch is None:
+            raise ValueError("rows without their text need a fetch")
+        full = dict(zip(map(id, missing), fetch(missing)))
+        ranked = [(pid, {**e, "row": full.get(id(e["row"]), e["row"])}) for pid, e in ranked]
+        ranked = [(pid, e) for pid, e in ranked if e["row"] is not None]
+    return [replace(to_passage(e["row"], pid), score=e["rrf"], similarity=e["sim"], text_score=e["bm25"]) for pid, e in ranked]
 
 
 def format_passage(n: int, p: Passage) -> str:
