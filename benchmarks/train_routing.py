@@ -34,7 +34,6 @@ import argparse
 import hashlib
 import itertools
 import json
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -126,28 +125,6 @@ def auroc(conf: np.ndarray, right: np.ndarray) -> float:
     return _auroc(conf.tolist(), right.tolist())
 
 
-def keyword_only_grid(tuning: list) -> None:
-    """The keyword-only settings (constants in classifier.py / domains.py), compared on the tuning
-    sets: GENERAL_PRIOR and ExampleVocabulary.WEIGHT by accuracy, KEYWORDS_ONLY_SCALE by NLL."""
-    import wits_tui.engine.routing.classifier as C
-    from wits_tui.engine.routing.domains import ExampleVocabulary, builtin_domains
-    from wits_tui.engine.routing.modules import BUILTIN_MODULES
-    from wits_tui.engine.routing.registry import ModuleRegistry
-    from wits_tui.settings import RoutingSettings
-
-    shipped = (C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE)
-    print(f"# keyword-only on the tuning sets (shipped: prior {shipped[0]}, vocabulary weight {shipped[1]}, scale {shipped[2]})")
-    for prior, weight, scale in itertools.product((0.0, 0.05, 0.1, 0.2), (0.5, 0.8, 1.2), (0.3, 0.5, 0.8)):
-        C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = prior, weight, scale
-        clf = C.Classifier(list(builtin_domains()), ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"),
-                           RoutingSettings(use_embeddings=False))
-        ds = [clf.decide(r.text) for r in tuning]
-        acc = sum(d.domain == r.domain for d, r in zip(ds, tuning)) / len(tuning)
-        nll = -sum(math.log(max(d.scores[r.domain], 1e-9)) for d, r in zip(ds, tuning)) / len(tuning)
-        print(f"  prior {prior:<4} weight {weight:<3} scale {scale:<3} accuracy {acc:.1%}  NLL {nll:.3f}")
-    C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
-
-
 FOLDS = 5
 DATA = ("bank", "bank+tuning")
 NEIGHBOURS = ("examples", "examples+tuning")  # what the kNN bank holds
@@ -217,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     fold = folds_of(ty)
 
     if args.keywords:
+        from benchmarks.train_words import keyword_only_grid
+
         keyword_only_grid(tuning)
     print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long); "
           f"{FOLDS}-fold cross-validation: every figure is for messages the head did not see")

@@ -8,7 +8,8 @@ examples (domains.toml) and the tuning sets (tests/engine/routing/data/tuning*.j
 this purpose). Every setting (regularisation, floor, the weights of keywords and word logits, one factor
 on both fitted by negative log-likelihood) is chosen by 5-fold cross-validation on the tuning sets: each
 tuning message is scored by a model trained without its fold; among the candidates within a point of the
-best accuracy, the lowest NLL wins (so the confidence tracks how often it is right; train_routing.near_best). The evaluation sets are never read here. No embeddings: runs in the project's own venv.
+best accuracy, the lowest NLL wins (so the confidence tracks how often it is right; train_routing.near_best).
+The evaluation sets are never read here. No embeddings: runs in the project's own venv.
 
 Features are 1/sqrt(max(number of stems, floor)) for each stem of the message (so a long message does
 not get larger logits just for being long; the floor, chosen by cross-validation, keeps the one or two
@@ -73,6 +74,28 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def keyword_only_grid(tuning: list) -> None:
+    """The keyword-only settings (constants in classifier.py / domains.py), compared on the tuning
+    sets: GENERAL_PRIOR and ExampleVocabulary.WEIGHT by accuracy, KEYWORDS_ONLY_SCALE by NLL."""
+    import wits_tui.engine.routing.classifier as C
+    from wits_tui.engine.routing.domains import ExampleVocabulary, builtin_domains
+    from wits_tui.engine.routing.modules import BUILTIN_MODULES
+    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.settings import RoutingSettings
+
+    shipped = (C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE)
+    print(f"# keyword-only on the tuning sets (shipped: prior {shipped[0]}, vocabulary weight {shipped[1]}, scale {shipped[2]})")
+    for prior, weight, scale in itertools.product((0.0, 0.05, 0.1, 0.2), (0.5, 0.8, 1.2), (0.3, 0.5, 0.8)):
+        C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = prior, weight, scale
+        clf = C.Classifier(list(builtin_domains()), ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"),
+                           RoutingSettings(use_embeddings=False))
+        ds = [clf.decide(r.text) for r in tuning]
+        acc = sum(d.domain == r.domain for d, r in zip(ds, tuning)) / len(tuning)
+        nll = -sum(math.log(max(d.scores[r.domain], 1e-9)) for d, r in zip(ds, tuning)) / len(tuning)
+        print(f"  prior {prior:<4} weight {weight:<3} scale {scale:<3} accuracy {acc:.1%}  NLL {nll:.3f}")
+    C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
 
 
 def main(argv: list[str] | None = None) -> int:

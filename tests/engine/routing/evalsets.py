@@ -5,7 +5,8 @@
 - ``realworld()``: the WizardLM test set, read from ``../shared/data/routing/`` and labelled by
   ``data/realworld_mapping.toml``. Nothing is tuned on it; its text never enters the repository.
   ``None`` when the file is absent (callers skip and say why: ``REALWORLD_MISSING``).
-- ``tuning()``: what the classifier's settings are chosen on (``tuning.jsonl``, ``tuning_long.jsonl``, ``tuning_chat.jsonl``, ``tuning_para.jsonl``, ``tuning_mixed.jsonl``).
+- ``tuning()``: what the classifier's settings are chosen on (``tuning.jsonl``, ``tuning_long.jsonl``,
+  ``tuning_chat.jsonl``, ``tuning_para.jsonl``, ``tuning_mixed.jsonl``).
 """
 
 from __future__ import annotations
