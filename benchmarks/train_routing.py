@@ -13,16 +13,27 @@ not see it, and the temperature is fitted on those out-of-fold scores. The evalu
 (heldout.jsonl, the real-world set) are never read here. The run prints each candidate's
 figures, so the choice can be reviewed. Keyword-only routing's word model: train_words.py.
 
-Deterministic: full-batch gradient descent from zeros, fixed iterations, weights rounded.
+The kNN bank may hold the tuning messages too (``data/neighbours.json``, written here): cross-validation
+decides, each tuning message's neighbours coming from the examples and the other folds only. Among the
+candidates within a point of the best out-of-fold accuracy (all + long), the one with the lowest
+out-of-fold negative log-likelihood (after fitting its temperature) is chosen: a proper scoring rule, so
+the confidence tracks being right (accuracy alone picked sharp mixes whose confidence separated right
+from wrong less well).
+
+Deterministic: full-batch gradient descent from zeros, fixed iterations, weights rounded. OpenBLAS runs
+single-threaded here: its threads made these small products ten times slower on a busy 2-core machine.
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: see the docstring
 
 import argparse
 import hashlib
 import itertools
 import json
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,9 +46,10 @@ CACHE = ROOT / "benchmarks" / "results" / "minilm-cache.npz"
 MODEL = "all-minilm"
 L2 = (1e-4, 1e-3, 1e-2)
 TOP_K = (1, 3, 5)
-MIX_HEAD = (0.0, 0.5, 1.0, 2.0)
-MIX_KNN = (0.0, 5.0, 10.0, 20.0)
-MIX_KW = (0.0, 0.5, 1.0, 2.0)
+MIX_HEAD = (0.0, 0.25, 0.5, 1.0, 2.0)
+MIX_KNN = (0.0, 2.5, 5.0, 10.0, 20.0)
+MIX_KW = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+TEMPERATURES = np.exp(np.linspace(np.log(0.01), np.log(10), 300))
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -97,14 +109,14 @@ def knn_scores(bank: np.ndarray, owners: np.ndarray, q: np.ndarray, n_classes: i
     return out
 
 
-def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
-    """The temperature that minimises the negative log-likelihood (a log-spaced search)."""
-    best = (math.inf, 1.0)
-    for t in np.exp(np.linspace(np.log(0.01), np.log(10), 300)):
-        p = softmax(z / t)
-        nll = -np.log(np.maximum(p[np.arange(len(y)), y], 1e-12)).mean()
-        best = min(best, (nll, float(t)))
-    return round(best[1], 4)
+def fit_temperature(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(temperature, negative log-likelihood): the temperature that minimises it (a log-spaced search,
+    all temperatures at once)."""
+    s = z[None, :, :] / TEMPERATURES[:, None, None]
+    s -= s.max(axis=2, keepdims=True)
+    nll = (np.log(np.exp(s).sum(axis=2)) - s[:, np.arange(len(y)), y]).mean(axis=1)
+    i = int(nll.argmin())
+    return round(float(TEMPERATURES[i]), 4), float(nll[i])
 
 
 def auroc(conf: np.ndarray, right: np.ndarray) -> float:
@@ -113,30 +125,9 @@ def auroc(conf: np.ndarray, right: np.ndarray) -> float:
     return _auroc(conf.tolist(), right.tolist())
 
 
-def keyword_only_grid(tuning: list) -> None:
-    """The keyword-only settings (constants in classifier.py / domains.py), compared on the tuning
-    sets: GENERAL_PRIOR and ExampleVocabulary.WEIGHT by accuracy, KEYWORDS_ONLY_SCALE by NLL."""
-    import wits_tui.engine.routing.classifier as C
-    from wits_tui.engine.routing.domains import ExampleVocabulary, builtin_domains
-    from wits_tui.engine.routing.modules import BUILTIN_MODULES
-    from wits_tui.engine.routing.registry import ModuleRegistry
-    from wits_tui.settings import RoutingSettings
-
-    shipped = (C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE)
-    print(f"# keyword-only on the tuning sets (shipped: prior {shipped[0]}, vocabulary weight {shipped[1]}, scale {shipped[2]})")
-    for prior, weight, scale in itertools.product((0.0, 0.05, 0.1, 0.2), (0.5, 0.8, 1.2), (0.3, 0.5, 0.8)):
-        C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = prior, weight, scale
-        clf = C.Classifier(list(builtin_domains()), ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"),
-                           RoutingSettings(use_embeddings=False))
-        ds = [clf.decide(r.text) for r in tuning]
-        acc = sum(d.domain == r.domain for d, r in zip(ds, tuning)) / len(tuning)
-        nll = -sum(math.log(max(d.scores[r.domain], 1e-9)) for d, r in zip(ds, tuning)) / len(tuning)
-        print(f"  prior {prior:<4} weight {weight:<3} scale {scale:<3} accuracy {acc:.1%}  NLL {nll:.3f}")
-    C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
-
-
 FOLDS = 5
 DATA = ("bank", "bank+tuning")
+NEIGHBOURS = ("examples", "examples+tuning")  # what the kNN bank holds
 
 
 def folds_of(y: np.ndarray, n_folds: int = FOLDS) -> np.ndarray:
@@ -163,6 +154,18 @@ def out_of_fold_logits(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty:
     return out
 
 
+def out_of_fold_knn(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty: np.ndarray, fold: np.ndarray,
+                    n_classes: int, k: int, neighbours: str) -> np.ndarray:
+    """kNN scores for each tuning message over the examples, or over the examples plus the other folds."""
+    if neighbours == NEIGHBOURS[0]:
+        return knn_scores(bank, owners, tq, n_classes, k)
+    out = np.zeros((len(tq), n_classes))
+    for f in range(FOLDS):
+        train = fold != f
+        out[fold == f] = knn_scores(np.vstack([bank, tq[train]]), np.concatenate([owners, ty[train]]), tq[fold == f], n_classes, k)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped head.json")
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.engine.routing import evalsets
     from wits_tui.engine.routing.classifier import Classifier
     from wits_tui.engine.routing.domains import builtin_domains
-    from wits_tui.engine.routing.head import HEAD_FILE, examples_digest
+    from wits_tui.engine.routing.head import HEAD_FILE, NEIGHBOURS_FILE, examples_digest
     from wits_tui.engine.routing.modules import BUILTIN_MODULES
     from wits_tui.engine.routing.registry import ModuleRegistry
     from wits_tui.settings import RoutingSettings
@@ -191,36 +194,40 @@ def main(argv: list[str] | None = None) -> int:
     fold = folds_of(ty)
 
     if args.keywords:
+        from benchmarks.train_words import keyword_only_grid
+
         keyword_only_grid(tuning)
     print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long); "
           f"{FOLDS}-fold cross-validation: every figure is for messages the head did not see")
-    print("# candidates: out-of-fold accuracy all / long")
     heads = {(l2, data): out_of_fold_logits(bank, owners, tq, ty, fold, len(classes), l2, data) for l2 in L2 for data in DATA}
-    knn = {k: knn_scores(bank, owners, tq, len(classes), k) for k in TOP_K}
-    rows = []
-    for (l2, data), k, a, b, c in itertools.product(heads, TOP_K, MIX_HEAD, MIX_KNN, MIX_KW):
-        if a == 0 and b == 0 or a == 0 and data != DATA[0]:
-            continue
-        pred = (a * heads[l2, data] + b * knn[k] + c * kw).argmax(axis=1)
-        acc, acc_long = float((pred == ty).mean()), float((pred[long] == ty[long]).mean())
-        rows.append((acc + acc_long, acc, acc_long, l2, k, a, b, c, data))
-    rows.sort(key=lambda r: r[:3], reverse=True)
-    for label, pick in (("kNN only", lambda r: r[5] == 0 and r[7] == 0), ("kNN + keywords", lambda r: r[5] == 0),
-                        ("head only, bank", lambda r: r[6] == 0 and r[7] == 0 and r[8] == "bank"),
-                        ("head only, bank+tuning", lambda r: r[6] == 0 and r[7] == 0 and r[8] != "bank"),
-                        ("all three, bank", lambda r: r[8] == "bank"), ("all three, bank+tuning", lambda r: r[8] != "bank")):
-        best = next(r for r in rows if pick(r))
-        print(f"  best {label:24} all {best[1]:.1%}  long {best[2]:.1%}   l2={best[3]} k={best[4]} head={best[5]} "
-              f"knn={best[6]} kw={best[7]} head trained on {best[8]}")
-    _, acc, acc_long, l2, k, a, b, c, data = rows[0]
-    z = a * heads[l2, data] + b * knn[k] + c * kw
-    t = fit_temperature(z, ty)  # on out-of-fold scores: the confidence of messages the head did not see
-    conf = softmax(z / t).max(axis=1)
-    print(f"# chosen: l2={l2} k={k} head={a} knn={b} keywords={c}, head trained on {data}, temperature {t} (NLL fit, "
-          f"out of fold); accuracy {acc:.1%}, long {acc_long:.1%}, AUROC {auroc(conf, z.argmax(axis=1) == ty):.3f}")
+    knn = {(k, nb): out_of_fold_knn(bank, owners, tq, ty, fold, len(classes), k, nb) for k in TOP_K for nb in NEIGHBOURS}
+    candidates = []
+    for (l2, data), (k, nb), a, b, c in itertools.product(heads, knn, MIX_HEAD, MIX_KNN, MIX_KW):
+        if a == 0 and b == 0 or a == 0 and (data, l2) != (DATA[0], L2[0]) or b == 0 and (k, nb) != (TOP_K[0], NEIGHBOURS[0]):
+            continue  # (the same candidate once)
+        pred = (a * heads[l2, data] + b * knn[k, nb] + c * kw).argmax(axis=1)
+        candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), l2, data, k, nb, a, b, c))
+    def figures(r: tuple) -> str:
+        nll, t, l2, data, k, nb, a, b, c = r
+        p = softmax((a * heads[l2, data] + b * knn[k, nb] + c * kw) / t)
+        right, fell_back = decided(p, classes.index("general"), ty)
+        return (f"accuracy {right.mean():.1%}, long {right[long].mean():.1%}, NLL {nll:.3f}, AUROC {auroc(p.max(axis=1), right):.3f}, "
+                f"fallback {fell_back.mean():.1%}   l2={l2} head on {data}, k={k} kNN over {nb}, head={a} knn={b} kw={c} t={t}")
+
+    print(f"# out of fold, each kind's choice: the lowest NLL among its candidates within {NEAR_BEST:.0%} of its best "
+          "accuracy (all + long; temperature fitted for each)")
+    mix = lambda l2, data, k, nb, a, b, c: a * heads[l2, data] + b * knn[k, nb] + c * kw  # noqa: E731
+    for label, pick in (("kNN", lambda r: r[5] == 0 and r[7] == 0), ("kNN + keywords", lambda r: r[5] == 0),
+                        ("head", lambda r: r[6] == 0 and r[7] == 0), ("head + keywords", lambda r: r[6] == 0),
+                        *((f"all three, kNN over {nb}", lambda r, nb=nb: r[4] == nb and r[5] * r[6] > 0) for nb in NEIGHBOURS)):
+        print(f"  {label:34} {figures(near_best([r for r in candidates if pick(r)], mix, ty)[0])}")
+    rows = near_best(candidates, mix, ty)
+    _, t, l2, data, k, nb, a, b, c = rows[0]
+    print(f"# chosen: {figures(rows[0])}")
     x, y = (bank, owners) if data == "bank" else (np.vstack([bank, tq]), np.concatenate([owners, ty]))
     w, bias = train_head(x, y, len(classes), l2)
     tuning_digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
+    source = "tests/engine/routing/data/tuning*.jsonl"
     head = {
         "model": MODEL,
         "classes": classes,
@@ -228,16 +235,39 @@ def main(argv: list[str] | None = None) -> int:
         "bias": bias.tolist(),
         "mix": {"head": a, "knn": b, "keywords": c, "temperature": t, "top_k": k},
         "trained_on": {"examples": len(texts), "examples_sha256": examples_digest(domains),
-                       "source": "wits_tui/engine/routing/data/domains.toml" + (
-                           "" if data == "bank" else " + tests/engine/routing/data/tuning*.jsonl"),
+                       "source": "wits_tui/engine/routing/data/domains.toml" + ("" if data == "bank" else f" + {source}"),
                        "tuning": len(tuning), "tuning_sha256": tuning_digest, "l2": l2,
-                       "selected_on": f"{FOLDS}-fold cross-validation on tests/engine/routing/data/tuning*.jsonl"},
+                       "selected_on": f"{FOLDS}-fold cross-validation on {source}, lowest negative log-likelihood"},
         "command": "HF_HUB_OFFLINE=1 python -m benchmarks.train_routing",
     }
+    extra = {"source": source, "tuning_sha256": tuning_digest, "count": len(tuning) if nb != NEIGHBOURS[0] else 0,
+             "domains": {c: [r.text for r in tuning if r.domain == c] if nb != NEIGHBOURS[0] else [] for c in classes}}
     return ship(HEAD_FILE, head, args.check, lambda shipped: (
         shipped["mix"] == head["mix"] and shipped["trained_on"] == head["trained_on"]
         and np.allclose(np.asarray(shipped["weights"]), w, atol=1e-3)
-        and np.allclose(np.asarray(shipped["bias"]), bias, atol=1e-3)))
+        and np.allclose(np.asarray(shipped["bias"]), bias, atol=1e-3))) | ship(
+        NEIGHBOURS_FILE, extra, args.check, lambda shipped: shipped == extra)
+
+
+NEAR_BEST = 0.01  # candidates whose accuracy (all + long) is this close to the best one's are compared by NLL
+
+
+def near_best(candidates: list[tuple], scores: Callable[..., np.ndarray], y: np.ndarray) -> list[tuple]:
+    """``candidates``: (accuracy all + long, *settings). Those within NEAR_BEST of the best, as (NLL,
+    temperature, *settings) with the temperature fitted to ``scores(*settings)``, lowest NLL first:
+    accuracy first, then the confidence that best tracks being right (NLL is a proper scoring rule)."""
+    best = max(c[0] for c in candidates)
+    rows = [(*fit_temperature(scores(*c[1:]), y)[::-1], *c[1:]) for c in candidates if c[0] >= best - NEAR_BEST]
+    return sorted(rows, key=lambda r: r[0])
+
+
+def decided(p: np.ndarray, general: int, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(right, fell back) per message, with the classifier's fallback to general below the default threshold."""
+    from wits_tui.settings import RoutingSettings
+
+    top = p.argmax(axis=1)
+    fell_back = (top != general) & (p.max(axis=1) < RoutingSettings().default_threshold)
+    return np.where(fell_back, general, top) == y, fell_back
 
 
 def ship(path: Path, data: dict, check: bool, matches: Callable[[dict], bool]) -> int:

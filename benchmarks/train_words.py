@@ -5,10 +5,11 @@
 
 Data: multinomial logistic regression over the content-word stems of the built-in domains'
 examples (domains.toml) and the tuning sets (tests/engine/routing/data/tuning*.jsonl, written for
-this purpose). Every setting (regularisation, the weights of keywords and word logits by accuracy, then one
-factor on both by negative log-likelihood, so the confidence tracks how often it is right) is chosen by
-5-fold cross-validation on the tuning sets: each tuning message is scored by a model trained without
-its fold. The evaluation sets are never read here. No embeddings: runs in the project's own venv.
+this purpose). Every setting (regularisation, floor, the weights of keywords and word logits, one factor
+on both fitted by negative log-likelihood) is chosen by 5-fold cross-validation on the tuning sets: each
+tuning message is scored by a model trained without its fold; among the candidates within a point of the
+best accuracy, the lowest NLL wins (so the confidence tracks how often it is right; train_routing.near_best).
+The evaluation sets are never read here. No embeddings: runs in the project's own venv.
 
 Features are 1/sqrt(max(number of stems, floor)) for each stem of the message (so a long message does
 not get larger logits just for being long; the floor, chosen by cross-validation, keeps the one or two
@@ -16,6 +17,10 @@ words of a short follow-up from weighing like a whole sentence). Deterministic: 
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: its threads slow these small products (train_routing)
 
 import argparse
 import hashlib
@@ -71,6 +76,28 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def keyword_only_grid(tuning: list) -> None:
+    """The keyword-only settings (constants in classifier.py / domains.py), compared on the tuning
+    sets: GENERAL_PRIOR and ExampleVocabulary.WEIGHT by accuracy, KEYWORDS_ONLY_SCALE by NLL."""
+    import wits_tui.engine.routing.classifier as C
+    from wits_tui.engine.routing.domains import ExampleVocabulary, builtin_domains
+    from wits_tui.engine.routing.modules import BUILTIN_MODULES
+    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.settings import RoutingSettings
+
+    shipped = (C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE)
+    print(f"# keyword-only on the tuning sets (shipped: prior {shipped[0]}, vocabulary weight {shipped[1]}, scale {shipped[2]})")
+    for prior, weight, scale in itertools.product((0.0, 0.05, 0.1, 0.2), (0.5, 0.8, 1.2), (0.3, 0.5, 0.8)):
+        C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = prior, weight, scale
+        clf = C.Classifier(list(builtin_domains()), ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"),
+                           RoutingSettings(use_embeddings=False))
+        ds = [clf.decide(r.text) for r in tuning]
+        acc = sum(d.domain == r.domain for d, r in zip(ds, tuning)) / len(tuning)
+        nll = -sum(math.log(max(d.scores[r.domain], 1e-9)) for d, r in zip(ds, tuning)) / len(tuning)
+        print(f"  prior {prior:<4} weight {weight:<3} scale {scale:<3} accuracy {acc:.1%}  NLL {nll:.3f}")
+    C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
@@ -109,32 +136,29 @@ def main(argv: list[str] | None = None) -> int:
             vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), len(classes), l2, floor)
             z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab, floor) @ w.T + b
         oof[l2, floor] = z
-    rows = []
+    from benchmarks.train_routing import NEAR_BEST, near_best
+
+    candidates = []
     for (l2, floor), k, wt in itertools.product(oof, KEYWORDS, WEIGHT):
-        if k == 0 and wt == 0:
-            continue
-        z = (k * kw + wt * oof[l2, floor]) / settings.temperature
-        pred = z.argmax(axis=1)
-        p = softmax(z)
-        nll = float(-np.log(np.maximum(p[np.arange(len(ty)), ty], 1e-12)).mean())
-        acc, acc_long = float((pred == ty).mean()), float((pred[long] == ty[long]).mean())
-        rows.append((round(acc + acc_long, 6), -nll, acc, acc_long, (l2, floor), k, wt, float(auroc(p.max(axis=1).tolist(), (pred == ty).tolist()))))
-    rows.sort(key=lambda r: r[:2], reverse=True)
-    shipped_kw = next(r for r in rows if r[6] == 0 and r[5] == 0.5 and r[4][1] == 1)
-    print(f"  keywords alone (as shipped before, scale 0.5): all {shipped_kw[2]:.1%}  long {shipped_kw[3]:.1%}  NLL {-shipped_kw[1]:.3f}")
+        if k or wt:
+            pred = (k * kw + wt * oof[l2, floor]).argmax(axis=1)
+            candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), (l2, floor), k, wt))
+    # (NLL, temperature, (l2, floor), keywords, words): one factor 1/temperature on both weights, fitted by NLL
+    rows = near_best(candidates, lambda lf, k, wt: (k * kw + wt * oof[lf]) / settings.temperature, ty)
+
+    def figures(r: tuple) -> str:
+        nll, t, (l2, floor), k, wt = r
+        p = softmax((k * kw + wt * oof[l2, floor]) / settings.temperature / t)
+        right = p.argmax(axis=1) == ty
+        return (f"all {right.mean():.1%}  long {right[long].mean():.1%}  NLL {nll:.3f}  AUROC {auroc(p.max(axis=1).tolist(), right.tolist()):.3f}"
+                f"   l2, floor=({l2}, {floor}) keywords={k} words={wt} x{1 / t:.3f}")
+
+    print(f"# out of fold, the lowest NLL among the {len(rows)} candidates within {NEAR_BEST:.0%} of the best accuracy (all + long)")
     for r in rows[:8]:
-        print(f"  all {r[2]:.1%}  long {r[3]:.1%}  NLL {-r[1]:.3f}  AUROC {r[7]:.3f}   l2, floor={r[4]} keywords={r[5]} words={r[6]}")
-    _, _, acc, acc_long, (l2, floor), k, wt, roc = rows[0]
-    # calibration: one factor on both weights (the same decisions), the one with the lowest NLL out of fold
-    z = (k * kw + wt * oof[l2, floor]) / settings.temperature
-    factor = min(np.exp(np.linspace(np.log(0.1), np.log(10), 200)),
-                 key=lambda m: -np.log(np.maximum(softmax(m * z)[np.arange(len(ty)), ty], 1e-12)).mean())
-    k, wt = round(float(k * factor), 4), round(float(wt * factor), 4)
-    p = softmax((k * kw + wt * oof[l2, floor]) / settings.temperature)
-    nll = float(-np.log(np.maximum(p[np.arange(len(ty)), ty], 1e-12)).mean())
-    roc = float(auroc(p.max(axis=1).tolist(), (p.argmax(axis=1) == ty).tolist()))
-    print(f"# chosen: l2={l2}, floor={floor}, keywords={k} words={wt} (x{factor:.3f} by NLL); out of fold: accuracy {acc:.1%}, "
-          f"long {acc_long:.1%}, NLL {nll:.3f}, AUROC {roc:.3f}")
+        print(f"  {figures(r)}")
+    _, t, (l2, floor), k, wt = rows[0]
+    k, wt = round(float(k / t), 4), round(float(wt / t), 4)
+    print(f"# chosen: {figures(rows[0])}")
     vocab, w, b = fit(bank + ts, np.concatenate([by, ty]), len(classes), l2, floor)
     weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
     digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()

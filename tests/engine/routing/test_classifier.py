@@ -8,6 +8,7 @@ from tests.engine.routing.conftest import EMBED, labelled
 from tests.fakes.ollama_server import Reply
 from wits_tui.engine.routing.classifier import EMBED_BATCH, Classifier
 from wits_tui.engine.routing.domains import build_domains, builtin_domains, content_stems
+from wits_tui.engine.routing.head import bank_of
 from wits_tui.engine.routing.modules import BUILTIN_MODULES
 from wits_tui.engine.routing.registry import ModuleRegistry
 from wits_tui.settings import RoutingSettings
@@ -82,7 +83,7 @@ def test_embeddings_through_the_backend_are_cached_once(engine, embed_server):
     acc = sum(d.domain == r["domain"] for d, r in zip(decisions, rows)) / len(rows)
     # hashed (word-overlap) embeddings of the scripted server, not a real model: a lower floor
     assert acc >= 0.75, acc
-    n_examples = len({e for d in builtin_domains() for e in d.examples})
+    n_examples = len({t for bank in bank_of(builtin_domains()) for t in bank})  # the examples and the shipped neighbours
     assert engine.store.embeddings.count(EMBED) == n_examples
     first = [r.body for r in embed_server.requests_to("/api/embed")]
     # the examples in batches of EMBED_BATCH (one request each), then one message per request

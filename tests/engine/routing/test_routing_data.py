@@ -12,7 +12,7 @@ from tests.engine.routing import evalsets
 from tests.engine.routing.conftest import EMBED
 from wits_tui.engine.routing.classifier import Classifier
 from wits_tui.engine.routing.domains import DATA_FILE, builtin_domains, check_builtin_file, content_stems
-from wits_tui.engine.routing.head import HEAD_FILE, examples_digest, load_head
+from wits_tui.engine.routing.head import HEAD_FILE, NEIGHBOURS_FILE, bank_of, examples_digest, load_head, load_neighbours
 from wits_tui.engine.routing.modules import BUILTIN_MODULES
 from wits_tui.engine.routing.registry import ModuleRegistry
 from wits_tui.settings import RoutingSettings
@@ -75,7 +75,8 @@ def test_examples_are_embedded_in_batches_with_progress_and_the_head_checks_its_
         return ok
 
     assert asyncio.run(go())
-    total = len({e for d in builtin_domains() for e in d.examples})
+    total = len({e for d in builtin_domains() for e in d.examples} | {t for texts in load_neighbours().values() for t in texts})
+    assert total > len({e for d in builtin_domains() for e in d.examples})  # the shipped neighbours are embedded too
     assert seen[0] == (0, total) and seen[-1] == (total, total) and len(seen) >= 3
     assert [a for a, _ in seen] == sorted(a for a, _ in seen)
     # the scripted server's hashed vectors are not MiniLM's: the head notices and stays out
@@ -94,8 +95,10 @@ def test_the_shipped_word_model_and_head_were_trained_on_the_current_tuning_sets
 
     words = load_words()
     assert words is not None and words.classes == tuple(d.name for d in builtin_domains())
-    for path, command in ((WORDS_FILE, "python -m benchmarks.train_words"), (HEAD_FILE, "python -m benchmarks.train_routing")):
-        trained_on = json.loads(path.read_text())["trained_on"]
+    for path, command in ((WORDS_FILE, "python -m benchmarks.train_words"), (HEAD_FILE, "python -m benchmarks.train_routing"),
+                          (NEIGHBOURS_FILE, "python -m benchmarks.train_routing")):
+        raw = json.loads(path.read_text())
+        trained_on = raw.get("trained_on", raw)  # neighbours.json: at the top
         assert trained_on.get("tuning_sha256", _tuning_digest()) == _tuning_digest(), (
             f"the tuning sets changed since {path.name} was trained: run `{command}`")
 
@@ -110,3 +113,20 @@ def test_the_tuning_sets_the_models_learn_from_are_no_near_copies_of_an_evaluati
                  if len(w := content_stems(r.text)) >= 3 and any(len(w & t) / len(w) >= 0.8 for t in tuning)]
         assert not close, f"{len(close)} {name} messages are near copies of tuning messages (indexes {close})"
 
+
+
+def test_the_shipped_neighbours_are_the_tuning_messages_and_join_only_unchanged_builtin_domains():
+    """neighbours.json (written by train_routing when cross-validation prefers the tuning messages as kNN
+    neighbours) holds exactly the tuning sets, by domain; a user's domain named like a built-in one keeps
+    only its own examples."""
+    neighbours = load_neighbours()
+    tuning = evalsets.tuning()
+    assert {n: sorted(t) for n, t in neighbours.items() if t} == {
+        n: sorted(r.text for r in tuning if r.domain == n) for n in {r.domain for r in tuning}}
+    builtin = list(builtin_domains())
+    banks = bank_of(builtin)
+    assert [len(b) for b in banks] == [len(d.examples) + len(neighbours.get(d.name, ())) for d in builtin]
+    from wits_tui.engine.routing.domains import Domain
+
+    mine = Domain("code", "my code", keywords=("rust",), examples=("write a borrow checker",))
+    assert bank_of([mine, builtin[1]]) == [("write a borrow checker",), banks[1]]

@@ -2,10 +2,10 @@
 
 Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts its keywords and patterns
 plus words learnt from its example messages) and, when embeddings are available, a kNN score (the mean of
-the top-k cosine similarities between the message and the domain's examples). With the embedding model
-the head was trained for (``head.py``), the head's logits join them: ``z = a * head + b * knn + c * keywords``
-with the mix and temperature chosen on the tuning sets (``benchmarks/train_routing.py``); with another
-model, ``routing.keyword_weight`` and ``routing.semantic_weight`` weigh keywords and kNN; without
+the top-k cosine similarities to the domain's examples; a built-in domain's include ``data/neighbours.json``).
+With the embedding model the head was trained for (``head.py``), the head's logits join them: ``z = a * head
++ b * knn + c * keywords`` with the mix and temperature chosen on the tuning sets (``benchmarks/train_routing.py``);
+with another model, ``routing.keyword_weight`` and ``routing.semantic_weight`` weigh keywords and kNN; without
 embeddings, a trained word model (``words.py``) joins the keywords. A softmax gives each domain's share;
 the top domain's share is the confidence. Below the domain's threshold the message goes to ``general``.
 Example embeddings come from the backend once, in batches, cached in SQLite; ``decide`` is pure and fast.
@@ -146,7 +146,9 @@ class Classifier:
         if not self._embeddings_wanted():
             return False
         model = self.settings.embedding_model
-        texts = list(dict.fromkeys(t for d in self.domains for t in d.examples))
+        from wits_tui.engine.routing.head import bank_of
+
+        texts = list(dict.fromkeys(t for bank in bank_of(self.domains) for t in bank))
         if not texts:
             return False
         self._preparing = True
@@ -180,18 +182,16 @@ class Classifier:
         return True
 
     def _build_index(self, vectors: dict[str, list[float]]) -> None:
-        rows, owners = [], []
-        for i, d in enumerate(self.domains):
-            for t in d.examples:
-                rows.append(vectors[t])
-                owners.append(i)
+        from wits_tui.engine.routing.head import bank_of, load_head
+
+        banks = bank_of(self.domains)
+        rows = [vectors[t] for bank in banks for t in bank]
+        owners = [i for i, bank in enumerate(banks) for _ in bank]
         import numpy as np  # only with embeddings: keyword-only routing never loads numpy (~45 ms)
 
         matrix = np.asarray(rows, dtype=np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         owner_arr = np.asarray(owners)
-        from wits_tui.engine.routing.head import load_head
-
         head = load_head()
         if head is not None and not head.fits(self.settings.embedding_model, [d.name for d in self.domains], matrix.shape[1]):
             head = None

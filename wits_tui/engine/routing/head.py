@@ -4,7 +4,9 @@
 examples (``data/domains.toml``) and the tuning sets, embedded with all-MiniLM-L6-v2 (Ollama's
 ``all-minilm``), and holds the mix of head, kNN and keyword scores and the temperature chosen by
 cross-validation on the tuning sets. It applies only when the classifier embeds with that model and routes to exactly the
-head's domains; otherwise the classifier uses kNN over the examples and keywords.
+head's domains; otherwise the classifier uses kNN over the examples and keywords. The same run
+writes ``data/neighbours.json``: the tuning messages, which join the built-in domains' examples in the
+kNN bank (``bank_of``) when cross-validation preferred that.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 HEAD_FILE = Path(__file__).with_name("data") / "head.json"
+#: Messages the kNN bank holds besides the built-in domains' examples (the tuning sets, when
+#: cross-validation preferred them as neighbours), written by ``benchmarks/train_routing.py``.
+NEIGHBOURS_FILE = Path(__file__).with_name("data") / "neighbours.json"
 
 
 @dataclass(frozen=True)
@@ -80,3 +85,21 @@ def load_head(path: Path = HEAD_FILE) -> Head | None:
         mix=Mix(**raw["mix"]),
         examples_sha256=raw["trained_on"]["examples_sha256"],
     )
+
+
+@lru_cache(maxsize=2)
+def load_neighbours(path: Path = NEIGHBOURS_FILE) -> dict[str, tuple[str, ...]]:
+    """Extra kNN neighbours for the built-in domains: domain name -> messages (empty when absent)."""
+    if not path.exists():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {name: tuple(texts) for name, texts in raw["domains"].items()}
+
+
+def bank_of(domains: "list[Any] | tuple[Any, ...]") -> list[tuple[str, ...]]:
+    """Each domain's kNN neighbours: its examples, plus the shipped extra messages when it is the
+    built-in domain unchanged (a user's domain of the same name has only its own examples)."""
+    from wits_tui.engine.routing.domains import builtin_domains
+
+    builtin, extra = {d.name: d for d in builtin_domains()}, load_neighbours()
+    return [d.examples + (extra.get(d.name, ()) if builtin.get(d.name) == d else ()) for d in domains]
