@@ -197,3 +197,28 @@ def test_an_update_that_changes_nothing_does_not_fold_the_table_again(docs, tmp_
     (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
     assert index(docs, "guide").indexed == 1 and len(folds) == 1
     assert index(docs, "guide").unchanged == 4 and len(folds) == 1
+
+
+def test_a_search_sees_what_another_process_updated(docs, tmp_path, server):
+    # The app keeps its index open while `wits docs update` runs in another terminal, which folds
+    # the table and deletes the files of older versions: the app's next search must read the new
+    # version (it failed with "lance error: Not found" on every search until restarted).
+    import subprocess
+    import sys
+
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    index(docs, "guide")
+    found, _ = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
+    assert "The boat leaves at 7." in found[0].text
+    (root / "notes.txt").write_text("The boat leaves at 8 now.\n\nBring a hat.\n")
+    (root / "tool.py").unlink()
+    env = {**os.environ, "WITS_OLLAMA__HOST": server.host}
+    done = subprocess.run([sys.executable, "-m", "wits_tui", "docs", "update", "guide"], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 files indexed" in done.stdout and "1 removed" in done.stdout
+    found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
+    assert mode == "hybrid"
+    assert "The boat leaves at 8 now." in found[0].text
+    assert all(p.rel != "tool.py" for p in found)

@@ -75,7 +75,9 @@ class PassageStore:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 meta_path = self.directory / META_FILE
                 self.meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-                self._db = lancedb.connect(str(self.directory))
+                # every read sees the latest version, as memory's store does: another process (`wits docs
+                # update` beside the app) folds the table and deletes the files an older version reads
+                self._db = lancedb.connect(str(self.directory), read_consistency_interval=timedelta(0))
                 if self.meta.get("table"):
                     self._table = self._db.open_table(self.meta["table"])
                     if "of" not in self._table.schema.names:  # made before extra vectors: all passages' own
