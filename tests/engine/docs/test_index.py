@@ -222,3 +222,32 @@ def test_a_search_sees_what_another_process_updated(docs, tmp_path, server):
     assert mode == "hybrid"
     assert "The boat leaves at 8 now." in found[0].text
     assert all(p.rel != "tool.py" for p in found)
+
+
+def test_old_versions_stay_a_while_when_another_process_has_the_index_open(docs, tmp_path, paths):
+    # memory's rule (proclock.py): an update deletes old versions' files at once only when no other
+    # process has the index open; otherwise they stay for the grace period, so a search that process
+    # started on the old version still finds its files
+    import subprocess
+    import sys
+
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    index(docs, "guide")
+    table = docs.passages._table
+    hold = ("import sys; from pathlib import Path; from wits_tui.engine.docs.store import PassageStore; "
+            "PassageStore(Path(sys.argv[1])).open(); print('open', flush=True); sys.stdin.read()")
+    other = subprocess.Popen([sys.executable, "-c", hold, str(paths.docs_dir)], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "open"
+        read = table.version  # the version a search in the other process may be reading
+        (root / "notes.txt").write_text("The boat leaves at 8 now.\n")
+        index(docs, "guide")
+        assert read in [v["version"] for v in table.to_lance().versions()]
+    finally:
+        other.stdin.close()
+        other.wait(60)
+    (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
+    index(docs, "guide")  # alone now: everything old goes at once
+    assert read not in [v["version"] for v in table.to_lance().versions()]

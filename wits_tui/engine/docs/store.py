@@ -21,6 +21,7 @@ from typing import Any
 
 from wits_tui.engine.docs.rwlock import ReadWriteLock
 from wits_tui.engine.errors import DocsError as DocsError  # re-exported: its old home
+from wits_tui.engine.memory.proclock import CLEANUP_GRACE, ProcessLocks
 from wits_tui.engine.memory.rows import directory_bytes
 
 META_FILE = "wits-docs.json"
@@ -63,6 +64,7 @@ class PassageStore:
         self._table: Any = None
         self._counts: tuple[int, int, dict[str, int]] | None = None  # (table version, rows, rows per collection)
         self._ds: tuple[int, Any] | None = None  # (table version, its Lance dataset)
+        self._locks = ProcessLocks(self.directory)  # memory's: other processes' reads keep old versions a while
 
     def open(self) -> "PassageStore":
         with self.lock.write():
@@ -73,6 +75,7 @@ class PassageStore:
 
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
+                self._locks.announce()
                 meta_path = self.directory / META_FILE
                 self.meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
                 # every read sees the latest version, as memory's store does: another process (`wits docs
@@ -173,9 +176,10 @@ class PassageStore:
         nothing changed; at 100k passages an optimize can take a minute)."""
         if self._table is None or (only_if_changed and not self.meta.get("unfolded", True)):
             return
-        with self.lock.write(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._table.optimize(cleanup_older_than=timedelta(0), delete_unverified=True)
+        with self.lock.write(), self._locks.alone() as alone, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "cleanup_older_than=0 removes every version": intended when alone
+            grace = timedelta(0) if alone else CLEANUP_GRACE  # a search another process started still reads them
+            self._table.optimize(cleanup_older_than=grace, delete_unverified=not grace)
             self._ensure_vector_index()
             self._save_meta(unfolded=False)
 
@@ -292,3 +296,4 @@ class PassageStore:
     def close(self) -> None:
         with self.lock.write():
             self._table = self._db = self._ds = None
+            self._locks.release()

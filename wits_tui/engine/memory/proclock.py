@@ -1,4 +1,5 @@
-"""Locks between processes that share one memory directory (the TUI, `wits ask`, `wits memory ...`).
+"""Locks between processes that share one memory directory (the TUI, `wits ask`, `wits memory ...`);
+the document index (`wits docs ...`) uses the same presence lock and grace period for its clean-ups.
 
 Design (also in the README, "When things go wrong"):
 
@@ -24,10 +25,14 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 WRITE_LOCK = ".wits-write.lock"
 PRESENT_LOCK = ".wits-present.lock"
+#: Files of old table versions younger than this stay while other processes have the directory open
+#: (a read they started on that version still needs them).
+CLEANUP_GRACE = timedelta(minutes=2)
 #: How long a write waits for another process's write or compaction before giving up (reported).
 WRITE_WAIT_S = 60.0
 _POLL_S = 0.02

@@ -23,7 +23,7 @@ from typing import Any
 
 from wits_tui.engine.memory import meta as meta_file
 from wits_tui.engine.memory.compaction import cleanup, compact_in_steps, reclaimable_bytes
-from wits_tui.engine.memory.proclock import ProcessLocks
+from wits_tui.engine.memory.proclock import CLEANUP_GRACE, ProcessLocks
 from wits_tui.engine.memory.records import MemoryBroken, MemoryMaintenanceError, Segment
 from wits_tui.engine.memory.rows import (  # noqa: F401 - directory_bytes, epoch_seconds: used from here
     FIELDS,
@@ -40,9 +40,6 @@ from wits_tui.engine.memory.rows import (
 log = logging.getLogger("wits.memory")
 
 META_FILE = meta_file.META_FILE
-#: Files of old table versions younger than this stay while other processes have the memory open
-#: (a read they started on that version still needs them). See proclock.py.
-CLEANUP_GRACE = timedelta(minutes=2)
 #: Lance commit conflicts (only possible against a writer outside our lock) are retried this often.
 CONFLICT_RETRIES = 5
 TABLE_PREFIX = "segments"
