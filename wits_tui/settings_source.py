@@ -77,8 +77,8 @@ def settings_env(environ: "dict[str, str] | os._Environ[str]") -> dict[str, str]
 
 
 def apply_env(data: dict[str, Any], environ: "dict[str, str] | os._Environ[str]", origin: dict[str, str]) -> None:
-    for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name in RESERVED_ENV:
+    for name, raw in settings_env(environ).items():
+        if name == "OLLAMA_HOST":  # read by the ollama section's default, not a WITS_ path
             continue
         parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
         if not parts:

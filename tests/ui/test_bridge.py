@@ -148,3 +148,36 @@ def test_the_terminal_driver_pauses_streams_as_a_key_arrives(make_app):
     app.bridge.ui_done()
     driver.process_message(events.Resize(app.size, app.size))  # other input does not pause streams
     assert len(sent) == 2 and app.bridge._ui_until == 0.0
+
+
+async def test_a_key_pauses_streams_once_even_when_it_bubbles_back_to_the_app(make_app):
+    # A key no widget handles comes back to the app's on_event (the same event, bubbling): a
+    # second ui_busy there would restart the pause under a new key number, so the first key's
+    # ui_done no longer ended it.
+    from textual import events
+
+    from tests.ui.conftest import wait_for
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        calls: list[int] = []
+        busy = app.bridge.ui_busy
+
+        def counted() -> int:
+            calls.append(1)
+            return busy()
+
+        app.bridge.ui_busy = counted  # type: ignore[method-assign]
+        key = events.Key("f19", None)  # bound to nothing: it bubbles from the prompt to the app
+        bubbled: list[events.Key] = []
+        original = app.on_event
+
+        async def watch(event: events.Event) -> None:
+            if event is key:
+                bubbled.append(event)
+            await original(event)
+
+        app.on_event = watch  # type: ignore[method-assign]
+        app.post_message(key)
+        await wait_for(pilot, lambda: len(bubbled) >= 2, what="the key bubbles back to the app")
+        assert len(calls) == 1

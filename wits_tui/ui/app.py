@@ -71,6 +71,7 @@ class WitsApp(App[None]):
         self._started = started
         self.bridge = EngineBridge()
         self._chat_screen: ChatScreen | None = None
+        self._key_seen: events.Key | None = None  # the last key that paused streams (see on_event)
         themes, self.theme_problems = load_themes(paths.user_themes_dir)
         for theme in themes.values():
             self.register_theme(theme)
@@ -127,7 +128,10 @@ class WitsApp(App[None]):
         return KeysFirst
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):  # keys first: streams give way until the key is drawn
+        # keys first: streams give way until the key is drawn (once per key: a key no widget
+        # handled bubbles back here, the same event again)
+        if isinstance(event, events.Key) and event is not self._key_seen:
+            self._key_seen = event
             key = self.bridge.ui_busy()
             # the key goes app -> screen -> widget through message queues: the refresh that draws
             # it is the one after the next
