@@ -1,6 +1,6 @@
 from wits_tui.engine.model_check import close_models, is_installed, missing_model
 
-INSTALLED = ["llama3.2:1b", "qwen2.5:3b", "nomic-embed-text:latest", "gemma3:270m"]
+INSTALLED = ["llama3.2:1b", "qwen2.5:3b", "nomic-embed-text:latest", "gemma3:270m", "llava:7b"]
 
 
 def test_installed_with_or_without_the_latest_tag():
@@ -9,7 +9,10 @@ def test_installed_with_or_without_the_latest_tag():
 
 
 def test_close_matches_put_other_tags_of_the_same_name_first():
-    assert close_models("llama3.2", INSTALLED)[0] == "llama3.2:1b"
+    assert close_models("llama3.2", INSTALLED) == ["llama3.2:1b"]  # not llava:7b as well
+    assert close_models("qwen2.5:7b", INSTALLED) == ["qwen2.5:3b"]
+    assert close_models("gemma3:2b", INSTALLED) == ["gemma3:270m"]
+    assert close_models("lama3.2:1b", INSTALLED)[0] == "llama3.2:1b"  # no name matches: by spelling
     assert close_models("qwen2.5", INSTALLED)[0] == "qwen2.5:3b"
     assert close_models("mistral", INSTALLED) == []
 

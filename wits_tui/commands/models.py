@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import difflib
 from datetime import datetime
 
 from wits_tui.commands.context import CommandContext
@@ -11,6 +10,7 @@ from wits_tui.commands.impl import need_session
 from wits_tui.commands.results import Listing, Notice, Result, Row
 from wits_tui.engine.backends.base import BackendError, LoadedModel, ModelDetails, ModelInfo
 from wits_tui.engine.catalog import canonical, short_tokens
+from wits_tui.engine.model_check import close_models
 
 SHOWN_CAPABILITIES = ("tools", "thinking", "vision")
 
@@ -69,8 +69,7 @@ async def cmd_model(ctx: CommandContext, args: str) -> Result:
                       "warning", sessions_changed=True)
     match = next((n for n in installed if canonical(n) == canonical(args)), None)
     if match is None:
-        close = difflib.get_close_matches(args, installed, n=3, cutoff=0.4) or [
-            n for n in installed if n.split(":")[0] == args.split(":")[0]]
+        close = close_models(args, installed)
         like = f"; installed ones like it: {', '.join(close)}" if close else ""
         return Notice(f"'{args}' is not installed, so the model stays {current}{like}. /pull {args} downloads it", "error")
     await ctx.db(ctx.store.sessions.set_model, session_id, match)

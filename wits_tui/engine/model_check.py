@@ -16,11 +16,11 @@ def is_installed(model: str, installed: Sequence[str]) -> bool:
 
 
 def close_models(model: str, installed: Sequence[str], n: int = 3) -> list[str]:
-    """Installed models like ``model``: the same name with another tag first, then by spelling."""
+    """Installed models like ``model``: the same name with another tag when there is one
+    (``llama3.2`` -> ``llama3.2:3b``, not ``llava:7b`` too), otherwise by spelling."""
     base = model.split(":")[0]
     same_name = [m for m in installed if m.split(":")[0] == base]
-    spelled = difflib.get_close_matches(model, list(installed), n=n, cutoff=0.5)
-    return list(dict.fromkeys([*same_name, *spelled]))[:n]
+    return same_name[:n] or difflib.get_close_matches(model, list(installed), n=n, cutoff=0.5)
 
 
 def missing_model(model: str, installed: Sequence[str], *, choose: str, pull: str) -> str | None:
