@@ -111,7 +111,7 @@ def _retrieval(tmp: Path, store, quick: bool) -> list[Result]:
     table = PassageStore(tmp / "docs").open()._table.to_arrow()
     docs = _docs(tmp, "http://127.0.0.1:9", store)  # searches only: no server needed
     docs.passages = big = PassageStore(tmp / "big").open()
-    big.meta["index_min_rows"] = 20_000
+    big.index_min_rows = 20_000
     big.ensure_table(DIM, "nomic-embed-text")
     copies, added = 0, 0
     own = sum(1 for x in table.column("of").to_pylist() if not x)  # passages (the rest: definitions' vectors)

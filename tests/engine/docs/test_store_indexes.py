@@ -20,7 +20,7 @@ def _rows(collection: str, n: int, rng: random.Random) -> list[dict]:
 def test_a_big_table_gets_a_collection_bitmap_and_filtered_searches_stay_within_it(tmp_path):
     rng = random.Random(7)
     store = PassageStore(tmp_path / "docs").open()
-    store.meta["index_min_rows"] = 300
+    store.index_min_rows = 300
     store.ensure_table(DIM, "m")
     store.replace_files("a", [], _rows("a", 250, rng))
     store.replace_files("b", [], _rows("b", 150, rng))

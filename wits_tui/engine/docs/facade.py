@@ -80,8 +80,8 @@ class Docs:
     # -- opening and embedding ---------------------------------------------------------------
     def open_store(self) -> PassageStore:
         """Open LanceDB (blocking, about a second the first time). Raises DocsError."""
+        self.passages.index_min_rows = self.settings.index_min_rows
         self.passages.open()
-        self.passages.meta.setdefault("index_min_rows", self.settings.index_min_rows)
         return self.passages
 
     @property

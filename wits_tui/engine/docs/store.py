@@ -5,13 +5,12 @@ its own cap: ``docs.max_size_mb``). Every collection's passages share the table 
 ``collection`` column, filtered before the search), so one vector index and one
 full-text index serve them all. A passage may have extra rows for its extra vectors (one per
 definition in a code passage): they carry its fields, its id in ``of`` (a passage's own row:
-``""``) and no searchable text. Methods block and are thread-safe (one lock);
-lancedb is imported in :meth:`PassageStore.open` only.
+``""``) and no searchable text. Methods block and are thread-safe (one lock); several processes
+may share the directory (``shared.py``). lancedb is imported in :meth:`PassageStore.open` only.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -19,12 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from wits_tui.engine.docs.rwlock import ReadWriteLock
+from wits_tui.engine.docs.shared import META_FILE as META_FILE  # re-exported: its old home
+from wits_tui.engine.docs.shared import SharedIndex
 from wits_tui.engine.errors import DocsError as DocsError  # re-exported: its old home
-from wits_tui.engine.memory.proclock import CLEANUP_GRACE, ProcessLocks
+from wits_tui.engine.memory.proclock import CLEANUP_GRACE
 from wits_tui.engine.memory.rows import directory_bytes
 
-META_FILE = "wits-docs.json"
 TABLE = "passages"
 FIELDS = ("id", "collection", "path", "kind", "start_line", "end_line", "heading", "text")
 #: A passage's own row (not one of its extra vectors).
@@ -55,16 +54,11 @@ def in_collections(names: Sequence[str]) -> str:
     return f"collection IN ({_quote(names)})"
 
 
-class PassageStore:
+class PassageStore(SharedIndex):
     def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self.lock = ReadWriteLock()
-        self.meta: dict[str, Any] = {}
-        self._db: Any = None
-        self._table: Any = None
-        self._counts: tuple[int, int, dict[str, int]] | None = None  # (table version, rows, rows per collection)
-        self._ds: tuple[int, Any] | None = None  # (table version, its Lance dataset)
-        self._locks = ProcessLocks(self.directory)  # memory's: other processes' reads keep old versions a while
+        super().__init__(directory)
+        self._counts: tuple[Any, int, dict[str, int]] | None = None  # (table stamp, rows, rows per collection)
+        self.index_min_rows = 20_000  # docs.index_min_rows: below it, exact vector search
 
     def open(self) -> "PassageStore":
         with self.lock.write():
@@ -76,41 +70,28 @@ class PassageStore:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._locks.announce()
-                meta_path = self.directory / META_FILE
-                self.meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
                 # every read sees the latest version, as memory's store does: another process (`wits docs
                 # update` beside the app) folds the table and deletes the files an older version reads
                 self._db = lancedb.connect(str(self.directory), read_consistency_interval=timedelta(0))
-                if self.meta.get("table"):
-                    self._table = self._db.open_table(self.meta["table"])
-                    if "of" not in self._table.schema.names:  # made before extra vectors: all passages' own
-                        self._table.add_columns({"of": "''"})
-                    self._table.count_rows()
+                with self._writing():
+                    if self._table is not None and "of" not in self._table.schema.names:
+                        self._table.add_columns({"of": "''"})  # made before extra vectors: all passages' own
+                    if self._table is not None:
+                        self._table.count_rows()
+            except DocsError:
+                self._db = self._table = None
+                raise
             except Exception as exc:  # noqa: BLE001 - any failure here means the directory is unusable
                 self._db = self._table = None
                 raise DocsError(f"the document index in {self.directory} cannot be read: {type(exc).__name__}: {exc}",
                                 f"move {self.directory} aside and run `wits docs update` for each collection") from exc
             return self
 
-    def _save_meta(self, **changes: Any) -> None:
-        self.meta.update(changes)
-        tmp = self.directory / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
-        os.replace(tmp, self.directory / META_FILE)
-
-    @property
-    def dim(self) -> int | None:
-        return self.meta.get("dim")
-
-    @property
-    def embed_model(self) -> str | None:
-        return self.meta.get("embed_model")
-
     def ensure_table(self, dim: int, embed_model: str) -> None:
         import pyarrow as pa
         from lancedb.index import FTS
 
-        with self.lock.write():
+        with self._writing():
             if self._table is not None:
                 return
             schema = pa.schema([
@@ -122,11 +103,12 @@ class PassageStore:
             ])
             self._table, self._ds = self._db.create_table(TABLE, schema=schema, mode="overwrite"), None
             self._table.create_index("search_text", config=FTS())
-            self._save_meta(table=TABLE, dim=dim, embed_model=embed_model, indexed=False)
+            self._generation = int(self.meta.get("generation", 0)) + 1
+            self._save_meta(table=TABLE, dim=dim, embed_model=embed_model, indexed=False, generation=self._generation)
 
     def reset(self) -> None:
         """Drop every passage and forget the embedding model (before indexing again with another)."""
-        with self.lock.write():
+        with self._writing():
             if self._db is not None and self.meta.get("table"):
                 self._db.drop_table(self.meta["table"])
             self._table = self._ds = None
@@ -136,7 +118,7 @@ class PassageStore:
 
     def set_scheme(self, collection: str, scheme: str) -> None:
         """Record how ``collection``'s passages were embedded (``embed_text.SCHEME``)."""
-        with self.lock.write():
+        with self._writing():
             if self.meta.get("schemes", {}).get(collection) != scheme:
                 self._save_meta(schemes={**self.meta.get("schemes", {}), collection: scheme})
 
@@ -144,23 +126,23 @@ class PassageStore:
     def replace_files(self, collection: str, paths: Sequence[str], rows: list[dict[str, Any]]) -> None:
         """Delete the passages of ``paths`` and add ``rows``. Deleting first makes a run that was
         killed between this and the catalog write safe to repeat."""
-        with self.lock.write():
+        with self._writing():
             self.delete_files(collection, paths)
             if rows:
                 self._unfolded()
                 self._table.add(rows)
 
     def delete_files(self, collection: str, paths: Sequence[str]) -> None:
-        if self._table is None or not paths:
-            return
-        with self.lock.write():
+        with self._writing():
+            if self._table is None or not paths:
+                return
             self._unfolded()
             for i in range(0, len(paths), 500):
                 self._table.delete(f"collection = {_quote([collection])} AND path IN ({_quote(paths[i:i + 500])})")
 
     def delete_collection(self, collection: str) -> None:
-        if self._table is not None:
-            with self.lock.write():
+        with self._writing():
+            if self._table is not None:
                 self._table.delete(in_collections([collection]))
                 self.optimize()
 
@@ -174,9 +156,9 @@ class PassageStore:
         """Fold new rows into the indexes and drop the files of deleted rows. ``only_if_changed``:
         nothing to do when no rows were added or deleted since the last time (an update that found
         nothing changed; at 100k passages an optimize can take a minute)."""
-        if self._table is None or (only_if_changed and not self.meta.get("unfolded", True)):
-            return
-        with self.lock.write(), self._locks.alone() as alone, warnings.catch_warnings():
+        with self._writing(), self._locks.alone() as alone, warnings.catch_warnings():
+            if self._table is None or (only_if_changed and not self.meta.get("unfolded", True)):
+                return
             warnings.simplefilter("ignore")  # "cleanup_older_than=0 removes every version": intended when alone
             grace = timedelta(0) if alone else CLEANUP_GRACE  # a search another process started still reads them
             self._table.optimize(cleanup_older_than=grace, delete_unverified=not grace)
@@ -187,7 +169,7 @@ class PassageStore:
         from lancedb.index import HnswSq
 
         rows = self._table.count_rows()
-        if rows < self.meta.get("index_min_rows", 20_000):
+        if rows < self.index_min_rows:
             return
         if not self.meta.get("indexed"):
             partitions = max(1, rows // ROWS_PER_PARTITION)
@@ -203,6 +185,7 @@ class PassageStore:
     def count(self, collection: str | None = None) -> int:
         """Passages (their extra vectors aside)."""
         with self.lock.read():
+            self._sync()
             if self._table is None:
                 return 0
             return int(self._table.count_rows(f"{OWN} AND {in_collections([collection])}" if collection else OWN))
@@ -211,7 +194,7 @@ class PassageStore:
         """(row, cosine similarity), best first, within collections ``names`` (None: all of them); a
         row of a passage's extra vector has the passage's id in ``of`` (see ``retrieval.fuse``).
         Rows hold the :data:`LIGHT` fields and ``_rowid``: :meth:`fetch` reads the rest."""
-        if self._table is None or len(vector) != self.dim:
+        if self._fresh() is None or len(vector) != self.dim:
             return []
         return self._search(names, lambda n: self._vector_query(vector, n), limit, lambda r: 1.0 - float(r["_distance"]))
 
@@ -225,7 +208,7 @@ class PassageStore:
     def text_search(self, names: Sequence[str] | None, query: str, limit: int) -> list[tuple[dict[str, Any], float]]:
         """(row, BM25 score), best first, within collections ``names`` (None: all of them); rows as
         :meth:`vector_search`'s."""
-        if self._table is None or not query.strip():
+        if self._fresh() is None or not query.strip():
             return []
         return self._search(names, lambda n: self._text_query(query, n), limit, lambda r: float(r["_score"]))
 
@@ -235,7 +218,7 @@ class PassageStore:
         deeper, keeping theirs (for full text the scores are the table's either way, so the passages
         are the same); filtering first costs more there. Too few kept: filtered first after all."""
         with self.lock.read():
-            version = self._table.version  # row ids hold for this version only (see fetch)
+            version = self._stamp()  # row ids hold for this version only (see fetch)
             rows: list[dict[str, Any]] | None = None
             if names is not None and (share := self._share(names)) >= POSTFILTER_SHARE:
                 depth, wanted = int(limit / share * OVERFETCH) + 1, set(names)
@@ -254,7 +237,7 @@ class PassageStore:
         if not rows:
             return []
         with self.lock.read():
-            version = self._table.version
+            version = self._stamp()
             if all(r.get("_version") == version for r in rows):
                 got = self._dataset(version)._take_rows([int(r["_rowid"]) for r in rows], columns=list(TAKEN)).to_pylist()
             else:  # the table was written or folded since the search: its row ids mean other rows now
@@ -267,7 +250,7 @@ class PassageStore:
                 out = [o or by_id.get(r["id"]) for r, o in zip(rows, out)]
         return [{**r, **o} if o is not None else None for r, o in zip(rows, out)]
 
-    def _dataset(self, version: int) -> Any:
+    def _dataset(self, version: tuple[int | None, int]) -> Any:
         """The table's Lance dataset, opened once per table version (reading rows by row id through
         it costs half of LanceDB's ``take_row_ids``; opening it, ~50 times that)."""
         if self._ds is None or self._ds[0] != version:
@@ -280,7 +263,7 @@ class PassageStore:
 
     def _share(self, names: Sequence[str]) -> float:
         """The share of the table's passages in collections ``names`` (counted once per table version)."""
-        version = self._table.version
+        version = self._stamp()
         if self._counts is None or self._counts[0] != version:
             total = self._table.count_rows()
             self._counts = (version, total, {})
@@ -296,4 +279,5 @@ class PassageStore:
     def close(self) -> None:
         with self.lock.write():
             self._table = self._db = self._ds = None
+            self._meta_sig = self._generation = None  # opened again: read everything again
             self._locks.release()

@@ -47,8 +47,9 @@ def _open(path: Path) -> int:
 
 
 class ProcessLocks:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, what: str = "the memory") -> None:
         self.directory = Path(directory)
+        self.what = what  # named in MemoryBusy's message
         self._present_fd: int | None = None
         self._write_fd: int | None = None
         self._write_depth = 0
@@ -89,7 +90,7 @@ class ProcessLocks:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise MemoryBusy(
-                        f"another Wits process kept the memory in {self.directory} busy for {wait_s:.0f} s") from None
+                        f"another Wits process kept {self.what} in {self.directory} busy for {wait_s:.0f} s") from None
                 time.sleep(_POLL_S)
         self._write_depth = 1
         try:
