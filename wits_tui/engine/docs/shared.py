@@ -21,8 +21,10 @@ from wits_tui.engine.memory.records import MemoryBroken
 META_FILE = "wits-docs.json"
 
 
-class SharedIndex:
+class SharedIndex(meta_file.SavedMeta):
     """The directory, its meta file and table, and the locks (thread-safe: one readers-writer lock)."""
+
+    META_NAME = META_FILE
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -72,21 +74,6 @@ class SharedIndex:
                 yield
             finally:
                 self._write_depth -= 1
-
-    def _save_meta(self, **changes: Any) -> None:
-        with self._writing():
-            self.meta.update(changes)
-            path = self.directory / META_FILE
-            meta_file.write(path, self.meta)
-            self._meta_sig = meta_file.signature(path)
-
-    @property
-    def dim(self) -> int | None:
-        return self.meta.get("dim")
-
-    @property
-    def embed_model(self) -> str | None:
-        return self.meta.get("embed_model")
 
     def _fresh(self) -> Any:
         """The table as the meta file says it is now (None: none yet)."""

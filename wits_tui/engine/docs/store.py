@@ -104,7 +104,7 @@ class PassageStore(SharedIndex):
             self._table, self._ds = self._db.create_table(TABLE, schema=schema, mode="overwrite"), None
             self._table.create_index("search_text", config=FTS())
             self._generation = int(self.meta.get("generation", 0)) + 1
-            self._save_meta(table=TABLE, dim=dim, embed_model=embed_model, indexed=False, generation=self._generation)
+            self.save_meta(table=TABLE, dim=dim, embed_model=embed_model, indexed=False, generation=self._generation)
 
     def reset(self) -> None:
         """Drop every passage and forget the embedding model (before indexing again with another)."""
@@ -114,13 +114,13 @@ class PassageStore(SharedIndex):
             self._table = self._ds = None
             for key in ("table", "dim", "embed_model", "indexed", "schemes", "collection_index"):
                 self.meta.pop(key, None)
-            self._save_meta()
+            self.save_meta()
 
     def set_scheme(self, collection: str, scheme: str) -> None:
         """Record how ``collection``'s passages were embedded (``embed_text.SCHEME``)."""
         with self._writing():
             if self.meta.get("schemes", {}).get(collection) != scheme:
-                self._save_meta(schemes={**self.meta.get("schemes", {}), collection: scheme})
+                self.save_meta(schemes={**self.meta.get("schemes", {}), collection: scheme})
 
     # -- writing -----------------------------------------------------------------------
     def replace_files(self, collection: str, paths: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -150,7 +150,7 @@ class PassageStore(SharedIndex):
         """Rows were added or deleted: the next :meth:`optimize` has work (recorded on disk, so a run
         killed before it is folded by the next)."""
         if not self.meta.get("unfolded"):
-            self._save_meta(unfolded=True)
+            self.save_meta(unfolded=True)
 
     def optimize(self, only_if_changed: bool = False) -> None:
         """Fold new rows into the indexes and drop the files of deleted rows. ``only_if_changed``:
@@ -163,7 +163,7 @@ class PassageStore(SharedIndex):
             grace = timedelta(0) if alone else CLEANUP_GRACE  # a search another process started still reads them
             self._table.optimize(cleanup_older_than=grace, delete_unverified=not grace)
             self._ensure_vector_index()
-            self._save_meta(unfolded=False)
+            self.save_meta(unfolded=False)
 
     def _ensure_vector_index(self) -> None:
         from lancedb.index import HnswSq
@@ -174,12 +174,12 @@ class PassageStore(SharedIndex):
         if not self.meta.get("indexed"):
             partitions = max(1, rows // ROWS_PER_PARTITION)
             self._table.create_index("vector", config=HnswSq(distance_type="cosine", num_partitions=partitions))
-            self._save_meta(indexed=True, nprobes=partitions)
+            self.save_meta(indexed=True, nprobes=partitions)
         if not self.meta.get("collection_index"):
             # a bitmap of each collection's rows: a search within some collections filters through it
             # instead of reading the column (at 100k passages: ~half the filtered vector search)
             self._table.create_scalar_index("collection", index_type="BITMAP", replace=True)
-            self._save_meta(collection_index=True)
+            self.save_meta(collection_index=True)
 
     # -- reading -----------------------------------------------------------------------
     def count(self, collection: str | None = None) -> int:

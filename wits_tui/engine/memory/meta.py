@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,32 @@ def write(path: Path, meta: dict[str, Any]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(meta, indent=2, default=str))
     os.replace(tmp, path)
+
+
+class SavedMeta:
+    """A store's meta file (memory's and the document index's): read into ``meta``, saved whole
+    under the store's write lock (``_writing``, which first follows what other processes saved)."""
+
+    META_NAME = META_FILE
+    directory: Path
+    meta: dict[str, Any]
+    _meta_sig: tuple[int, int] | None
+
+    def _writing(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def save_meta(self, **changes: Any) -> None:
+        with self._writing():
+            self.meta.update(changes)
+            path = self.directory / self.META_NAME
+            write(path, self.meta)
+            self._meta_sig = signature(path)
+
+    @property
+    def dim(self) -> int | None:
+        return self.meta.get("dim")
+
+    @property
+    def embed_model(self) -> str | None:
+        """The model whose vectors the table holds (queries must be embedded with it)."""
+        return self.meta.get("embed_model")

@@ -49,7 +49,7 @@ PLACEHOLDER_DIM = 768
 INDEX_ROWS_PER_PARTITION = 25_000
 INDEX_EF = 64
 INDEX_REFINE = 4
-class SegmentStore:
+class SegmentStore(meta_file.SavedMeta):
     def __init__(self, directory: Path, compact_step_bytes: int = 1_000_000) -> None:
         self.directory = Path(directory)
         self.compact_step_bytes = compact_step_bytes  # see compaction.py
@@ -137,22 +137,6 @@ class SegmentStore:
                 if self._table is not None:
                     self._table.checkout_latest()
         return None
-
-    def save_meta(self, **changes: Any) -> None:
-        with self._writing():
-            self.meta.update(changes)
-            path = self.directory / META_FILE
-            meta_file.write(path, self.meta)
-            self._meta_sig = meta_file.signature(path)
-
-    @property
-    def dim(self) -> int | None:
-        return self.meta.get("dim")
-
-    @property
-    def embed_model(self) -> str | None:
-        """The model whose vectors the table holds (queries must be embedded with it)."""
-        return self.meta.get("embed_model")
 
     @property
     def has_table(self) -> bool:
