@@ -73,11 +73,13 @@ class PassageStore(SharedIndex):
                 # every read sees the latest version, as memory's store does: another process (`wits docs
                 # update` beside the app) folds the table and deletes the files an older version reads
                 self._db = lancedb.connect(str(self.directory), read_consistency_interval=timedelta(0))
-                with self._writing():
-                    if self._table is not None and "of" not in self._table.schema.names:
-                        self._table.add_columns({"of": "''"})  # made before extra vectors: all passages' own
-                    if self._table is not None:
-                        self._table.count_rows()
+                self._sync()  # without the write lock: opening never waits for another process's fold
+                if self._table is not None and "of" not in self._table.schema.names:
+                    with self._writing():  # made before extra vectors: all passages' own
+                        if "of" not in self._table.schema.names:
+                            self._table.add_columns({"of": "''"})
+                if self._table is not None:
+                    self._table.count_rows()
             except DocsError:
                 self._db = self._table = None
                 raise
