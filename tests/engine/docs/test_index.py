@@ -251,3 +251,32 @@ def test_old_versions_stay_a_while_when_another_process_has_the_index_open(docs,
     (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
     index(docs, "guide")  # alone now: everything old goes at once
     assert read not in [v["version"] for v in table.to_lance().versions()]
+
+
+def test_old_versions_kept_for_another_process_do_not_count_towards_the_cap(docs, tmp_path, paths):
+    # While another process has the index open, an update keeps the files of old versions for the
+    # grace period; they go within minutes and must not make the next update fail on the cap.
+    import subprocess
+    import sys
+
+    root = _tree(tmp_path / "docs")
+    docs.add([root], "guide")
+    index(docs, "guide")
+    hold = ("import sys; from pathlib import Path; from wits_tui.engine.docs.store import PassageStore; "
+            "PassageStore(Path(sys.argv[1])).open(); print('open', flush=True); sys.stdin.read()")
+    other = subprocess.Popen([sys.executable, "-c", hold, str(paths.docs_dir)], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "open"
+        (root / "notes.txt").write_text("The boat leaves at 8 now.\n")
+        index(docs, "guide")
+        disk, live = docs.passages.disk_bytes(), docs.passages.live_bytes()
+        assert live < disk  # the old versions' files are still there
+        docs.settings.max_size_mb = (live + (disk - live) / 2) / 1_000_000
+        (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
+        report = index(docs, "guide")
+        assert not report.error and report.indexed == 1
+        assert docs.passages.disk_bytes() > docs.settings.max_size_mb * 1_000_000  # the kept files are still there
+    finally:
+        other.stdin.close()
+        other.wait(60)

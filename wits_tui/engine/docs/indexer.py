@@ -27,6 +27,7 @@ from wits_tui.engine.store.docs_catalog import FileState
 
 if TYPE_CHECKING:
     from wits_tui.engine.docs.facade import Docs
+    from wits_tui.engine.docs.store import PassageStore
 
 #: A batch is embedded and written once it holds this many passages (or files).
 BATCH_CHUNKS = 256
@@ -149,7 +150,7 @@ async def index(docs: "Docs", name: str, progress: Callable[[IndexProgress], Non
             await _write_batches(docs, name, prepared, report)
             done += len(part)
             tell("indexing", done, len(todo), str(part[-1].path))
-            if await asyncio.to_thread(docs.passages.disk_bytes) > cap:
+            if await asyncio.to_thread(_over_cap, docs.passages, cap):
                 raise DocsError(f"the document index reached its cap of {settings.max_size_mb:g} MB",
                                 "raise docs.max_size_mb in the config, or remove a collection")
         await asyncio.to_thread(docs.passages.set_scheme, name, SCHEME)
@@ -209,6 +210,12 @@ async def _write(docs: "Docs", name: str, group: Sequence[_Prepared], report: In
         else:
             report.indexed += 1
             report.chunks += p.state.chunks
+
+
+def _over_cap(passages: "PassageStore", cap: int) -> bool:
+    """Over ``docs.max_size_mb``, old versions' files kept a while for another process aside (the
+    size on disk first: the cheap answer when it is under)."""
+    return passages.disk_bytes() > cap and passages.live_bytes() > cap
 
 
 def _remove(docs: "Docs", name: str, paths: list[str]) -> None:
