@@ -155,7 +155,8 @@ async def test_a_default_model_that_is_not_installed_is_said_at_start(app_paths,
         note = await wait_for(pilot, lambda: next((str(n.content) for n in app.chat.query(".notice")
                                                     if "not installed" in str(n.content)), None),
                               what="the missing-model notice")
-        assert "model 'llama3.2' is not installed" in note and "llama3.2:1b" in note and "/pull llama3.2" in note
+        assert "the default model 'llama3.2' is not installed" in note and "llama3.2:1b" in note
+        assert "/pull llama3.2" in note and "chat.default_model" in note
         assert not app.chat_screen.setup_card.display
 
 

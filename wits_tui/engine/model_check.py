@@ -23,10 +23,10 @@ def close_models(model: str, installed: Sequence[str], n: int = 3) -> list[str]:
     return same_name[:n] or difflib.get_close_matches(model, list(installed), n=n, cutoff=0.5)
 
 
-def missing_model(model: str, installed: Sequence[str], *, choose: str, pull: str) -> str | None:
+def missing_model(model: str, installed: Sequence[str], *, choose: str, pull: str, what: str = "model") -> str | None:
     """A sentence saying ``model`` is not installed, naming close matches (or what is
     installed) and the fixes, or None. ``pull`` and ``choose`` say how, with ``{model}`` for the
-    name: ``"/pull {model}"``, ``"/model NAME"``."""
+    name: ``"/pull {model}"``, ``"/model NAME"``; ``what`` names it (``"the default model"``)."""
     if is_installed(model, installed):
         return None
     close = close_models(model, installed)
@@ -36,5 +36,5 @@ def missing_model(model: str, installed: Sequence[str], *, choose: str, pull: st
         offer = f"; installed: {', '.join(list(installed)[:8])}"
     else:
         offer = "; no model is installed yet"
-    return (f"model '{model}' is not installed{offer}. Get it with {pull.format(model=model)}, "
+    return (f"{what} '{model}' is not installed{offer}. Get it with {pull.format(model=model)}, "
             f"or choose another with {choose}")

@@ -61,9 +61,10 @@ class HealthMonitor(Controller):
             installed = [m.name for m in await self.bridge.run(self.engine.list_models())]
         except Exception:  # noqa: BLE001 - the health loop reports a server that stops answering
             return
-        problem = missing_model(model, installed, choose="/model NAME", pull="/pull {model}")
+        problem = missing_model(model, installed, pull="/pull {model}", what="the default model",
+                                choose="/model NAME for this chat, or chat.default_model in the config (`wits config`)")
         if problem:
-            await self.screen.chat.add_notice(f"{problem} (chat.default_model)", "warning")
+            await self.screen.chat.add_notice(problem, "warning")
         try:  # the modules' models, known before a turn is routed to one of them
             await self.bridge.run(self.engine.learn_module_models(installed))
         except Exception:  # noqa: BLE001 - a background look-up; a turn asks again if it must
