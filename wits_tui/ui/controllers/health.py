@@ -62,7 +62,7 @@ class HealthMonitor(Controller):
         except Exception:  # noqa: BLE001 - the health loop reports a server that stops answering
             return
         problem = missing_model(model, installed, pull="/pull {model}", what="the default model",
-                                choose="/model NAME for this chat, or chat.default_model in the config (`wits config`)")
+                                choose="/model NAME for this chat, or chat.default_model in the config (`wits config path` shows where)")
         if problem:
             await self.screen.chat.add_notice(problem, "warning")
         try:  # the modules' models, known before a turn is routed to one of them
