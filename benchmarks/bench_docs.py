@@ -11,6 +11,7 @@ passages, and retrieval quality (recall@5) on a labelled question set.
   modules do, each naming the file and the definition that answers it; see the README there)
   over top-level stdlib modules and five packages, embedded with all-MiniLM-L6-v2. Needs
   ``.venv-bench`` (see benchmarks/bench_routing.py); without it those rows say skipped.
+* The same questions through the vector index a big collection gets (``bench_docs_ann.py``).
 """
 
 from __future__ import annotations
@@ -234,7 +235,9 @@ def run(quick: bool = False) -> list[Result]:
         results += _retrieval(tmp, store, quick)
     finally:
         store.close()
-    return results + _quality(quick)
+    from benchmarks.bench_docs_ann import ann_recall
+
+    return results + _quality(quick) + ann_recall(quick)
 
 
 if __name__ == "__main__":
