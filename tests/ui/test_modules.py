@@ -94,3 +94,20 @@ async def test_characters_stay_characters_unless_the_option_key_preset_is_on(mak
         assert app.chat_screen.prompt.text == ""
         type_keys(app, "º")
         await wait_for(pilot, lambda: active(app) == ["auto"], what="auto again")
+
+
+@pytest.mark.parametrize("width", [80, 104, 120, 200])
+async def test_every_module_of_the_bar_shows_at_any_width(make_app, server, width):
+    # Every module's model loaded (a dot each) and the sidebar open from 100 columns: the full
+    # names did not fit at 104 and "6 base" was cut off; the bar abbreviates by its own width.
+    server.add_model(MODEL, capabilities=["completion"], family="llama", parameter_size="1.2B", loaded=True)
+    app = make_app()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await bar_ready(pilot)
+        bar = app.chat_screen.module_bar
+        await wait_for(pilot, lambda: "●" in str(bar.query(".module.-named").last().content), what="the loaded dots")
+        await wait_for(pilot, lambda: all(label.region.width for label in bar.query(".module")), what="the bar laid out")
+        labels = list(bar.query(".module"))
+        assert len(labels) == 7 and labels[-1].region.right <= bar.content_region.right
+        assert bar.compact == (bar.full_width() > bar.outer_size.width)
+        assert bar.compact == (width < 120)

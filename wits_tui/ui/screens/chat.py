@@ -331,8 +331,8 @@ class ChatScreen(Screen[None]):
         self.sidebar.display = not self.sidebar.display
 
     # -- small terminals ------------------------------------------------------------
-    #: Below this width the sidebar hides itself (Ctrl+B shows it over the chat) and the
-    #: module bar abbreviates, so the chat keeps room to read.
+    #: Below this width the sidebar hides itself (Ctrl+B shows it over the chat), so the chat
+    #: keeps room to read (the module bar abbreviates by its own width: widgets/module_bar.py).
     NARROW = 100
     narrow: bool | None = None
 
@@ -342,7 +342,6 @@ class ChatScreen(Screen[None]):
             return
         self.narrow = narrow
         self.set_class(narrow, "-narrow")
-        self.module_bar.set_compact(narrow)
         # the sidebar as the person asked for it on a wide screen; hidden until asked for on a narrow one
         self.sidebar.display = not narrow and self.settings.ui.show_sidebar
 

@@ -1,10 +1,13 @@
 """The module bar: one line with the modules and their keys, "auto" or the pinned
-module, and a dot for modules whose model is loaded. It only shows what it is given."""
+module, and a dot for modules whose model is loaded. It only shows what it is given.
+When the full names do not fit its width (a narrow terminal, the sidebar open, many
+modules) it drops its title and cuts names to :data:`COMPACT` letters."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.containers import Horizontal
 from textual.widgets import Label
 
@@ -41,8 +44,24 @@ class ModuleBar(Horizontal):
             await self.query(".module.-named").remove()
             await self.mount_all([self._label(e) for e in self.entries])
         self.set_pinned(pinned)
+        self._fit(self.outer_size.width)
 
-    compact = False  # a narrow terminal: names cut to COMPACT letters, no "modules" title
+    compact = False  # the full names do not fit: names cut to COMPACT letters, no "modules" title
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)  # the whole bar, its padding too
+
+    def full_width(self) -> int:
+        """Cells from the bar's left edge to the end of the last full name (app.tcss: #modules
+        padding 2, its title's margin 1, each module's padding 1 on each side); the padding after
+        the last name may be cut off."""
+        names = ["0 auto", *(self._text(e, compact=False) for e in self.entries)]
+        return 2 + len("modules") + 1 + sum(len(n) + 2 for n in names) - 1
+
+    def _fit(self, width: int) -> None:
+        """``width``: the bar's, padding included (as :meth:`full_width` counts)."""
+        if width:  # 0: not laid out yet
+            self.set_compact(self.full_width() > width)
 
     def set_compact(self, compact: bool) -> None:
         if compact != self.compact:
@@ -51,11 +70,11 @@ class ModuleBar(Horizontal):
             for label, entry in zip(self.query(".module.-named"), self.entries):
                 label.update(self._text(entry))  # type: ignore[attr-defined]
 
-    def _text(self, entry: Any) -> str:
+    def _text(self, entry: Any, compact: bool | None = None) -> str:
         dot = "●" if entry.loaded else ""
         key = f"{entry.key} " if entry.key else ""
         name = short_name(entry.name)
-        return f"{key}{name[:COMPACT] if self.compact else name}{dot}"
+        return f"{key}{name[:COMPACT] if (self.compact if compact is None else compact) else name}{dot}"
 
     def _label(self, entry: Any) -> Label:
         label = Label(self._text(entry), classes="module -named", markup=False)
