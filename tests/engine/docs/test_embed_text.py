@@ -117,15 +117,26 @@ def test_a_class_summary_holds_its_docstring_and_public_methods():
     code = 'class Box(Base, metaclass=M):\n    """A box."""\n    def put(self):\n        """Put it.\n\n        More."""\n    def _hidden(self):\n        pass\n'
     assert embed_text.class_summaries(code) == {"Box": "class Box(Base): box. A box. Methods: put (Put it.)."}
     assert embed_text.class_summaries("class Broken(:\n") == {}
+    assert embed_text.code_file("class Broken(:\n") == embed_text.CodeFile()
 
 
-def test_a_passage_holding_a_class_line_gets_its_class_summary_too():
-    classes = embed_text.class_summaries(CODE)
-    texts = embed_text.definitions("/src/app/tool.py", "class Box", CODE, "python", classes)
-    assert texts[-1] == "tool.py\nclass Box: box. A box of things. More about boxes. Methods: put (Put ``thing`` in the box.)."
-    method = "    def put(self, thing):\n        pass\n"  # a method's passage of its own: no summary
-    assert embed_text.definitions("/src/app/tool.py", "class Box > def put", method, "python", classes) == [
-        "tool.py\ndef put(self, thing):"]
+def test_a_passage_holding_a_class_line_gets_its_class_summary_and_a_method_its_class():
+    code = embed_text.code_file(CODE)
+    assert code.owners == {7: "Box"}  # put's def line; fetch is a function
+    texts = embed_text.definitions("/src/app/tool.py", "class Box", CODE, "python", code, 1)
+    summary = "class Box: box. A box of things. More about boxes. Methods: put (Put ``thing`` in the box.)."
+    assert texts == [
+        "tool.py\nclass Box: A box of things. More about boxes.",
+        "tool.py Box\ndef put(self, thing, where=None): Put ``thing`` in the box.",
+        "tool.py\nasync def fetch(url):",
+        f"tool.py\n{summary}",
+    ]
+    # the passage starts with the class: its own vector holds the summary too
+    assert embed_text.embed_text("/src/app/tool.py", "class Box", CODE, "python", code).splitlines()[-1] == summary
+    method = CODE.splitlines()[6:10]  # put alone, as a passage of its own from line 7: no summary, its class named
+    assert embed_text.definitions("/src/app/tool.py", "class Box > def put", "\n".join(method), "python", code, 7) == [
+        "tool.py Box\ndef put(self, thing, where=None): Put ``thing`` in the box."]
+    assert "Methods:" not in embed_text.embed_text("/src/app/tool.py", "class Box > def put", "\n".join(method), "python", code)
 
 
 def test_indexing_embeds_a_long_class_summary_with_its_head_passage_not_with_its_methods(paths, store, server, tmp_path):
@@ -145,4 +156,5 @@ def test_indexing_embeds_a_long_class_summary_with_its_head_passage_not_with_its
     rows = docs.passages._table.to_arrow().to_pylist()
     head = next(r for r in rows if not r["of"] and r["text"].startswith("class WorkerPool"))
     assert len([r for r in rows if r["of"] == head["id"]]) == 2  # its class line, and the summary
+    assert "pool.py WorkerPool\ndef submit(self, fn): Schedule fn." in sent  # a method's vector names its class
     docs.close()

@@ -9,11 +9,11 @@ A code passage also gets more vectors (:func:`definitions`), so that a passage o
 definitions is found by the one a question is about (see ``retrieval.fuse``):
 
 * one per definition in it: its name in words (``copytree`` -> "copy tree"), its signature and
-  its whole docstring (as much as the model reads);
-* one per class whose ``class`` line is in it (:func:`class_summaries`): the class's docstring
-  and the names of its public methods with the first line of their docstrings, so that a
-  question about what a class is for finds its head even when its methods are passages of
-  their own.
+  its whole docstring (as much as the model reads), a method's with the name of its class;
+* one per class whose ``class`` line is in it (:func:`code_file`): the class's docstring and
+  the names of its public methods with the first line of their docstrings, so that a question
+  about what a class is for finds its head even when its methods are passages of their own
+  (a passage starting with a class has that summary in its own vector too).
 
 ``SCHEME`` names this recipe; an index embedded with another recipe is embedded again by
 its next ``update`` (see ``indexer``). Chosen on ``benchmarks/data/docs_tuning.jsonl``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 #: The recipe of the vectors in an index: change it whenever what is embedded changes.
@@ -40,6 +41,7 @@ CLASS_DOC_CHARS = 600
 _GENERIC = re.compile(r"^(__init__|__main__|index|readme|main|mod|lib)(\.\w+)?$", re.IGNORECASE)
 _DEF = re.compile(r"^\s*(?:async\s+def|def|class)\s+(\w+)")
 _CLASS = re.compile(r"^\s*class\s+(\w+)")
+_HEAD_CLASS = re.compile(r"^\s*(?:@.*\n\s*)*class\s+(\w+)")  # a passage that starts with a class (maybe decorated)
 _QUOTES = ('"""', "'''", 'r"""', "r'''")
 CODE_KINDS = frozenset({"python"})
 
@@ -91,67 +93,96 @@ def _docstring(lines: list[str], i: int, max_chars: int) -> str:
     return re.sub(r"\s+", " ", " ".join(x for x in out if x))[:max_chars]
 
 
-def outline(text: str, doc_chars: int = OUTLINE_DOC_CHARS, names: bool = False) -> str:
-    """Each definition's signature and docstring (up to ``doc_chars``), a line each, with its name in
-    words first when ``names`` and they differ from it; "" when the text has none."""
+def _outline(text: str, doc_chars: int, names: bool) -> list[tuple[int, str]]:
+    """(line index in ``text``, signature and docstring) of each definition."""
     lines = text.splitlines()
-    out: list[str] = []
+    out: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
         m = _DEF.match(lines[i])
         if m:
+            at = i
             sig, i = _signature(lines, i)
             words = name_words(m.group(1))
             head = f"{words}: {sig}" if names and words != m.group(1).lower() else sig
-            out.append(f"{head} {_docstring(lines, i, doc_chars)}".strip())
+            out.append((at, f"{head} {_docstring(lines, i, doc_chars)}".strip()))
             continue
         i += 1
-    return "\n".join(out)
+    return out
 
 
-def class_summaries(source: str, doc_chars: int = CLASS_DOC_CHARS) -> dict[str, str]:
-    """For each class of a Python file (by name): ``class Name(Base): name in words. Docstring.
-    Methods: method in words (first line of its docstring); …`` (public methods only); empty when
-    the file does not parse."""
+def outline(text: str, doc_chars: int = OUTLINE_DOC_CHARS, names: bool = False) -> str:
+    """Each definition's signature and docstring (up to ``doc_chars``), a line each, with its name in
+    words first when ``names`` and they differ from it; "" when the text has none."""
+    return "\n".join(line for _, line in _outline(text, doc_chars, names))
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFile:
+    """What a passage's vectors take from its whole file (:func:`code_file`)."""
+
+    classes: Mapping[str, str] = field(default_factory=dict)  # class name -> its summary
+    owners: Mapping[int, str] = field(default_factory=dict)  # line (1-based) of a method's ``def`` -> its class
+
+
+def code_file(source: str, doc_chars: int = CLASS_DOC_CHARS) -> CodeFile:
+    """A Python file's classes, each summed up as ``class Name(Base): name in words. Docstring.
+    Methods: method in words (first line of its docstring); …`` (public methods only), and the
+    class of each method; empty when the file does not parse."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return {}
-    out: dict[str, str] = {}
+        return CodeFile()
+    classes: dict[str, str] = {}
+    owners: dict[int, str] = {}
     for node in ast.walk(tree):
         if not isinstance(node, ast.ClassDef):
             continue
         doc = re.sub(r"\s+", " ", ast.get_docstring(node) or "")[:doc_chars]
         methods = []
         for m in node.body:
-            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_"):
-                first = (ast.get_docstring(m) or "").strip().split("\n")[0]
-                methods.append(name_words(m.name) + (f" ({first})" if first else ""))
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                owners[m.lineno] = node.name
+                if not m.name.startswith("_"):
+                    first = (ast.get_docstring(m) or "").strip().split("\n")[0]
+                    methods.append(name_words(m.name) + (f" ({first})" if first else ""))
         bases = ", ".join(ast.unparse(b) for b in node.bases)
-        out[node.name] = (f"class {node.name}" + (f"({bases})" if bases else "") + f": {name_words(node.name)}. {doc}"
-                          + (f" Methods: {'; '.join(methods)}." if methods else ""))
-    return out
+        classes[node.name] = (f"class {node.name}" + (f"({bases})" if bases else "") + f": {name_words(node.name)}. {doc}"
+                              + (f" Methods: {'; '.join(methods)}." if methods else ""))
+    return CodeFile(classes, owners)
 
 
-def embed_text(path: str, heading: str, text: str, kind: str = "") -> str:
-    """The text a passage's vector is made from."""
+def class_summaries(source: str) -> dict[str, str]:
+    """The summary of each class of a Python file, by name (see :func:`code_file`)."""
+    return dict(code_file(source).classes)
+
+
+def embed_text(path: str, heading: str, text: str, kind: str = "", code: CodeFile | None = None) -> str:
+    """The text a passage's vector is made from (``code``: its file's, for a passage that starts with a class)."""
     head = place(path, heading)
     if MODE.startswith("outline") and kind in CODE_KINDS:
         summary = outline(text)
         if summary:
+            cls = _HEAD_CLASS.match(text)
+            if code is not None and cls and cls.group(1) in code.classes:
+                summary += "\n" + code.classes[cls.group(1)]
             return f"{head}\n{summary}" + (f"\n{text}" if MODE == "outline+text" else "")
     return f"{head}\n{text}"
 
 
-def definitions(path: str, heading: str, text: str, kind: str = "", classes: Mapping[str, str] | None = None) -> list[str]:
-    """The texts of a passage's extra vectors: one per definition in it (its file, name in words,
-    signature and docstring), then one per class whose ``class`` line it holds, from ``classes``
-    (:func:`class_summaries` of its file); none for prose or for code without definitions."""
+def definitions(path: str, heading: str, text: str, kind: str = "", code: CodeFile | None = None,
+                first_line: int = 1) -> list[str]:
+    """The texts of a passage's extra vectors: one per definition in it (its file, a method's class,
+    its name in words, signature and docstring), then one per class whose ``class`` line it holds;
+    ``code`` (:func:`code_file` of its file, whose line ``first_line`` the text starts at) gives the
+    classes. None for prose or for code without definitions."""
     if not MODE.startswith("outline") or kind not in CODE_KINDS:
         return []
     head = place(path, "")
-    texts = [f"{head}\n{line}" for line in outline(text, DEFINITION_DOC_CHARS, names=True).splitlines()]
-    if classes:
-        named = dict.fromkeys(m.group(1) for m in map(_CLASS.match, text.splitlines()) if m)
-        texts += [f"{head}\n{classes[n]}" for n in named if n in classes]
-    return texts
+    code = code or CodeFile()
+    texts = []
+    for at, line in _outline(text, DEFINITION_DOC_CHARS, names=True):
+        owner = code.owners.get(first_line + at)
+        texts.append(f"{head} {owner}\n{line}" if owner else f"{head}\n{line}")
+    named = dict.fromkeys(m.group(1) for m in map(_CLASS.match, text.splitlines()) if m)
+    return texts + [f"{head}\n{code.classes[n]}" for n in named if n in code.classes]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wits_tui.engine.docs.chunking import Limits, chunk
-from wits_tui.engine.docs.embed_text import CODE_KINDS, SCHEME, class_summaries, definitions, embed_text, place
+from wits_tui.engine.docs.embed_text import CODE_KINDS, SCHEME, CodeFile, code_file, definitions, embed_text, place
 from wits_tui.engine.docs.readers import Unreadable, read_text
 from wits_tui.engine.docs.records import IndexProgress, IndexReport
 from wits_tui.engine.docs.store import DocsError
@@ -83,15 +83,15 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
         chunks = [replace(c, start_line=_page(c.heading), end_line=_page(c.heading)) for c in chunks]
     key = hashlib.sha1(f"{collection}\x1f{path}".encode()).hexdigest()[:16]
     rows = []
-    classes = class_summaries(text) if found.kind in CODE_KINDS else {}  # what each class is for, from the whole file
+    code = code_file(text) if found.kind in CODE_KINDS else CodeFile()  # its classes and methods, from the whole file
     for n, c in enumerate(chunks):
         row = {"id": f"{key}-{n}", "collection": collection, "path": path, "kind": found.kind, "start_line": c.start_line,
                "end_line": c.end_line, "heading": c.heading, "text": c.text, "search_text": search_text(path, c.heading, c.text),
-               "file_hash": digest, "of": "", "embed": embed_text(path, c.heading, c.text, found.kind)}
+               "file_hash": digest, "of": "", "embed": embed_text(path, c.heading, c.text, found.kind, code)}
         rows.append(row)
         # more vectors (per definition, per class): the same passage, found by them (no text to search: once is enough)
         rows += [{**row, "id": f"{row['id']}.{m}", "of": row["id"], "search_text": "", "embed": t}
-                 for m, t in enumerate(definitions(path, c.heading, c.text, found.kind, classes))]
+                 for m, t in enumerate(definitions(path, c.heading, c.text, found.kind, code, c.start_line))]
     return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, digest, len(chunks), "indexed", None), rows)
 
 
