@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -125,17 +126,33 @@ class CodeFile:
     owners: Mapping[int, str] = field(default_factory=dict)  # line (1-based) of a method's ``def`` -> its class
 
 
-def code_file(source: str, doc_chars: int = CLASS_DOC_CHARS) -> CodeFile:
+def parse_python(source: str) -> ast.Module | None:
+    """The syntax tree of a Python file, None when it does not parse (chunking and :func:`code_file` share it)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every statement of a tree, breadth first as ``ast.walk`` (whose expressions it skips)."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        yield node
+        todo.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
+
+
+def code_file(source: str, doc_chars: int = CLASS_DOC_CHARS, tree: ast.Module | None = None) -> CodeFile:
     """A Python file's classes, each summed up as ``class Name(Base): name in words. Docstring.
     Methods: method in words (first line of its docstring); …`` (public methods only), and the
-    class of each method; empty when the file does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    class of each method; empty when the file does not parse (``tree``: its tree, parsed already)."""
+    tree = tree or parse_python(source)
+    if tree is None:
         return CodeFile()
     classes: dict[str, str] = {}
     owners: dict[int, str] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if not isinstance(node, ast.ClassDef):
             continue
         doc = re.sub(r"\s+", " ", ast.get_docstring(node) or "")[:doc_chars]

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.docs.chunking import Limits, chunk
-from wits_tui.engine.docs.embed_text import CODE_KINDS, SCHEME, CodeFile, code_file, definitions, embed_text, place
+from wits_tui.engine.docs.chunking import Limits, chunk, chunk_python
+from wits_tui.engine.docs.embed_text import SCHEME, CodeFile, code_file, definitions, embed_text, parse_python, place
 from wits_tui.engine.docs.readers import Unreadable, read_text
 from wits_tui.engine.docs.records import IndexProgress, IndexReport
 from wits_tui.engine.docs.store import DocsError
@@ -71,7 +71,8 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
                          unchanged=True)
     try:
         text = read_text(found.path, found.kind, data)
-        chunks = chunk(found.kind, text, limits)
+        tree = parse_python(text) if found.kind == "python" else None  # parsed once: for chunking and code_file
+        chunks = chunk_python(text, limits, tree) if tree is not None else chunk(found.kind, text, limits)
     except Unreadable as exc:
         return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, None, 0, "failed", str(exc)))
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the collection
@@ -83,7 +84,7 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
         chunks = [replace(c, start_line=_page(c.heading), end_line=_page(c.heading)) for c in chunks]
     key = hashlib.sha1(f"{collection}\x1f{path}".encode()).hexdigest()[:16]
     rows = []
-    code = code_file(text) if found.kind in CODE_KINDS else CodeFile()  # its classes and methods, from the whole file
+    code = code_file(text, tree=tree) if tree is not None else CodeFile()  # its classes and methods, from the whole file
     for n, c in enumerate(chunks):
         row = {"id": f"{key}-{n}", "collection": collection, "path": path, "kind": found.kind, "start_line": c.start_line,
                "end_line": c.end_line, "heading": c.heading, "text": c.text, "search_text": search_text(path, c.heading, c.text),
