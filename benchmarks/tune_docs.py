@@ -29,7 +29,7 @@ def main(modes: list[str]) -> None:
     for variant in modes:  # "outline" or "outline@200" (with docs.chunk_tokens = 200)
         mode, _, tokens = variant.partition("@")
         embed_text.MODE = mode
-        embed_text.SCHEME = f"tuning-{variant}"
+        embed_text.SCHEME = f"tuning-{embed_text.SCHEME}-{variant}"  # a new recipe indexes again
         extra = {"chunk_tokens": int(tokens)} if tokens else {}
         rows = bench_docs._quality(False, TUNING, PACKAGES, f"wits-tune-docs-{variant}", WEIGHTS, **extra)
         for r in rows:

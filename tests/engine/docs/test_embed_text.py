@@ -30,10 +30,17 @@ def test_a_code_passage_is_embedded_as_its_place_signatures_and_docstrings():
     text = embed_text.embed_text("/src/app/tool.py", "class Box", CODE, "python")
     assert text.splitlines() == [
         "tool.py — class Box",
-        "class Box: A box of things.",
+        "class Box: A box of things. More about boxes.",  # the docstring on one line, cut to OUTLINE_DOC_CHARS
         "def put(self, thing, where=None): Put ``thing`` in the box.",
         "async def fetch(url):",
     ]
+
+
+def test_a_long_docstring_is_cut_to_the_budget_of_its_vector():
+    doc = " ".join(f"word{i}" for i in range(400))
+    text = f'def f():\n    """{doc}\n\n    more\n    """\n'
+    assert embed_text.outline(text, doc_chars=50) == "def f(): " + doc[:50]
+    assert embed_text.outline(text, doc_chars=5000) == f"def f(): {doc} more"
 
 
 def test_prose_and_code_without_definitions_keep_their_text_and_generic_names_their_folder():
@@ -82,9 +89,72 @@ def test_an_index_made_with_another_recipe_is_embedded_again_by_update_then_stay
 
 def test_a_code_passage_has_one_more_text_per_definition_and_prose_none():
     assert embed_text.definitions("/src/app/tool.py", "class Box", CODE, "python") == [
-        "tool.py\nclass Box: A box of things.",
+        "tool.py\nclass Box: A box of things. More about boxes.",
         "tool.py\ndef put(self, thing, where=None): Put ``thing`` in the box.",
         "tool.py\nasync def fetch(url):",
     ]
+    # a name made of several words is also written as them
+    assert embed_text.definitions("/src/a.py", "", "def parseString(s):\n    pass\n", "python") == [
+        "a.py\nparse string: def parseString(s):"]
     assert embed_text.definitions("/src/app/tool.py", "", "x = 1\n", "python") == []
     assert embed_text.definitions("/d/guide/install.md", "Install", "def put(x): in prose", "markdown") == []
+
+
+def test_names_are_split_into_the_words_a_question_would_use():
+    assert embed_text.name_words("copytree") == "copytree"
+    assert embed_text.name_words("format_exc") == "format exc"
+    assert embed_text.name_words("parseString") == "parse string"
+    assert embed_text.name_words("ThreadingHTTPServer") == "threading http server"
+    assert embed_text.name_words("_make_iterencode") == "make iterencode"
+    assert embed_text.name_words("HMAC") == "hmac"
+
+
+def test_a_class_summary_holds_its_docstring_and_public_methods():
+    source = (REPO / "wits_tui" / "engine" / "docs" / "rwlock.py").read_text()
+    summary = embed_text.class_summaries(source)["ReadWriteLock"]
+    assert summary.startswith("class ReadWriteLock: read write lock. Searches share the table;")
+    assert summary.endswith("Methods: read; write.")  # __init__ is not a method a question asks about
+    code = 'class Box(Base, metaclass=M):\n    """A box."""\n    def put(self):\n        """Put it.\n\n        More."""\n    def _hidden(self):\n        pass\n'
+    assert embed_text.class_summaries(code) == {"Box": "class Box(Base): box. A box. Methods: put (Put it.)."}
+    assert embed_text.class_summaries("class Broken(:\n") == {}
+    assert embed_text.code_file("class Broken(:\n") == embed_text.CodeFile()
+
+
+def test_a_passage_holding_a_class_line_gets_its_class_summary_and_a_method_its_class():
+    code = embed_text.code_file(CODE)
+    assert code.owners == {7: "Box"}  # put's def line; fetch is a function
+    texts = embed_text.definitions("/src/app/tool.py", "class Box", CODE, "python", code, 1)
+    summary = "class Box: box. A box of things. More about boxes. Methods: put (Put ``thing`` in the box.)."
+    assert texts == [
+        "tool.py\nclass Box: A box of things. More about boxes.",
+        "tool.py Box\ndef put(self, thing, where=None): Put ``thing`` in the box.",
+        "tool.py\nasync def fetch(url):",
+        f"tool.py\n{summary}",
+    ]
+    # the passage starts with the class: its own vector holds the summary too
+    assert embed_text.embed_text("/src/app/tool.py", "class Box", CODE, "python", code).splitlines()[-1] == summary
+    method = CODE.splitlines()[6:10]  # put alone, as a passage of its own from line 7: no summary, its class named
+    assert embed_text.definitions("/src/app/tool.py", "class Box > def put", "\n".join(method), "python", code, 7) == [
+        "tool.py Box\ndef put(self, thing, where=None): Put ``thing`` in the box."]
+    assert "Methods:" not in embed_text.embed_text("/src/app/tool.py", "class Box > def put", "\n".join(method), "python", code)
+
+
+def test_indexing_embeds_a_long_class_summary_with_its_head_passage_not_with_its_methods(paths, store, server, tmp_path):
+    root = tmp_path / "src"
+    root.mkdir()
+    body = "\n".join(f"        x{i} = {i}" for i in range(60))
+    (root / "pool.py").write_text(
+        'class WorkerPool:\n    """Run calls in background threads."""\n\n'
+        f'    def submit(self, fn):\n        """Schedule fn."""\n{body}\n\n'
+        f'    def shutdown(self):\n        """Stop the workers."""\n{body}\n')
+    docs = make_docs(paths, store, server, chunk_tokens=200)
+    docs.add([root], "src")
+    assert index(docs, "src").chunks >= 3  # the class head, then its methods in passages of their own
+    sent = [t for r in server.requests_to("/api/embed") for t in r.body["input"]]
+    summary = "pool.py\nclass WorkerPool: worker pool. Run calls in background threads. Methods: submit (Schedule fn.); shutdown (Stop the workers.)."
+    assert sent.count(summary) == 1
+    rows = docs.passages._table.to_arrow().to_pylist()
+    head = next(r for r in rows if not r["of"] and r["text"].startswith("class WorkerPool"))
+    assert len([r for r in rows if r["of"] == head["id"]]) == 2  # its class line, and the summary
+    assert "pool.py WorkerPool\ndef submit(self, fn): Schedule fn." in sent  # a method's vector names its class
+    docs.close()

@@ -35,8 +35,8 @@ def test_add_index_and_search(docs, tmp_path, server):
     report = index(docs, "guide")
     assert report.ok and report.indexed == 4 and not report.failed
     assert report.skipped == [(str(root / "image.png"), "not a document type Wits reads (.png)")]
-    # one vector per passage, and one more per definition of tool.py's passage (greet, Box)
-    assert report.chunks + 2 == embedded_texts(server) == report.embedded
+    # one vector per passage, one more per definition of tool.py's passage (greet, Box), and Box's summary
+    assert report.chunks + 3 == embedded_texts(server) == report.embedded
     found, mode = docs.run_sync(docs.search(["guide"], "when does the boat leave"))
     assert mode == "hybrid"
     assert found[0].rel == "notes.txt" and found[0].location == "notes.txt:1-3"

@@ -275,11 +275,11 @@ def merge_small(chunks: Sequence[Chunk], lines: Sequence[str], limits: Limits) -
     return out
 
 
-def chunk_python(text: str, limits: Limits = Limits()) -> list[Chunk]:
-    """Top-level functions and classes (a long class by its methods); the line-window
-    fallback when the file does not parse."""
+def chunk_python(text: str, limits: Limits = Limits(), tree: ast.Module | None = None) -> list[Chunk]:
+    """Top-level functions and classes (a long class by its methods; ``tree``: the text's, when parsed
+    already); the line-window fallback when the file does not parse."""
     try:
-        tree = ast.parse(text)
+        tree = tree or ast.parse(text)
     except (SyntaxError, ValueError):
         return chunk_code(text, limits)
     lines = text.splitlines()

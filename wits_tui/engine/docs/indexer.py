@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wits_tui.engine.docs.chunking import Limits, chunk
-from wits_tui.engine.docs.embed_text import SCHEME, definitions, embed_text, place
+from wits_tui.engine.docs.chunking import Limits, chunk, chunk_python
+from wits_tui.engine.docs.embed_text import SCHEME, CodeFile, code_file, definitions, embed_text, parse_python, place
 from wits_tui.engine.docs.readers import Unreadable, read_text
 from wits_tui.engine.docs.records import IndexProgress, IndexReport
 from wits_tui.engine.docs.store import DocsError
@@ -72,7 +72,8 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
                          unchanged=True)
     try:
         text = read_text(found.path, found.kind, data)
-        chunks = chunk(found.kind, text, limits)
+        tree = parse_python(text) if found.kind == "python" else None  # parsed once: for chunking and code_file
+        chunks = chunk_python(text, limits, tree) if tree is not None else chunk(found.kind, text, limits)
     except Unreadable as exc:
         return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, None, 0, "failed", str(exc)))
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the collection
@@ -84,14 +85,15 @@ def prepare(collection: str, found: Found, known: FileState | None, limits: Limi
         chunks = [replace(c, start_line=_page(c.heading), end_line=_page(c.heading)) for c in chunks]
     key = hashlib.sha1(f"{collection}\x1f{path}".encode()).hexdigest()[:16]
     rows = []
+    code = code_file(text, tree=tree) if tree is not None else CodeFile()  # its classes and methods, from the whole file
     for n, c in enumerate(chunks):
         row = {"id": f"{key}-{n}", "collection": collection, "path": path, "kind": found.kind, "start_line": c.start_line,
                "end_line": c.end_line, "heading": c.heading, "text": c.text, "search_text": search_text(path, c.heading, c.text),
-               "file_hash": digest, "of": "", "embed": embed_text(path, c.heading, c.text, found.kind)}
+               "file_hash": digest, "of": "", "embed": embed_text(path, c.heading, c.text, found.kind, code)}
         rows.append(row)
-        # one more vector per definition: the same passage, found by it (no text to search: once is enough)
+        # more vectors (per definition, per class): the same passage, found by them (no text to search: once is enough)
         rows += [{**row, "id": f"{row['id']}.{m}", "of": row["id"], "search_text": "", "embed": t}
-                 for m, t in enumerate(definitions(path, c.heading, c.text, found.kind))]
+                 for m, t in enumerate(definitions(path, c.heading, c.text, found.kind, code, c.start_line))]
     return _Prepared(found, FileState(path, found.kind, found.size, found.mtime_ns, digest, len(chunks), "indexed", None), rows)
 
 
