@@ -111,12 +111,12 @@ def test_names_are_split_into_the_words_a_question_would_use():
 
 def test_a_class_summary_holds_its_docstring_and_public_methods():
     source = (REPO / "wits_tui" / "engine" / "docs" / "rwlock.py").read_text()
-    summary = embed_text.class_summaries(source)["ReadWriteLock"]
+    summary = embed_text.code_file(source).classes["ReadWriteLock"]
     assert summary.startswith("class ReadWriteLock: read write lock. Searches share the table;")
     assert summary.endswith("Methods: read; write.")  # __init__ is not a method a question asks about
     code = 'class Box(Base, metaclass=M):\n    """A box."""\n    def put(self):\n        """Put it.\n\n        More."""\n    def _hidden(self):\n        pass\n'
-    assert embed_text.class_summaries(code) == {"Box": "class Box(Base): box. A box. Methods: put (Put it.)."}
-    assert embed_text.class_summaries("class Broken(:\n") == {}
+    assert dict(embed_text.code_file(code).classes) == {"Box": "class Box(Base): box. A box. Methods: put (Put it.)."}
+    assert dict(embed_text.code_file("class Broken(:\n").classes) == {}
     assert embed_text.code_file("class Broken(:\n") == embed_text.CodeFile()
 
 

@@ -169,11 +169,6 @@ def code_file(source: str, doc_chars: int = CLASS_DOC_CHARS, tree: ast.Module | 
     return CodeFile(classes, owners)
 
 
-def class_summaries(source: str) -> dict[str, str]:
-    """The summary of each class of a Python file, by name (see :func:`code_file`)."""
-    return dict(code_file(source).classes)
-
-
 def embed_text(path: str, heading: str, text: str, kind: str = "", code: CodeFile | None = None) -> str:
     """The text a passage's vector is made from (``code``: its file's, for a passage that starts with a class)."""
     head = place(path, heading)
