@@ -119,6 +119,12 @@ def fit_temperature(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return round(float(TEMPERATURES[i]), 4), float(nll[i])
 
 
+def per_set(right: list[bool], sets: list[str]) -> str:
+    from benchmarks.routing_metrics import per_set as _per_set
+
+    return _per_set(right, sets)
+
+
 def auroc(conf: np.ndarray, right: np.ndarray) -> float:
     from benchmarks.routing_metrics import auroc as _auroc
 
@@ -224,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = near_best(candidates, mix, ty)
     _, t, l2, data, k, nb, a, b, c = rows[0]
     print(f"# chosen: {figures(rows[0])}")
+    right, _ = decided(softmax(mix(*rows[0][2:]) / t), classes.index("general"), ty)
+    print(f"# chosen, out of fold by tuning set: {per_set(right.tolist(), [r.category for r in tuning])}")
     x, y = (bank, owners) if data == "bank" else (np.vstack([bank, tq]), np.concatenate([owners, ty]))
     w, bias = train_head(x, y, len(classes), l2)
     tuning_digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()

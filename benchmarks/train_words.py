@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
     args = parser.parse_args(argv)
 
-    from benchmarks.routing_metrics import auroc
+    from benchmarks.routing_metrics import auroc, per_set
     from benchmarks.train_routing import folds_of
     from tests.engine.routing import evalsets
     from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
@@ -157,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows[:8]:
         print(f"  {figures(r)}")
     _, t, (l2, floor), k, wt = rows[0]
+    right = ((k * kw + wt * oof[l2, floor]).argmax(axis=1) == ty).tolist()
     k, wt = round(float(k / t), 4), round(float(wt / t), 4)
     print(f"# chosen: {figures(rows[0])}")
+    print(f"# chosen, out of fold by tuning set: {per_set(right, [r.category for r in tuning])}")
     vocab, w, b = fit(bank + ts, np.concatenate([by, ty]), len(classes), l2, floor)
     weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
     digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
