@@ -72,6 +72,32 @@ def fit(stems: list[tuple[set[str], int]], y: np.ndarray, n_classes: int, l2: fl
     return vocab, w, b
 
 
+def out_of_fold(bank: list, by: np.ndarray, ts: list, ty: np.ndarray, fold: np.ndarray, n_classes: int, l2: float,
+                floor: int) -> np.ndarray:
+    """Each tuning message's word logits from a model trained on the examples and the other folds."""
+    z = np.zeros((len(ts), n_classes))
+    for f in range(FOLDS):
+        train_rows = [s for s, keep in zip(ts, fold != f) if keep]
+        vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), n_classes, l2, floor)
+        z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab, floor) @ w.T + b
+    return z
+
+
+def shipped_out_of_fold(domains: list, tuning: list, fold: np.ndarray) -> np.ndarray:
+    """Out-of-fold word logits with the shipped word model's settings (words.json): for train_routing's mix."""
+    import json
+
+    from wits_tui.engine.routing.words import WORDS_FILE, word_features
+
+    raw = json.loads(WORDS_FILE.read_text())
+    lead, floor, l2 = raw["mix"].get("lead", 0), raw["mix"]["floor"], raw["trained_on"]["l2"]
+    classes = [d.name for d in domains]
+    bank = [word_features(e, lead) for d in domains for e in d.examples]
+    by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
+    ty = np.asarray([classes.index(r.domain) for r in tuning])
+    return out_of_fold(bank, by, [word_features(r.text, lead) for r in tuning], ty, fold, len(classes), l2, floor)
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -133,12 +159,7 @@ def main(argv: list[str] | None = None) -> int:
           f"softmax at routing.temperature {settings.temperature}")
     oof = {}
     for l2, floor, lead in itertools.product(L2, FLOOR, LEAD):
-        z = np.zeros((len(tuning), len(classes)))
-        for f in range(FOLDS):
-            train_rows = [s for s, keep in zip(ts[lead], fold != f) if keep]
-            vocab, w, b = fit(bank[lead] + train_rows, np.concatenate([by, ty[fold != f]]), len(classes), l2, floor)
-            z[fold == f] = features([s for s, t in zip(ts[lead], fold == f) if t], vocab, floor) @ w.T + b
-        oof[l2, floor, lead] = z
+        oof[l2, floor, lead] = out_of_fold(bank[lead], by, ts[lead], ty, fold, len(classes), l2, floor)
     from benchmarks.train_routing import NEAR_BEST, near_best
 
     candidates = []

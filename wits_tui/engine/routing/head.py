@@ -26,14 +26,15 @@ NEIGHBOURS_FILE = Path(__file__).with_name("data") / "neighbours.json"
 
 @dataclass(frozen=True)
 class Mix:
-    """How the scores are combined: ``z = head * logits + knn * similarity + keywords * kw``,
-    then ``softmax(z / temperature)``."""
+    """How the scores are combined: ``z = head * logits + knn * similarity + keywords * kw + words * word
+    logits`` (the keyword-only word model, ``words.py``), then ``softmax(z / temperature)``."""
 
     head: float
     knn: float
     keywords: float
     temperature: float
     top_k: int = 3
+    words: float = 0.0
 
 
 @dataclass(frozen=True)
