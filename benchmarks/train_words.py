@@ -13,7 +13,10 @@ The evaluation sets are never read here. No embeddings: runs in the project's ow
 
 Features are 1/sqrt(max(number of stems, floor)) for each stem of the message (so a long message does
 not get larger logits just for being long; the floor, chosen by cross-validation, keeps the one or two
-words of a short follow-up from weighing like a whole sentence). Deterministic: full-batch gradient descent from zeros.
+words of a short follow-up from weighing like a whole sentence). With ``lead`` (chosen by cross-validation too) the first
+sentence's stems (or the first and last sentences') are features of their own as well, marked ``^``: in a long request
+the task is usually said first. train_routing reads the shipped word model's settings: train this first.
+Deterministic: full-batch gradient descent from zeros.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``data/head.json`` is written by ``benchmarks/train_routing.py`` from the built-in domains'
 examples (``data/domains.toml``) and the tuning sets, embedded with all-MiniLM-L6-v2 (Ollama's
-``all-minilm``), and holds the mix of head, kNN and keyword scores and the temperature chosen by
+``all-minilm``), and holds the mix of head, kNN, keyword scores and word-model logits and the temperature chosen by
 cross-validation on the tuning sets. It applies only when the classifier embeds with that model and routes to exactly the
 head's domains; otherwise the classifier uses kNN over the examples and keywords. The same run
 writes ``data/neighbours.json``: the tuning messages, which join the built-in domains' examples in the
