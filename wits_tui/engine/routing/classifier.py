@@ -249,8 +249,9 @@ class Classifier:
             return _softmax({n: KEYWORDS_ONLY_SCALE * v for n, v in kw.items()}, self.settings.temperature), KEYWORDS
         if logits is not None and self._index is not None and self._index.head is not None:
             mix = self._index.head.mix
-            wl = words.logits(text) if mix.words and (words := load_words()) is not None and words.fits(list(kw)) else None
-            combined = {n: mix.head * logits[n] + mix.knn * semantic[n] + mix.keywords * kw[n] + (mix.words * wl[n] if wl else 0.0) for n in kw}
+            wm = load_words() if mix.words else None
+            lexical = wm.logits(text) if wm is not None and wm.fits(list(kw)) else dict.fromkeys(kw, 0.0)
+            combined = {n: mix.head * logits[n] + mix.knn * semantic[n] + mix.keywords * kw[n] + mix.words * lexical[n] for n in kw}
             return _softmax(combined, mix.temperature), EMBEDDINGS
         w_kw, w_sem = self.settings.keyword_weight, self.settings.semantic_weight
         combined = {n: w_kw * kw[n] + w_sem * semantic[n] for n in kw}
