@@ -103,3 +103,12 @@ def report(title: str, s: Scored, domains: Sequence[str]) -> str:
         for c, (ok, n, dom) in sorted(s.categories.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0])):
             out.append(f"  {c:18} {ok:3d}/{n:<3d} {ok / n:6.1%}  ({dom})")
     return "\n".join(out)
+
+
+def per_set(right: Sequence[bool], sets: Sequence[str]) -> str:
+    """Accuracy per tuning set ("short 95.1% of 182, ..."): where out-of-fold errors are (train_routing, train_words)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for ok, s in zip(right, sets):
+        counts[s][0] += bool(ok)
+        counts[s][1] += 1
+    return ", ".join(f"{s} {k / n:.1%} of {n}" for s, (k, n) in counts.items())

@@ -49,6 +49,7 @@ TOP_K = (1, 3, 5)
 MIX_HEAD = (0.0, 0.25, 0.5, 1.0, 2.0)
 MIX_KNN = (0.0, 2.5, 5.0, 10.0, 20.0)
 MIX_KW = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+MIX_WORDS = (0.0, 0.1, 0.2, 0.4)  # the word model's logits (words.json) join the keywords: keywords * (kw + this * logits)
 TEMPERATURES = np.exp(np.linspace(np.log(0.01), np.log(10), 300))
 
 
@@ -117,6 +118,12 @@ def fit_temperature(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     nll = (np.log(np.exp(s).sum(axis=2)) - s[:, np.arange(len(y)), y]).mean(axis=1)
     i = int(nll.argmin())
     return round(float(TEMPERATURES[i]), 4), float(nll[i])
+
+
+def per_set(right: list[bool], sets: list[str]) -> str:
+    from benchmarks.routing_metrics import per_set as _per_set
+
+    return _per_set(right, sets)
 
 
 def auroc(conf: np.ndarray, right: np.ndarray) -> float:
@@ -202,28 +209,36 @@ def main(argv: list[str] | None = None) -> int:
     heads = {(l2, data): out_of_fold_logits(bank, owners, tq, ty, fold, len(classes), l2, data) for l2 in L2 for data in DATA}
     knn = {(k, nb): out_of_fold_knn(bank, owners, tq, ty, fold, len(classes), k, nb) for k in TOP_K for nb in NEIGHBOURS}
     candidates = []
-    for (l2, data), (k, nb), a, b, c in itertools.product(heads, knn, MIX_HEAD, MIX_KNN, MIX_KW):
+    from benchmarks.train_words import shipped_out_of_fold
+
+    wl = shipped_out_of_fold(domains, tuning, fold)
+    lexical = {e: kw + e * wl for e in MIX_WORDS}
+    for (l2, data), (k, nb), a, b, c, e in itertools.product(heads, knn, MIX_HEAD, MIX_KNN, MIX_KW, MIX_WORDS):
+        if c == 0 and e != 0:
+            continue
         if a == 0 and b == 0 or a == 0 and (data, l2) != (DATA[0], L2[0]) or b == 0 and (k, nb) != (TOP_K[0], NEIGHBOURS[0]):
             continue  # (the same candidate once)
-        pred = (a * heads[l2, data] + b * knn[k, nb] + c * kw).argmax(axis=1)
-        candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), l2, data, k, nb, a, b, c))
+        pred = (a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]).argmax(axis=1)
+        candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), l2, data, k, nb, a, b, c, e))
     def figures(r: tuple) -> str:
-        nll, t, l2, data, k, nb, a, b, c = r
-        p = softmax((a * heads[l2, data] + b * knn[k, nb] + c * kw) / t)
+        nll, t, l2, data, k, nb, a, b, c, e = r
+        p = softmax((a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]) / t)
         right, fell_back = decided(p, classes.index("general"), ty)
         return (f"accuracy {right.mean():.1%}, long {right[long].mean():.1%}, NLL {nll:.3f}, AUROC {auroc(p.max(axis=1), right):.3f}, "
-                f"fallback {fell_back.mean():.1%}   l2={l2} head on {data}, k={k} kNN over {nb}, head={a} knn={b} kw={c} t={t}")
+                f"fallback {fell_back.mean():.1%}   l2={l2} head on {data}, k={k} kNN over {nb}, head={a} knn={b} kw={c} words={e}xkw t={t}")
 
     print(f"# out of fold, each kind's choice: the lowest NLL among its candidates within {NEAR_BEST:.0%} of its best "
           "accuracy (all + long; temperature fitted for each)")
-    mix = lambda l2, data, k, nb, a, b, c: a * heads[l2, data] + b * knn[k, nb] + c * kw  # noqa: E731
+    mix = lambda l2, data, k, nb, a, b, c, e: a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]  # noqa: E731
     for label, pick in (("kNN", lambda r: r[5] == 0 and r[7] == 0), ("kNN + keywords", lambda r: r[5] == 0),
                         ("head", lambda r: r[6] == 0 and r[7] == 0), ("head + keywords", lambda r: r[6] == 0),
                         *((f"all three, kNN over {nb}", lambda r, nb=nb: r[4] == nb and r[5] * r[6] > 0) for nb in NEIGHBOURS)):
         print(f"  {label:34} {figures(near_best([r for r in candidates if pick(r)], mix, ty)[0])}")
     rows = near_best(candidates, mix, ty)
-    _, t, l2, data, k, nb, a, b, c = rows[0]
+    _, t, l2, data, k, nb, a, b, c, e = rows[0]
     print(f"# chosen: {figures(rows[0])}")
+    right, _ = decided(softmax(mix(*rows[0][2:]) / t), classes.index("general"), ty)
+    print(f"# chosen, out of fold by tuning set: {per_set(right.tolist(), [r.category for r in tuning])}")
     x, y = (bank, owners) if data == "bank" else (np.vstack([bank, tq]), np.concatenate([owners, ty]))
     w, bias = train_head(x, y, len(classes), l2)
     tuning_digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
@@ -233,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         "classes": classes,
         "weights": w.tolist(),
         "bias": bias.tolist(),
-        "mix": {"head": a, "knn": b, "keywords": c, "temperature": t, "top_k": k},
+        "mix": {"head": a, "knn": b, "keywords": c, "temperature": t, "top_k": k, "words": round(c * e, 4)},
         "trained_on": {"examples": len(texts), "examples_sha256": examples_digest(domains),
                        "source": "wits_tui/engine/routing/data/domains.toml" + ("" if data == "bank" else f" + {source}"),
                        "tuning": len(tuning), "tuning_sha256": tuning_digest, "l2": l2,

@@ -13,7 +13,10 @@ The evaluation sets are never read here. No embeddings: runs in the project's ow
 
 Features are 1/sqrt(max(number of stems, floor)) for each stem of the message (so a long message does
 not get larger logits just for being long; the floor, chosen by cross-validation, keeps the one or two
-words of a short follow-up from weighing like a whole sentence). Deterministic: full-batch gradient descent from zeros.
+words of a short follow-up from weighing like a whole sentence). With ``lead`` (chosen by cross-validation too) the first
+sentence's stems (or the first and last sentences') are features of their own as well, marked ``^``: in a long request
+the task is usually said first. train_routing reads the shipped word model's settings: train this first.
+Deterministic: full-batch gradient descent from zeros.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ L2 = (1e-4, 1e-3, 1e-2)
 KEYWORDS = (0.0, 0.25, 0.5)  # weight of the keyword scores (KEYWORDS_ONLY_SCALE is 0.5 without the model)
 WEIGHT = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # weight of the word logits
 MIN_COUNT = 2  # stems seen fewer times in the training data are left out (noise, and a smaller file)
+LEAD = (0, 1, 2)  # the first (1) or first and last (2) sentences' stems as features too (words.word_features)
 FLOOR = (1, 8)  # features are 1/sqrt(max(stems, floor)): with 8, a two-word message's words do not weigh like a sentence's
 
 
@@ -48,26 +52,53 @@ def train(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 
     return train_head(x, y, n_classes, l2, iters=iters, lr=4.0, decimals=None)
 
 
-def features(stems: list[set[str]], vocab: dict[str, int], floor: int) -> np.ndarray:
+def features(stems: list[tuple[set[str], int]], vocab: dict[str, int], floor: int) -> np.ndarray:
+    """Rows of 1/sqrt(max(stems, floor)) per feature of (features, number of stems) (words.word_features)."""
     x = np.zeros((len(stems), len(vocab)))
-    for i, ss in enumerate(stems):
+    for i, (ss, n) in enumerate(stems):
         for s in ss & vocab.keys():
-            x[i, vocab[s]] = 1.0 / math.sqrt(max(len(ss), floor))
+            x[i, vocab[s]] = 1.0 / math.sqrt(max(n, floor))
     return x
 
 
-def vocabulary(stems: list[set[str]]) -> dict[str, int]:
+def vocabulary(stems: list[tuple[set[str], int]]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for ss in stems:
+    for ss, _ in stems:
         for s in ss:
             counts[s] = counts.get(s, 0) + 1
     return {s: i for i, s in enumerate(sorted(s for s, c in counts.items() if c >= MIN_COUNT))}
 
 
-def fit(stems: list[set[str]], y: np.ndarray, n_classes: int, l2: float, floor: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+def fit(stems: list[tuple[set[str], int]], y: np.ndarray, n_classes: int, l2: float, floor: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     vocab = vocabulary(stems)
     w, b = train(features(stems, vocab, floor), y, n_classes, l2)
     return vocab, w, b
+
+
+def out_of_fold(bank: list, by: np.ndarray, ts: list, ty: np.ndarray, fold: np.ndarray, n_classes: int, l2: float,
+                floor: int) -> np.ndarray:
+    """Each tuning message's word logits from a model trained on the examples and the other folds."""
+    z = np.zeros((len(ts), n_classes))
+    for f in range(FOLDS):
+        train_rows = [s for s, keep in zip(ts, fold != f) if keep]
+        vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), n_classes, l2, floor)
+        z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab, floor) @ w.T + b
+    return z
+
+
+def shipped_out_of_fold(domains: list, tuning: list, fold: np.ndarray) -> np.ndarray:
+    """Out-of-fold word logits with the shipped word model's settings (words.json): for train_routing's mix."""
+    import json
+
+    from wits_tui.engine.routing.words import WORDS_FILE, word_features
+
+    raw = json.loads(WORDS_FILE.read_text())
+    lead, floor, l2 = raw["mix"].get("lead", 0), raw["mix"]["floor"], raw["trained_on"]["l2"]
+    classes = [d.name for d in domains]
+    bank = [word_features(e, lead) for d in domains for e in d.examples]
+    by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
+    ty = np.asarray([classes.index(r.domain) for r in tuning])
+    return out_of_fold(bank, by, [word_features(r.text, lead) for r in tuning], ty, fold, len(classes), l2, floor)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -103,22 +134,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
     args = parser.parse_args(argv)
 
-    from benchmarks.routing_metrics import auroc
+    from benchmarks.routing_metrics import auroc, per_set
     from benchmarks.train_routing import folds_of
     from tests.engine.routing import evalsets
     from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
-    from wits_tui.engine.routing.domains import GENERAL, builtin_domains, content_stems
+    from wits_tui.engine.routing.domains import GENERAL, builtin_domains
     from wits_tui.engine.routing.modules import BUILTIN_MODULES
     from wits_tui.engine.routing.registry import ModuleRegistry
-    from wits_tui.engine.routing.words import WORDS_FILE
+    from wits_tui.engine.routing.words import WORDS_FILE, word_features
     from wits_tui.settings import RoutingSettings
 
     domains = list(builtin_domains())
     classes = [d.name for d in domains]
-    bank = [content_stems(e) for d in domains for e in d.examples]
+    texts = [e for d in domains for e in d.examples]
+    bank = {lead: [word_features(e, lead) for e in texts] for lead in LEAD}
     by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
     tuning = evalsets.tuning()
-    ts = [content_stems(r.text) for r in tuning]
+    ts = {lead: [word_features(r.text, lead) for r in tuning] for lead in LEAD}
     ty = np.asarray([classes.index(r.domain) for r in tuning])
     long = np.asarray([r.category != "short" for r in tuning])
     fold = folds_of(ty, FOLDS)
@@ -126,44 +158,41 @@ def main(argv: list[str] | None = None) -> int:
     clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), settings)
     kw = np.asarray([[clf.keyword_scores(r.text)[c] + (GENERAL_PRIOR if c == GENERAL else 0.0) for c in classes] for r in tuning])
 
-    print(f"# {len(bank)} examples + {len(tuning)} tuning messages ({long.sum()} long); {FOLDS}-fold cross-validation, "
+    print(f"# {len(texts)} examples + {len(tuning)} tuning messages ({long.sum()} long); {FOLDS}-fold cross-validation, "
           f"softmax at routing.temperature {settings.temperature}")
     oof = {}
-    for l2, floor in itertools.product(L2, FLOOR):
-        z = np.zeros((len(tuning), len(classes)))
-        for f in range(FOLDS):
-            train_rows = [s for s, keep in zip(ts, fold != f) if keep]
-            vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), len(classes), l2, floor)
-            z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab, floor) @ w.T + b
-        oof[l2, floor] = z
+    for l2, floor, lead in itertools.product(L2, FLOOR, LEAD):
+        oof[l2, floor, lead] = out_of_fold(bank[lead], by, ts[lead], ty, fold, len(classes), l2, floor)
     from benchmarks.train_routing import NEAR_BEST, near_best
 
     candidates = []
-    for (l2, floor), k, wt in itertools.product(oof, KEYWORDS, WEIGHT):
+    for key, k, wt in itertools.product(oof, KEYWORDS, WEIGHT):
         if k or wt:
-            pred = (k * kw + wt * oof[l2, floor]).argmax(axis=1)
-            candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), (l2, floor), k, wt))
-    # (NLL, temperature, (l2, floor), keywords, words): one factor 1/temperature on both weights, fitted by NLL
+            pred = (k * kw + wt * oof[key]).argmax(axis=1)
+            candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), key, k, wt))
+    # (NLL, temperature, (l2, floor, lead), keywords, words): one factor 1/temperature on both weights, fitted by NLL
     rows = near_best(candidates, lambda lf, k, wt: (k * kw + wt * oof[lf]) / settings.temperature, ty)
 
     def figures(r: tuple) -> str:
-        nll, t, (l2, floor), k, wt = r
-        p = softmax((k * kw + wt * oof[l2, floor]) / settings.temperature / t)
+        nll, t, (l2, floor, lead), k, wt = r
+        p = softmax((k * kw + wt * oof[l2, floor, lead]) / settings.temperature / t)
         right = p.argmax(axis=1) == ty
         return (f"all {right.mean():.1%}  long {right[long].mean():.1%}  NLL {nll:.3f}  AUROC {auroc(p.max(axis=1).tolist(), right.tolist()):.3f}"
-                f"   l2, floor=({l2}, {floor}) keywords={k} words={wt} x{1 / t:.3f}")
+                f"   l2, floor, lead=({l2}, {floor}, {lead}) keywords={k} words={wt} x{1 / t:.3f}")
 
     print(f"# out of fold, the lowest NLL among the {len(rows)} candidates within {NEAR_BEST:.0%} of the best accuracy (all + long)")
     for r in rows[:8]:
         print(f"  {figures(r)}")
-    _, t, (l2, floor), k, wt = rows[0]
+    _, t, (l2, floor, lead), k, wt = rows[0]
+    right = ((k * kw + wt * oof[l2, floor, lead]).argmax(axis=1) == ty).tolist()
     k, wt = round(float(k / t), 4), round(float(wt / t), 4)
     print(f"# chosen: {figures(rows[0])}")
-    vocab, w, b = fit(bank + ts, np.concatenate([by, ty]), len(classes), l2, floor)
+    print(f"# chosen, out of fold by tuning set: {per_set(right, [r.category for r in tuning])}")
+    vocab, w, b = fit(bank[lead] + ts[lead], np.concatenate([by, ty]), len(classes), l2, floor)
     weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
     digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
-    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "floor": floor},
-             "trained_on": {"examples": len(bank), "tuning": len(tuning), "tuning_sha256": digest, "l2": l2, "min_count": MIN_COUNT,
+    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "floor": floor, "lead": lead},
+             "trained_on": {"examples": len(texts), "tuning": len(tuning), "tuning_sha256": digest, "l2": l2, "min_count": MIN_COUNT,
                             "source": "wits_tui/engine/routing/data/domains.toml + tests/engine/routing/data/tuning*.jsonl"},
              "command": "python -m benchmarks.train_words", "weights": weights}
     from benchmarks.train_routing import ship

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.engine.routing.conftest import EMBED, labelled
 from tests.fakes.ollama_server import Reply
 from wits_tui.engine.routing.classifier import EMBED_BATCH, Classifier
@@ -155,3 +157,44 @@ def test_keyword_only_uses_the_trained_word_model_for_the_built_in_domains_only(
     d = custom.decide(text)
     monkeypatch.setattr(C, "load_words", lambda: None)
     assert custom.decide(text).scores == d.scores
+
+
+def test_the_embedding_mix_adds_the_word_models_logits_with_its_weight(monkeypatch):
+    import numpy as np
+
+    import wits_tui.engine.routing.classifier as C
+    from wits_tui.engine.routing.head import Head, Mix
+    from wits_tui.engine.routing.words import load_words
+
+    c = make(RoutingSettings(use_embeddings=False))
+    names = [d.name for d in c.domains]
+    head = Head("all-minilm", tuple(names), np.zeros((len(names), 4), np.float32), np.zeros(len(names), np.float32),
+                Mix(1.0, 2.0, 3.0, 0.5, 3, words=0.6), "x")
+    c._index = C._ExampleIndex(np.zeros((1, 4), np.float32), [0], [], head)
+    text = "Write a short speech for my brother's graduation. He studied chemistry and loves climbing."
+    kw = c.keyword_scores(text)
+    sem = {n: 0.1 * i for i, n in enumerate(names)}
+    logits = {n: 0.3 * (i % 3) for i, n in enumerate(names)}
+    words = load_words()
+    assert words is not None and words.fits(names)
+    wl = words.logits(text)
+    scores, method = c._combine(kw, sem, logits, text)
+    expected = C._softmax({n: logits[n] + 2.0 * sem[n] + 3.0 * kw[n] + 0.6 * wl[n] for n in names}, 0.5)
+    assert method == C.EMBEDDINGS and scores == pytest.approx(expected)
+    assert scores != pytest.approx(C._softmax({n: logits[n] + 2.0 * sem[n] + 3.0 * kw[n] for n in names}, 0.5))
+    monkeypatch.setattr(C, "load_words", lambda: None)  # no word model: the three scores alone
+    assert c._combine(kw, sem, logits, text)[0] == pytest.approx(C._softmax({n: logits[n] + 2.0 * sem[n] + 3.0 * kw[n] for n in names}, 0.5))
+
+
+def test_the_word_models_lead_features_are_the_first_sentences_stems_marked():
+    from wits_tui.engine.routing.domains import content_stems
+    from wits_tui.engine.routing.words import word_features
+
+    text = "Write a blog post about our trip. We planned every day of the itinerary!\nThanks for the help."
+    stems = content_stems(text)
+    assert word_features(text) == (stems, len(stems))
+    first, n = word_features(text, 1)
+    assert n == len(stems) and first == stems | {"^" + s for s in content_stems("Write a blog post about our trip.")}
+    ends, _ = word_features(text, 2)
+    assert ends == first | {"^" + s for s in content_stems("Thanks for the help.")}
+    assert word_features("Just one sentence here", 2)[0] == word_features("Just one sentence here", 1)[0]

@@ -4,9 +4,9 @@ Each domain gets a keyword score (``1 - exp(-hits / 1.5)``, where hits counts it
 plus words learnt from its example messages) and, when embeddings are available, a kNN score (the mean of
 the top-k cosine similarities to the domain's examples; a built-in domain's include ``data/neighbours.json``).
 With the embedding model the head was trained for (``head.py``), the head's logits join them: ``z = a * head
-+ b * knn + c * keywords`` with the mix and temperature chosen on the tuning sets (``benchmarks/train_routing.py``);
-with another model, ``routing.keyword_weight`` and ``routing.semantic_weight`` weigh keywords and kNN; without
-embeddings, a trained word model (``words.py``) joins the keywords. A softmax gives each domain's share;
++ b * knn + c * keywords + d * words`` (the word model's logits) with the mix and temperature chosen on the
+tuning sets (``benchmarks/train_routing.py``); with another model, ``routing.keyword_weight`` and
+``routing.semantic_weight`` weigh keywords and kNN; without embeddings, the word model joins the keywords. A softmax gives each domain's share;
 the top domain's share is the confidence. Below the domain's threshold the message goes to ``general``.
 Example embeddings come from the backend once, in batches, cached in SQLite; ``decide`` is pure and fast.
 """
@@ -249,7 +249,9 @@ class Classifier:
             return _softmax({n: KEYWORDS_ONLY_SCALE * v for n, v in kw.items()}, self.settings.temperature), KEYWORDS
         if logits is not None and self._index is not None and self._index.head is not None:
             mix = self._index.head.mix
-            combined = {n: mix.head * logits[n] + mix.knn * semantic[n] + mix.keywords * kw[n] for n in kw}
+            wm = load_words() if mix.words else None
+            lexical = wm.logits(text) if wm is not None and wm.fits(list(kw)) else dict.fromkeys(kw, 0.0)
+            combined = {n: mix.head * logits[n] + mix.knn * semantic[n] + mix.keywords * kw[n] + mix.words * lexical[n] for n in kw}
             return _softmax(combined, mix.temperature), EMBEDDINGS
         w_kw, w_sem = self.settings.keyword_weight, self.settings.semantic_weight
         combined = {n: w_kw * kw[n] + w_sem * semantic[n] for n in kw}

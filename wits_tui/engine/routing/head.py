@@ -2,7 +2,7 @@
 
 ``data/head.json`` is written by ``benchmarks/train_routing.py`` from the built-in domains'
 examples (``data/domains.toml``) and the tuning sets, embedded with all-MiniLM-L6-v2 (Ollama's
-``all-minilm``), and holds the mix of head, kNN and keyword scores and the temperature chosen by
+``all-minilm``), and holds the mix of head, kNN, keyword scores and word-model logits and the temperature chosen by
 cross-validation on the tuning sets. It applies only when the classifier embeds with that model and routes to exactly the
 head's domains; otherwise the classifier uses kNN over the examples and keywords. The same run
 writes ``data/neighbours.json``: the tuning messages, which join the built-in domains' examples in the
@@ -26,14 +26,15 @@ NEIGHBOURS_FILE = Path(__file__).with_name("data") / "neighbours.json"
 
 @dataclass(frozen=True)
 class Mix:
-    """How the scores are combined: ``z = head * logits + knn * similarity + keywords * kw``,
-    then ``softmax(z / temperature)``."""
+    """How the scores are combined: ``z = head * logits + knn * similarity + keywords * kw + words * word
+    logits`` (the keyword-only word model, ``words.py``), then ``softmax(z / temperature)``."""
 
     head: float
     knn: float
     keywords: float
     temperature: float
     top_k: int = 3
+    words: float = 0.0
 
 
 @dataclass(frozen=True)

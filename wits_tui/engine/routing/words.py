@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,19 @@ from pathlib import Path
 from wits_tui.engine.routing.domains import content_stems
 
 WORDS_FILE = Path(__file__).with_name("data") / "words.json"
+_SENTENCE_END = re.compile(r"(?<=[.?!:;])\s+|\n+")
+
+
+def word_features(text: str, lead: int = 0) -> tuple[set[str], int]:
+    """(features, number of stems): the message's content-word stems and, with ``lead`` 1, the stems of its
+    first sentence again, marked ``^`` (in a long request the task is usually said first or last); with 2,
+    of its first and last sentences."""
+    stems = content_stems(text)
+    if not lead:
+        return stems, len(stems)
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    ends = sentences[:1] + (sentences[-1:] if lead == 2 and len(sentences) > 1 else [])
+    return stems | {"^" + s for e in ends for s in content_stems(e)}, len(stems)
 
 
 @dataclass(frozen=True)
@@ -30,14 +44,15 @@ class WordModel:
     keywords: float  # the keyword scores' weight in the keyword-only mix (KEYWORDS_ONLY_SCALE without the model)
     weight: float  # the logits' weight in the keyword-only mix
     floor: int  # features are 1/sqrt(max(number of stems, floor)): length-robust, short messages not overweighted
+    lead: int = 0  # 1: the first sentence's stems are features too, 2: the first and last ones' (word_features)
 
     def fits(self, domains: list[str]) -> bool:
         return sorted(domains) == sorted(self.classes)
 
     def logits(self, text: str) -> dict[str, float]:
-        stems = content_stems(text)
+        stems, n = word_features(text, self.lead)
         z = list(self.bias)
-        scale = 1.0 / math.sqrt(max(len(stems), self.floor, 1))
+        scale = 1.0 / math.sqrt(max(n, self.floor, 1))
         for s in stems & self.weights.keys():
             for i, w in enumerate(self.weights[s]):
                 z[i] += scale * w
@@ -52,4 +67,4 @@ def load_words(path: Path = WORDS_FILE) -> WordModel | None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     mix = raw["mix"]
     return WordModel(tuple(raw["classes"]), raw["weights"], tuple(raw["bias"]), float(mix["keywords"]), float(mix["weight"]),
-                     int(mix["floor"]))
+                     int(mix["floor"]), int(mix.get("lead", 0)))
