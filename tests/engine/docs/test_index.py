@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -224,30 +226,38 @@ def test_a_search_sees_what_another_process_updated(docs, tmp_path, server):
     assert all(p.rel != "tool.py" for p in found)
 
 
+@contextmanager
+def _open_elsewhere(directory: Path) -> Iterator[None]:
+    """Another process with the document index open (as the app is while `wits docs update` runs)."""
+    import subprocess
+    import sys
+
+    hold = ("import sys; from pathlib import Path; from wits_tui.engine.docs.store import PassageStore; "
+            "PassageStore(Path(sys.argv[1])).open(); print('open', flush=True); sys.stdin.read()")
+    other = subprocess.Popen([sys.executable, "-c", hold, str(directory)], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "open"
+        yield
+    finally:
+        assert other.stdin is not None
+        other.stdin.close()
+        other.wait(60)
+
+
 def test_old_versions_stay_a_while_when_another_process_has_the_index_open(docs, tmp_path, paths):
     # memory's rule (proclock.py): an update deletes old versions' files at once only when no other
     # process has the index open; otherwise they stay for the grace period, so a search that process
     # started on the old version still finds its files
-    import subprocess
-    import sys
-
     root = _tree(tmp_path / "docs")
     docs.add([root], "guide")
     index(docs, "guide")
     table = docs.passages._table
-    hold = ("import sys; from pathlib import Path; from wits_tui.engine.docs.store import PassageStore; "
-            "PassageStore(Path(sys.argv[1])).open(); print('open', flush=True); sys.stdin.read()")
-    other = subprocess.Popen([sys.executable, "-c", hold, str(paths.docs_dir)], cwd=REPO,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert other.stdout.readline().strip() == "open"
+    with _open_elsewhere(paths.docs_dir):
         read = table.version  # the version a search in the other process may be reading
         (root / "notes.txt").write_text("The boat leaves at 8 now.\n")
         index(docs, "guide")
         assert read in [v["version"] for v in table.to_lance().versions()]
-    finally:
-        other.stdin.close()
-        other.wait(60)
     (root / "notes.txt").write_text("The boat leaves at 9 now.\n")
     index(docs, "guide")  # alone now: everything old goes at once
     assert read not in [v["version"] for v in table.to_lance().versions()]
@@ -256,18 +266,10 @@ def test_old_versions_stay_a_while_when_another_process_has_the_index_open(docs,
 def test_old_versions_kept_for_another_process_do_not_count_towards_the_cap(docs, tmp_path, paths):
     # While another process has the index open, an update keeps the files of old versions for the
     # grace period; they go within minutes and must not make the next update fail on the cap.
-    import subprocess
-    import sys
-
     root = _tree(tmp_path / "docs")
     docs.add([root], "guide")
     index(docs, "guide")
-    hold = ("import sys; from pathlib import Path; from wits_tui.engine.docs.store import PassageStore; "
-            "PassageStore(Path(sys.argv[1])).open(); print('open', flush=True); sys.stdin.read()")
-    other = subprocess.Popen([sys.executable, "-c", hold, str(paths.docs_dir)], cwd=REPO,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert other.stdout.readline().strip() == "open"
+    with _open_elsewhere(paths.docs_dir):
         (root / "notes.txt").write_text("The boat leaves at 8 now.\n")
         index(docs, "guide")
         disk, live = docs.passages.disk_bytes(), docs.passages.live_bytes()
@@ -277,6 +279,3 @@ def test_old_versions_kept_for_another_process_do_not_count_towards_the_cap(docs
         report = index(docs, "guide")
         assert not report.error and report.indexed == 1
         assert docs.passages.disk_bytes() > docs.settings.max_size_mb * 1_000_000  # the kept files are still there
-    finally:
-        other.stdin.close()
-        other.wait(60)
