@@ -84,3 +84,27 @@ async def test_quit_in_the_middle_of_a_turn_a_pull_a_health_check_and_a_prune(ma
     assert failed == []
     assert loop_errors == []
     assert [f"{r.name}: {r.getMessage()}" for r in errors.records] == []
+
+
+async def test_a_worker_cancelled_before_it_began_closes_its_coroutine(make_app):
+    # A newer worker in an exclusive group (or the app closing) cancels one that had not started:
+    # its coroutine was never awaited, and Python warned about it when the coroutine was dropped.
+    import gc
+    import inspect
+
+    from tests.ui.conftest import ready, wait_for
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        controller = app.chat_screen.modules
+
+        async def work() -> None:
+            pass
+
+        first, second = work(), work()
+        controller.worker(first, group="test-exclusive", exclusive=True)
+        controller.worker(second, group="test-exclusive", exclusive=True)  # cancels the first before it began
+        await wait_for(pilot, lambda: inspect.getcoroutinestate(second) == inspect.CORO_CLOSED, what="the second ran")
+        await wait_for(pilot, lambda: gc.collect() is not None and inspect.getcoroutinestate(first) == inspect.CORO_CLOSED,
+                       what="the first closed without running")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +29,18 @@ class Controller:
         return self.bridge.engine
 
     def worker(self, work: Coroutine[Any, Any, Any], *, group: str, exclusive: bool = False) -> Worker[Any]:
-        """Run ``work`` as a worker of the screen: it is cancelled when the screen goes."""
-        return self.screen.run_worker(work, group=group, exclusive=exclusive, exit_on_error=False)
+        """Run ``work`` as a worker of the screen: it is cancelled when the screen goes. A worker
+        cancelled before it began (a newer one in an exclusive group, the app closing) closes its
+        coroutine when it is dropped, rather than leaving a "never awaited" warning behind."""
+        started = self.screen.run_worker(work, group=group, exclusive=exclusive, exit_on_error=False)
+        closer = weakref.finalize(started, _close_if_never_started, work)
+        closer.atexit = False  # type: ignore[misc]  # typeshed lists it as a slot; it is a property
+        return started
+
+
+def _close_if_never_started(work: Coroutine[Any, Any, Any]) -> None:
+    if inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+        work.close()
 
 
 def error_text(exc: BaseException) -> str:
