@@ -44,12 +44,9 @@ class SharedIndex(meta_file.SavedMeta):
         made again by `wits docs update` or the app in another terminal)."""
         if self._db is None or self._write_depth:
             return  # within a write of ours: what we hold is the newest (and may not be saved yet)
-        path = self.directory / META_FILE
-        sig = meta_file.signature(path)
-        if sig is not None and sig == self._meta_sig:
-            return
         try:
-            self.meta, self._meta_sig = meta_file.read(path), sig
+            if not self.reload_meta():
+                return
         except MemoryBroken as exc:
             raise DocsError(str(exc).replace("memory index", "document index"),
                             f"move {self.directory} aside and run `wits docs update` for each collection") from exc

@@ -59,6 +59,16 @@ class SavedMeta:
     def _writing(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
+    def reload_meta(self) -> bool:
+        """Read the meta file again when it changed since this process read or wrote it (another
+        process saved it); True when it did. Raises :class:`MemoryBroken` for a damaged file."""
+        path = self.directory / self.META_NAME
+        sig = signature(path)
+        if sig is not None and sig == self._meta_sig:
+            return False
+        self.meta, self._meta_sig = read(path), sig
+        return True
+
     def save_meta(self, **changes: Any) -> None:
         with self._writing():
             self.meta.update(changes)

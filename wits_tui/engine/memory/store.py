@@ -105,13 +105,8 @@ class SegmentStore(meta_file.SavedMeta):
 
     def _sync(self) -> None:
         """Follow other processes: a table created, or replaced by a new generation, since we looked."""
-        if self._db is None:
+        if self._db is None or not self.reload_meta():
             return
-        path = self.directory / META_FILE
-        sig = meta_file.signature(path)
-        if sig == self._meta_sig and sig is not None:
-            return
-        self.meta, self._meta_sig = meta_file.read(path), sig
         name = self.meta.get("table")
         if not name:
             self._table = None
