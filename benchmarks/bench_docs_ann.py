@@ -26,6 +26,7 @@ NAMES = ("recall@5 hybrid, vector index", "recall@5 vector only, vector index", 
 
 
 def _search_all(docs, labelled, qvecs) -> tuple[dict[str, int], list[list[str]]]:
+    from benchmarks.bench_docs import answered
     from wits_tui.engine.docs import retrieval
 
     hits = {"hybrid": 0, "vector": 0}
@@ -35,7 +36,7 @@ def _search_all(docs, labelled, qvecs) -> tuple[dict[str, int], list[list[str]]]
         nearest.append([row["id"] for row, _ in by_meaning])
         for name, found in (("hybrid", retrieval.fuse(by_meaning, by_text, fetch=docs.passages.fetch, limit=5)),
                             ("vector", retrieval.fuse(by_meaning, [], fetch=docs.passages.fetch, limit=5))):
-            hits[name] += any(p.path.endswith("/" + r["file"]) and r["needle"] in p.text for p in found)
+            hits[name] += answered(r, found)
     return hits, nearest
 
 
