@@ -13,9 +13,11 @@ The evaluation sets are never read here. No embeddings: runs in the project's ow
 
 Features are 1/sqrt(max(number of stems, floor)) for each stem of the message (so a long message does
 not get larger logits just for being long; the floor, chosen by cross-validation, keeps the one or two
-words of a short follow-up from weighing like a whole sentence). With ``lead`` (chosen by cross-validation too) the first
-sentence's stems (or the first and last sentences') are features of their own as well, marked ``^``: in a long request
-the task is usually said first. train_routing reads the shipped word model's settings: train this first.
+words of a short follow-up from weighing like a whole sentence). The features' shape is chosen by cross-validation too
+(``SHAPES``, words.word_features): the first sentence's stems (or the first and last sentences'), marked ``^`` (in a long
+request the task is usually said first); the first words, function words included, marked ``@``; the function words
+content stems leave out (write, why, if, should...), marked ``~``. train_routing reads the shipped word model's settings:
+train this first. The features are sparse rows (``Rows``): a dense matrix made the grid ten times slower.
 Deterministic: full-batch gradient descent from zeros.
 """
 
@@ -41,24 +43,42 @@ L2 = (1e-4, 1e-3, 1e-2)
 KEYWORDS = (0.0, 0.25, 0.5)  # weight of the keyword scores (KEYWORDS_ONLY_SCALE is 0.5 without the model)
 WEIGHT = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # weight of the word logits
 MIN_COUNT = 2  # stems seen fewer times in the training data are left out (noise, and a smaller file)
-LEAD = (0, 1, 2)  # the first (1) or first and last (2) sentences' stems as features too (words.word_features)
+#: The features' shapes compared (words.word_features): (lead, opening, function): the first (1) or first and last (2)
+#: sentences' stems, the first n words' stems, the function words, as features too.
+SHAPES = tuple((lead, opening, function) for lead in (0, 1, 2) for opening in (0, 5) for function in (False, True))
 FLOOR = (1, 8)  # features are 1/sqrt(max(stems, floor)): with 8, a two-word message's words do not weigh like a sentence's
 
 
-def train(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, iters: int = 400) -> tuple[np.ndarray, np.ndarray]:
+def train(x: "Rows", y: np.ndarray, n_classes: int, l2: float, iters: int = 400) -> tuple[np.ndarray, np.ndarray]:
     """Softmax regression (rows have unit length): the routing head's trainer, its own step size."""
     from benchmarks.train_routing import train_head
 
     return train_head(x, y, n_classes, l2, iters=iters, lr=4.0, decimals=None)
 
 
-def features(stems: list[tuple[set[str], int]], vocab: dict[str, int], floor: int) -> np.ndarray:
+class Rows:
+    """A sparse matrix (rows of a few dozen features among thousands) with the two products the trainer
+    uses, ``rows @ m`` and ``m @ rows``: the dense matrix made each fit ten times slower."""
+
+    __array_ufunc__ = None  # ``ndarray @ rows`` is left to __rmatmul__
+
+    def __init__(self, row: np.ndarray, col: np.ndarray, value: np.ndarray, shape: tuple[int, int]) -> None:
+        self.row, self.col, self.value, self.shape = row, col, value, shape
+
+    def __matmul__(self, m: np.ndarray) -> np.ndarray:  # (n, dim) @ (dim, k)
+        return np.stack([np.bincount(self.row, self.value * m[self.col, j], self.shape[0]) for j in range(m.shape[1])], axis=1)
+
+    def __rmatmul__(self, m: np.ndarray) -> np.ndarray:  # (k, n) @ (n, dim)
+        return np.stack([np.bincount(self.col, self.value * m[j, self.row], self.shape[1]) for j in range(m.shape[0])])
+
+
+def features(stems: list[tuple[set[str], int]], vocab: dict[str, int], floor: int) -> Rows:
     """Rows of 1/sqrt(max(stems, floor)) per feature of (features, number of stems) (words.word_features)."""
-    x = np.zeros((len(stems), len(vocab)))
+    row, col, value = [], [], []
     for i, (ss, n) in enumerate(stems):
-        for s in ss & vocab.keys():
-            x[i, vocab[s]] = 1.0 / math.sqrt(max(n, floor))
-    return x
+        for s in sorted(ss & vocab.keys()):
+            row.append(i), col.append(vocab[s]), value.append(1.0 / math.sqrt(max(n, floor)))
+    return Rows(np.asarray(row, dtype=np.intp), np.asarray(col, dtype=np.intp), np.asarray(value), (len(stems), len(vocab)))
 
 
 def vocabulary(stems: list[tuple[set[str], int]]) -> dict[str, int]:
@@ -93,12 +113,13 @@ def shipped_out_of_fold(domains: list, tuning: list, fold: np.ndarray) -> np.nda
     from wits_tui.engine.routing.words import WORDS_FILE, word_features
 
     raw = json.loads(WORDS_FILE.read_text())
-    lead, floor, l2 = raw["mix"].get("lead", 0), raw["mix"]["floor"], raw["trained_on"]["l2"]
+    mix = raw["mix"]
+    shape, floor, l2 = (mix.get("lead", 0), mix.get("opening", 0), mix.get("function", False)), mix["floor"], raw["trained_on"]["l2"]
     classes = [d.name for d in domains]
-    bank = [word_features(e, lead) for d in domains for e in d.examples]
+    bank = [word_features(e, *shape) for d in domains for e in d.examples]
     by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
     ty = np.asarray([classes.index(r.domain) for r in tuning])
-    return out_of_fold(bank, by, [word_features(r.text, lead) for r in tuning], ty, fold, len(classes), l2, floor)
+    return out_of_fold(bank, by, [word_features(r.text, *shape) for r in tuning], ty, fold, len(classes), l2, floor)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -147,10 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     domains = list(builtin_domains())
     classes = [d.name for d in domains]
     texts = [e for d in domains for e in d.examples]
-    bank = {lead: [word_features(e, lead) for e in texts] for lead in LEAD}
+    bank = {shape: [word_features(e, *shape) for e in texts] for shape in SHAPES}
     by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
     tuning = evalsets.tuning()
-    ts = {lead: [word_features(r.text, lead) for r in tuning] for lead in LEAD}
+    ts = {shape: [word_features(r.text, *shape) for r in tuning] for shape in SHAPES}
     ty = np.asarray([classes.index(r.domain) for r in tuning])
     long = np.asarray([r.category != "short" for r in tuning])
     fold = folds_of(ty, FOLDS)
@@ -161,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {len(texts)} examples + {len(tuning)} tuning messages ({long.sum()} long); {FOLDS}-fold cross-validation, "
           f"softmax at routing.temperature {settings.temperature}")
     oof = {}
-    for l2, floor, lead in itertools.product(L2, FLOOR, LEAD):
-        oof[l2, floor, lead] = out_of_fold(bank[lead], by, ts[lead], ty, fold, len(classes), l2, floor)
+    for l2, floor, shape in itertools.product(L2, FLOOR, SHAPES):
+        oof[l2, floor, shape] = out_of_fold(bank[shape], by, ts[shape], ty, fold, len(classes), l2, floor)
     from benchmarks.train_routing import NEAR_BEST, near_best
 
     candidates = []
@@ -170,28 +191,29 @@ def main(argv: list[str] | None = None) -> int:
         if k or wt:
             pred = (k * kw + wt * oof[key]).argmax(axis=1)
             candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), key, k, wt))
-    # (NLL, temperature, (l2, floor, lead), keywords, words): one factor 1/temperature on both weights, fitted by NLL
+    # (NLL, temperature, (l2, floor, shape), keywords, words): one factor 1/temperature on both weights, fitted by NLL
     rows = near_best(candidates, lambda lf, k, wt: (k * kw + wt * oof[lf]) / settings.temperature, ty)
 
     def figures(r: tuple) -> str:
-        nll, t, (l2, floor, lead), k, wt = r
-        p = softmax((k * kw + wt * oof[l2, floor, lead]) / settings.temperature / t)
+        nll, t, (l2, floor, shape), k, wt = r
+        p = softmax((k * kw + wt * oof[l2, floor, shape]) / settings.temperature / t)
         right = p.argmax(axis=1) == ty
         return (f"all {right.mean():.1%}  long {right[long].mean():.1%}  NLL {nll:.3f}  AUROC {auroc(p.max(axis=1).tolist(), right.tolist()):.3f}"
-                f"   l2, floor, lead=({l2}, {floor}, {lead}) keywords={k} words={wt} x{1 / t:.3f}")
+                f"   l2={l2} floor={floor} (lead, opening, function)={shape} keywords={k} words={wt} x{1 / t:.3f}")
 
     print(f"# out of fold, the lowest NLL among the {len(rows)} candidates within {NEAR_BEST:.0%} of the best accuracy (all + long)")
     for r in rows[:8]:
         print(f"  {figures(r)}")
-    _, t, (l2, floor, lead), k, wt = rows[0]
-    right = ((k * kw + wt * oof[l2, floor, lead]).argmax(axis=1) == ty).tolist()
+    _, t, (l2, floor, shape), k, wt = rows[0]
+    right = ((k * kw + wt * oof[l2, floor, shape]).argmax(axis=1) == ty).tolist()
     k, wt = round(float(k / t), 4), round(float(wt / t), 4)
     print(f"# chosen: {figures(rows[0])}")
     print(f"# chosen, out of fold by tuning set: {per_set(right, [r.category for r in tuning])}")
-    vocab, w, b = fit(bank[lead] + ts[lead], np.concatenate([by, ty]), len(classes), l2, floor)
+    vocab, w, b = fit(bank[shape] + ts[shape], np.concatenate([by, ty]), len(classes), l2, floor)
     weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
     digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
-    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "floor": floor, "lead": lead},
+    model = {"classes": classes, "bias": [round(float(v), 4) for v in b], "mix": {"keywords": k, "weight": wt, "floor": floor,
+                                                                      **dict(zip(("lead", "opening", "function"), shape))},
              "trained_on": {"examples": len(texts), "tuning": len(tuning), "tuning_sha256": digest, "l2": l2, "min_count": MIN_COUNT,
                             "source": "wits_tui/engine/routing/data/domains.toml + tests/engine/routing/data/tuning*.jsonl"},
              "command": "python -m benchmarks.train_words", "weights": weights}

@@ -198,3 +198,33 @@ def test_the_word_models_lead_features_are_the_first_sentences_stems_marked():
     ends, _ = word_features(text, 2)
     assert ends == first | {"^" + s for s in content_stems("Thanks for the help.")}
     assert word_features("Just one sentence here", 2)[0] == word_features("Just one sentence here", 1)[0]
+
+
+def test_the_word_models_opening_and_function_word_features_see_what_content_stems_leave_out():
+    from wits_tui.engine.routing.domains import content_stems
+    from wits_tui.engine.routing.words import word_features
+
+    text = "Why would anyone write poems? Explain it, if you can."
+    stems = content_stems(text)
+    assert "write" not in stems and "why" not in stems  # function words: left out of the content stems
+    opening, n = word_features(text, opening=3)
+    assert n == len(stems) and opening == stems | {"@why", "@would", "@anyone"}
+    function, n = word_features(text, function=True)
+    assert n == len(stems) and function == stems | {"~why", "~would", "~write", "~it", "~if", "~you", "~can"}
+    both, _ = word_features(text, 1, 2, True)
+    assert both == word_features(text, 1)[0] | {"@why", "@would"} | function
+
+
+def test_a_word_model_with_function_word_features_reads_its_settings_from_the_file(tmp_path):
+    import json
+
+    from wits_tui.engine.routing.words import load_words
+
+    path = tmp_path / "words.json"
+    raw = {"classes": ["creative", "general"], "bias": [0.0, 0.0], "weights": {"~write": [1.0, -1.0], "@why": [-1.0, 1.0]},
+           "mix": {"keywords": 0.3, "weight": 0.1, "floor": 1, "lead": 0, "opening": 1, "function": True}}
+    path.write_text(json.dumps(raw))
+    model = load_words(path)
+    assert model is not None and (model.opening, model.function) == (1, True)
+    assert model.logits("write me a poem")["creative"] > model.logits("write me a poem")["general"]  # "~write" counts
+    assert model.logits("why is the sky blue")["general"] > model.logits("why is the sky blue")["creative"]  # "@why" counts

@@ -54,7 +54,8 @@ class Domain:
 
 
 _WORD = re.compile(r"[a-z][a-z+#']+")
-_STOP = frozenset(
+#: Left out of content stems (the keyword-only word model may still use them: words.word_features).
+FUNCTION_WORDS = frozenset(
     "a an and are as at be but by can do does for from give have how i if in is it its me my of on or our so some "
     "that the their them then there these this to was what when where which who why will with would you your "
     "about after all any into just like make more most not one out over should than very want were write".split()
@@ -70,7 +71,7 @@ def stem(word: str) -> str:
 
 
 def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS and len(w) > 2}
 
 
 class ExampleVocabulary:

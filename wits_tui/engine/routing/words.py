@@ -18,22 +18,33 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from wits_tui.engine.routing.domains import content_stems
+from wits_tui.engine.routing.domains import FUNCTION_WORDS, content_stems, stem
 
 WORDS_FILE = Path(__file__).with_name("data") / "words.json"
 _SENTENCE_END = re.compile(r"(?<=[.?!:;])\s+|\n+")
+_TOKEN = re.compile(r"[a-z][a-z+#']*")
 
 
-def word_features(text: str, lead: int = 0) -> tuple[set[str], int]:
-    """(features, number of stems): the message's content-word stems and, with ``lead`` 1, the stems of its
-    first sentence again, marked ``^`` (in a long request the task is usually said first or last); with 2,
-    of its first and last sentences."""
+def word_features(text: str, lead: int = 0, opening: int = 0, function: bool = False) -> tuple[set[str], int]:
+    """(features, number of content stems): the message's content-word stems and
+    - with ``lead`` 1, the stems of its first sentence again, marked ``^`` (in a long request the task is
+      usually said first or last); with 2, of its first and last sentences;
+    - with ``opening`` n, the stems of its first n words, function words too, marked ``@`` ("write a", "why
+      do", "what if": the kind of request is in how it opens);
+    - with ``function``, the function words content stems leave out (write, why, how, if, should, ...),
+      marked ``~``: they say what is asked for, not what it is about."""
     stems = content_stems(text)
-    if not lead:
-        return stems, len(stems)
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
-    ends = sentences[:1] + (sentences[-1:] if lead == 2 and len(sentences) > 1 else [])
-    return stems | {"^" + s for e in ends for s in content_stems(e)}, len(stems)
+    out = set(stems)
+    if lead:
+        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+        ends = sentences[:1] + (sentences[-1:] if lead == 2 and len(sentences) > 1 else [])
+        out |= {"^" + s for e in ends for s in content_stems(e)}
+    if opening or function:
+        tokens = _TOKEN.findall(text.lower())
+        out |= {"@" + stem(w) for w in tokens[:opening]}
+        if function:
+            out |= {"~" + w for w in tokens if w in FUNCTION_WORDS}
+    return out, len(stems)
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,14 @@ class WordModel:
     weight: float  # the logits' weight in the keyword-only mix
     floor: int  # features are 1/sqrt(max(number of stems, floor)): length-robust, short messages not overweighted
     lead: int = 0  # 1: the first sentence's stems are features too, 2: the first and last ones' (word_features)
+    opening: int = 0  # the first n words' stems are features too (word_features)
+    function: bool = False  # function words are features too (word_features)
 
     def fits(self, domains: list[str]) -> bool:
         return sorted(domains) == sorted(self.classes)
 
     def logits(self, text: str) -> dict[str, float]:
-        stems, n = word_features(text, self.lead)
+        stems, n = word_features(text, self.lead, self.opening, self.function)
         z = list(self.bias)
         scale = 1.0 / math.sqrt(max(n, self.floor, 1))
         for s in stems & self.weights.keys():
@@ -67,4 +80,4 @@ def load_words(path: Path = WORDS_FILE) -> WordModel | None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     mix = raw["mix"]
     return WordModel(tuple(raw["classes"]), raw["weights"], tuple(raw["bias"]), float(mix["keywords"]), float(mix["weight"]),
-                     int(mix["floor"]), int(mix.get("lead", 0)))
+                     int(mix["floor"]), int(mix.get("lead", 0)), int(mix.get("opening", 0)), bool(mix.get("function", False)))
