@@ -49,7 +49,7 @@ TOP_K = (1, 3, 5)
 MIX_HEAD = (0.0, 0.25, 0.5, 1.0, 2.0)
 MIX_KNN = (0.0, 2.5, 5.0, 10.0, 20.0)
 MIX_KW = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
-MIX_WORDS = (0.0, 0.1, 0.2, 0.4)  # the word model's logits (words.json) join the keywords: keywords * (kw + this * logits)
+MIX_WORDS = (0.0, 0.1, 0.2, 0.4, 0.8)  # the word model's logits (words.json) join the keywords: keywords * (kw + this * logits)
 TEMPERATURES = np.exp(np.linspace(np.log(0.01), np.log(10), 300))
 
 
