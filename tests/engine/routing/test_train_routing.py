@@ -46,3 +46,19 @@ def test_the_out_of_fold_figures_fall_back_to_general_below_the_threshold():
     p = np.array([[0.35, 0.33, 0.32], [0.9, 0.05, 0.05], [0.2, 0.2, 0.6]])
     right, fell_back = decided(p, general, np.array([2, 0, 2]))
     assert fell_back.tolist() == [True, False, False] and right.tolist() == [True, True, True]
+
+
+def test_the_word_models_sparse_rows_give_the_dense_products():
+    from benchmarks.train_words import features
+
+    stems = [({"poem", "~write", "@write"}, 3), ({"why", "sky"}, 2), (set(), 0), ({"sky", "poem", "unseen"}, 8)]
+    vocab = {"poem": 0, "sky": 1, "why": 2, "~write": 3, "@write": 4}
+    rows = features(stems, vocab, floor=4)
+    dense = np.zeros((4, 5))
+    for i, (ss, n) in enumerate(stems):
+        for s in ss & vocab.keys():
+            dense[i, vocab[s]] = 1 / np.sqrt(max(n, 4))
+    m = np.arange(15, dtype=float).reshape(5, 3)
+    g = np.arange(8, dtype=float).reshape(2, 4) - 3
+    assert rows.shape == (4, 5)
+    assert np.allclose(rows @ m, dense @ m) and np.allclose(g @ rows, g @ dense)
