@@ -48,3 +48,18 @@ def test_an_explicit_model_skips_routing(paths, server):
     events = collect(engine, s.id, "Write a Python function", model=CHAT)
     assert not any(isinstance(e, Routed) for e in events)
     assert server.requests_to("/api/chat")[-1].body["messages"] == [{"role": "user", "content": "Write a Python function"}]
+
+
+def test_a_follow_up_the_classifier_cannot_place_stays_with_the_previous_module(paths, server):
+    server.script(CHAT, Reply(text="Day 1: the Colosseum", eval_count=3), Reply(text="Day 1, for ten", eval_count=3))
+    engine = make_engine(paths, server.host, routing=True)
+    follow_up = "again but for ten people"
+    unsure = engine.router.classifier.decide(follow_up)
+    assert unsure.fell_back, f"pick another follow-up: the classifier now places this one ({unsure.reason})"
+    s = engine.store.sessions.create()
+    first = collect(engine, s.id, "Plan a three-day itinerary for Rome with museums in the mornings")[0]
+    assert isinstance(first, Routed) and first.module == "planning_expert"
+    second = collect(engine, s.id, follow_up)[0]
+    assert isinstance(second, Routed) and second.module == "planning_expert" and second.domain == "planning"
+    assert "as the previous answer (planning_expert)" in second.reason
+    assert server.requests_to("/api/chat")[-1].body["messages"][0]["content"] == engine.router.registry.get("planning_expert").system

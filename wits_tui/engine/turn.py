@@ -207,7 +207,7 @@ async def _routed_answer(
     settings, session_id = engine.settings, session.id
     route = None
     if model is None and settings.routing.enabled:
-        route = await _route(engine, session, user.content)
+        route = await _route(engine, session, user)
         if route is not None:
             primary = route.model
             yield rec.event(routed_event(route))
@@ -257,10 +257,11 @@ def no_vision(model: str, capabilities: Sequence[str]) -> WitsError:
                              "or /model MODEL for the session")
 
 
-async def _route(engine: "Engine", session: Any, text: str) -> "Route | None":
+async def _route(engine: "Engine", session: Any, user: Any) -> "Route | None":
     """The routing decision; a failure of routing itself never stops a turn."""
     try:
-        return await engine.router.route(text, pinned=session.pinned_module, session_model=session.model)
+        previous = engine.router.previous_module(session.id, user.id)
+        return await engine.router.route(user.content, pinned=session.pinned_module, session_model=session.model, previous=previous)
     except Exception:  # noqa: BLE001 - logged; the turn goes on with the default model
         log.exception("routing failed; answering with the session's model")
         return None

@@ -79,3 +79,41 @@ def test_record_turn_updates_stats_and_profile_and_feedback(router):
     with pytest.raises(ValueError, match="use good, bad or neutral"):
         router.feedback("great", module=None)
     assert router.reset_profile() and router.profile().interactions == 0
+
+
+def _unsure_about_code(router):
+    """Code's threshold above any confidence: a code question falls back to general."""
+    router.classifier.settings = router.classifier.settings.model_copy(update={"thresholds": {"code": 1.01}})
+
+
+def test_a_message_the_classifier_cannot_place_stays_with_the_previous_answers_module(router):
+    _unsure_about_code(router)
+    text = "Write a Python function that merges two dicts"
+    alone = run(router, router.route(text))
+    assert alone.module.name == "base_module" and alone.decision.fell_back and alone.decision.top_domain == "code"
+    route = run(router, router.route(text, previous="code_expert"))
+    assert route.module.name == "code_expert" and route.domain == "code" and not route.pinned
+    assert route.reason.startswith("code, as the previous answer (code_expert): best guess code at ")
+    assert route.confidence == route.decision.scores["code"] and route.model == CHAT
+    assert route.prompt_messages() == router.registry.get("code_expert").prompt_messages()
+
+
+def test_a_confident_message_or_a_gone_module_is_routed_as_usual(router):
+    confident = run(router, router.route("Write a Python function that merges two dicts", previous="creative_expert"))
+    assert confident.module.name == "code_expert" and not confident.decision.fell_back
+    _unsure_about_code(router)
+    for previous in ("no_such_module", "base_module", None):
+        route = run(router, router.route("Write a Python function that merges two dicts", previous=previous))
+        assert route.module.name == "base_module" and route.domain == "general", previous
+
+
+def test_the_previous_module_is_the_last_answer_before_the_question(router):
+    store = router.store
+    s = store.sessions.create()
+    first = store.messages.append(s.id, "user", "plan a trip")
+    assert router.previous_module(s.id, first.id) is None
+    store.messages.append(s.id, "assistant", "Day 1...", module="planning_expert")
+    store.messages.append(s.id, "user", "again")
+    store.messages.append(s.id, "assistant", "", status="interrupted")  # stopped before it began: no module
+    question = store.messages.append(s.id, "user", "again but for ten people")
+    assert router.previous_module(s.id, question.id) == "planning_expert"

@@ -113,16 +113,40 @@ class Router:
     def _model(self, module: "Module", session_model: str | None) -> str:
         return module.model or session_model or self.registry.default_model
 
-    async def route(self, text: str, *, pinned: str | None = None, session_model: str | None = None) -> Route:
+    async def route(self, text: str, *, pinned: str | None = None, session_model: str | None = None,
+                    previous: str | None = None) -> Route:
         """The module for ``text``: the pinned one if any, else the best candidate of the
         classified domain. ``session_model`` (the session's /model choice) is used by
-        modules that do not name a model."""
+        modules that do not name a model. ``previous``: the module that answered the session's
+        previous question (:meth:`previous_module`); a message the classifier cannot place stays with it."""
         started = time.perf_counter()
         if pinned and pinned != AUTO and pinned in self.registry.names():
             return self._pinned(text, pinned, session_model, started)
         decision = await self.classifier.classify(text)
+        if (stay := self._stays_with(decision, previous)) is not None:
+            module, domain = stay
+            reason = (f"{domain}, as the previous answer ({module.name}): best guess {decision.top_domain} at "
+                      f"{decision.scores[decision.top_domain]:.2f} is below its threshold ({decision.method})")
+            return Route(module, self._model(module, session_model), reason, False, domain, decision.scores[domain],
+                         query_complexity(text), decision, elapsed_ms=(time.perf_counter() - started) * 1000)
         loaded = await self.loaded_models() if len(decision.candidates) > 1 else set()
         return self._routed(text, decision, loaded, pinned, session_model, started)
+
+    def previous_module(self, session_id: int, before_id: int) -> str | None:
+        """The module that answered the last question before message ``before_id`` (None: none did)."""
+        for m in reversed(self._writable().messages.list(session_id, limit=4, before_id=before_id)):
+            if m.role == "assistant" and m.module:
+                return m.module
+        return None
+
+    def _stays_with(self, decision: Decision, previous: str | None) -> "tuple[Module, str] | None":
+        """(module, domain) when a message that fell back to general (below its domain's threshold) should
+        stay with the previous answer's specialist instead: "and in Rust?" after a code answer is still code."""
+        if not decision.fell_back or not previous or previous not in self.registry.names():
+            return None
+        module = self.registry.get(previous)
+        domain = next((d for d in module.domains if d in decision.scores), None)
+        return None if domain is None or domain == decision.domain else (module, domain)
 
     def route_by_keywords(self, text: str, *, pinned: str | None = None, session_model: str | None = None) -> Route:
         """:meth:`route` without a model server (keywords only, nothing loaded), synchronously:
