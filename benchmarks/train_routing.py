@@ -120,12 +120,6 @@ def fit_temperature(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return round(float(TEMPERATURES[i]), 4), float(nll[i])
 
 
-def per_set(right: list[bool], sets: list[str]) -> str:
-    from benchmarks.routing_metrics import per_set as _per_set
-
-    return _per_set(right, sets)
-
-
 def auroc(conf: np.ndarray, right: np.ndarray) -> float:
     from benchmarks.routing_metrics import auroc as _auroc
 
@@ -179,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keywords", action="store_true", help="also print the keyword-only settings' grid")
     args = parser.parse_args(argv)
 
+    from benchmarks.routing_metrics import per_set
     from tests.engine.routing import evalsets
     from wits_tui.engine.routing.classifier import Classifier
     from wits_tui.engine.routing.domains import builtin_domains

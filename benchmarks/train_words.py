@@ -110,11 +110,12 @@ def shipped_out_of_fold(domains: list, tuning: list, fold: np.ndarray) -> np.nda
     """Out-of-fold word logits with the shipped word model's settings (words.json): for train_routing's mix."""
     import json
 
-    from wits_tui.engine.routing.words import WORDS_FILE, word_features
+    from wits_tui.engine.routing.words import WORDS_FILE, load_words, word_features
 
-    raw = json.loads(WORDS_FILE.read_text())
-    mix = raw["mix"]
-    shape, floor, l2 = (mix.get("lead", 0), mix.get("opening", 0), mix.get("function", False)), mix["floor"], raw["trained_on"]["l2"]
+    shipped = load_words()
+    assert shipped is not None, f"{WORDS_FILE} is missing: run benchmarks.train_words first"
+    shape, floor = (shipped.lead, shipped.opening, shipped.function), shipped.floor
+    l2 = json.loads(WORDS_FILE.read_text())["trained_on"]["l2"]  # how it was trained: not part of the model
     classes = [d.name for d in domains]
     bank = [word_features(e, *shape) for d in domains for e in d.examples]
     by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])

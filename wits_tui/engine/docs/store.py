@@ -21,7 +21,7 @@ from typing import Any
 from wits_tui.engine.docs.shared import META_FILE as META_FILE  # re-exported: its old home
 from wits_tui.engine.docs.shared import SharedIndex
 from wits_tui.engine.errors import DocsError as DocsError  # re-exported: its old home
-from wits_tui.engine.memory.compaction import reclaimable_bytes
+from wits_tui.engine.memory.compaction import live_bytes
 from wits_tui.engine.memory.proclock import CLEANUP_GRACE
 from wits_tui.engine.memory.rows import directory_bytes
 
@@ -283,8 +283,7 @@ class PassageStore(SharedIndex):
         """What the directory holds once old versions are cleaned up (the files another process's
         searches may still read are kept for a grace period: they do not count towards the cap)."""
         with self.lock.read():
-            disk = self.disk_bytes()
-            return disk if self._table is None else max(0, disk - reclaimable_bytes(self._table, self.directory))
+            return live_bytes(self._table, self.directory)
 
     def close(self) -> None:
         with self.lock.write():

@@ -19,6 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from wits_tui.engine.memory.rows import directory_bytes
+
 #: A step never rewrites fewer rows than this (tiny steps would mean many commits).
 MIN_STEP_ROWS = 256
 
@@ -46,6 +48,13 @@ def _remove_empty_index_dirs(indices: Path, live: set[str]) -> None:
                 entry.rmdir()
             except OSError:  # filled or removed meanwhile
                 pass
+
+
+def live_bytes(table: Any, directory: Path) -> int:
+    """What ``directory`` holds once old versions are cleaned up (the files other processes' reads may
+    still use are kept a while: they do not count towards a size cap); ``table`` None: all of it."""
+    disk = directory_bytes(directory)
+    return disk if table is None else max(0, disk - reclaimable_bytes(table, directory))
 
 
 def reclaimable_bytes(table: Any, directory: Path) -> int:

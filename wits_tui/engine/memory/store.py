@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wits_tui.engine.memory import meta as meta_file
-from wits_tui.engine.memory.compaction import cleanup, compact_in_steps, reclaimable_bytes
+from wits_tui.engine.memory.compaction import cleanup, compact_in_steps, live_bytes
 from wits_tui.engine.memory.proclock import CLEANUP_GRACE, ProcessLocks
 from wits_tui.engine.memory.records import MemoryBroken, MemoryMaintenanceError, Segment
 from wits_tui.engine.memory.rows import (  # noqa: F401 - directory_bytes, epoch_seconds: used from here
@@ -352,9 +352,7 @@ class SegmentStore(meta_file.SavedMeta):
         """What the directory will hold once old versions are cleaned up."""
         with self.lock:
             self._sync()
-            if self._table is None:
-                return self.disk_bytes()
-            return max(0, self.disk_bytes() - reclaimable_bytes(self._table, self.directory))
+            return live_bytes(self._table, self.directory)
 
     def ensure_vector_index(self, min_rows: int) -> bool:
         """Build an IVF-HNSW-SQ index once the table has ``min_rows`` embedded rows. True if built now."""
