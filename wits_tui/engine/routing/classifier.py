@@ -70,8 +70,13 @@ class Decision:
     @property
     def reason(self) -> str:
         if self.fell_back:
-            return f"{self.domain}: best guess {self.top_domain} at {self.scores[self.top_domain]:.2f} is below its threshold ({self.method})"
+            return f"{self.domain}: {self.doubt}"
         return f"{self.domain} {self.confidence:.2f} ({self.method})"
+
+    @property
+    def doubt(self) -> str:
+        """Why it fell back: "best guess math at 0.40 is below its threshold (keywords)"."""
+        return f"best guess {self.top_domain} at {self.scores[self.top_domain]:.2f} is below its threshold ({self.method})"
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "reason": self.reason}

@@ -125,8 +125,7 @@ class Router:
         decision = await self.classifier.classify(text)
         if (stay := self._stays_with(decision, previous)) is not None:
             module, domain = stay
-            reason = (f"{domain}, as the previous answer ({module.name}): best guess {decision.top_domain} at "
-                      f"{decision.scores[decision.top_domain]:.2f} is below its threshold ({decision.method})")
+            reason = f"{domain}, as the previous answer ({module.name}): {decision.doubt}"
             return Route(module, self._model(module, session_model), reason, False, domain, decision.scores[domain],
                          query_complexity(text), decision, elapsed_ms=(time.perf_counter() - started) * 1000)
         loaded = await self.loaded_models() if len(decision.candidates) > 1 else set()
