@@ -38,8 +38,11 @@ def test_a_pinned_module_is_used_whatever_the_message(paths, server):
     engine = make_engine(paths, server.host, routing=True)
     s = engine.store.sessions.create()
     engine.store.sessions.pin_module(s.id, "creative_expert")
+    looked_up: list[int] = []
+    engine.router.previous_module = lambda session_id, before_id: looked_up.append(before_id)  # type: ignore[method-assign, func-returns-value]
     routed = collect(engine, s.id, "Write a Python function that parses a CSV file")[0]
     assert isinstance(routed, Routed) and routed.module == "creative_expert" and routed.pinned
+    assert looked_up == []  # the pin decides: no query for the previous answer's module
 
 
 def test_an_explicit_model_skips_routing(paths, server):

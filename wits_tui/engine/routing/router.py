@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from wits_tui.engine.routing.classifier import Classifier, Decision
 from wits_tui.engine.routing.domains import build_domains
@@ -120,7 +120,7 @@ class Router:
         modules that do not name a model. ``previous``: the module that answered the session's
         previous question (:meth:`previous_module`); a message the classifier cannot place stays with it."""
         started = time.perf_counter()
-        if pinned and pinned != AUTO and pinned in self.registry.names():
+        if self.pins(pinned):
             return self._pinned(text, pinned, session_model, started)
         decision = await self.classifier.classify(text)
         if (stay := self._stays_with(decision, previous)) is not None:
@@ -130,6 +130,10 @@ class Router:
                          query_complexity(text), decision, elapsed_ms=(time.perf_counter() - started) * 1000)
         loaded = await self.loaded_models() if len(decision.candidates) > 1 else set()
         return self._routed(text, decision, loaded, pinned, session_model, started)
+
+    def pins(self, pinned: str | None) -> TypeGuard[str]:
+        """Whether ``pinned`` (a session's pinned module) decides the route: a known module, not auto."""
+        return bool(pinned) and pinned != AUTO and pinned in self.registry.names()
 
     def previous_module(self, session_id: int, before_id: int) -> str | None:
         """The module that answered the last question before message ``before_id`` (None: none did)."""
@@ -151,7 +155,7 @@ class Router:
         """:meth:`route` without a model server (keywords only, nothing loaded), synchronously:
         what `wits classify --keywords-only` shows, without an event loop."""
         started = time.perf_counter()
-        if pinned and pinned != AUTO and pinned in self.registry.names():
+        if self.pins(pinned):
             return self._pinned(text, pinned, session_model, started)
         return self._routed(text, self.classifier.decide(text), set(), pinned, session_model, started)
 
