@@ -8,8 +8,10 @@ domains.toml) and, when cross-validation prefers it, the tuning sets too
 (tests/engine/routing/data/tuning*.jsonl, written for this purpose), embedded with
 all-MiniLM-L6-v2 (sentence-transformers, the model behind Ollama's `all-minilm`). Everything
 chosen here (what the head trains on, regularisation, kNN k, the mix, the temperature) is chosen
-by 5-fold cross-validation on the tuning sets: each tuning message is scored by a head that did
-not see it, and the temperature is fitted on those out-of-fold scores. The evaluation sets
+by cross-validation on the tuning sets, one fold per tuning file (``folds_of``: leave one file out, so
+each message is scored by a head that saw nothing its writer wrote in the same batch — the shift a new
+writer brings; ``--folds stratified`` gives the old 5-fold rule), and the temperature is fitted on those
+out-of-fold scores. The evaluation sets
 (heldout.jsonl, the real-world set) are never read here. The run prints each candidate's
 figures, so the choice can be reviewed. Keyword-only routing's word model: train_words.py.
 
@@ -126,17 +128,25 @@ def auroc(conf: np.ndarray, right: np.ndarray) -> float:
     return _auroc(conf.tolist(), right.tolist())
 
 
-FOLDS = 5
 DATA = ("bank", "bank+tuning")
 NEIGHBOURS = ("examples", "examples+tuning")  # what the kNN bank holds
 
 
-def folds_of(y: np.ndarray, n_folds: int = FOLDS) -> np.ndarray:
-    """A fold number per tuning message: stratified by domain, deterministic (every n-th of each domain)."""
+FOLDINGS = ("files", "stratified")
+
+
+def folds_of(rows: list, y: np.ndarray, folding: str = FOLDINGS[0], n_folds: int = 5) -> np.ndarray:
+    """A fold number per tuning message. ``files``: one fold per tuning file (leave one file out), so a
+    message is scored by models that saw none of the requests its author wrote alongside it — the shift a
+    new writer brings (the same helper's requests share phrasing, and as kNN neighbours they flatter the
+    bank). ``stratified``: every n-th message of each domain (sessions 3-7's rule, for comparison)."""
+    if folding == "files":
+        files = sorted({r.category for r in rows})
+        return np.asarray([files.index(r.category) for r in rows])
     fold = np.zeros(len(y), dtype=int)
     for c in np.unique(y):
-        rows = np.flatnonzero(y == c)
-        fold[rows] = np.arange(len(rows)) % n_folds
+        at = np.flatnonzero(y == c)
+        fold[at] = np.arange(len(at)) % n_folds
     return fold
 
 
@@ -148,7 +158,7 @@ def out_of_fold_logits(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty:
         w, b = train_head(bank, owners, n_classes, l2)
         return tq @ w.T + b
     out = np.zeros((len(tq), n_classes))
-    for f in range(FOLDS):
+    for f in np.unique(fold):
         train = fold != f
         w, b = train_head(np.vstack([bank, tq[train]]), np.concatenate([owners, ty[train]]), n_classes, l2)
         out[fold == f] = tq[fold == f] @ w.T + b
@@ -161,7 +171,7 @@ def out_of_fold_knn(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty: np
     if neighbours == NEIGHBOURS[0]:
         return knn_scores(bank, owners, tq, n_classes, k)
     out = np.zeros((len(tq), n_classes))
-    for f in range(FOLDS):
+    for f in np.unique(fold):
         train = fold != f
         out[fold == f] = knn_scores(np.vstack([bank, tq[train]]), np.concatenate([owners, ty[train]]), tq[fold == f], n_classes, k)
     return out
@@ -171,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped head.json")
     parser.add_argument("--keywords", action="store_true", help="also print the keyword-only settings' grid")
+    parser.add_argument("--folds", choices=FOLDINGS, default=FOLDINGS[0], help="how tuning messages are held out (folds_of)")
     args = parser.parse_args(argv)
 
     from benchmarks.routing_metrics import per_set
@@ -193,14 +204,15 @@ def main(argv: list[str] | None = None) -> int:
     clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
     kw = np.asarray([[clf.keyword_scores(r.text)[c] for c in classes] for r in tuning])
     long = np.asarray([r.category != "short" for r in tuning])  # the long, multi-sentence requests
-    fold = folds_of(ty)
+    fold = folds_of(tuning, ty, args.folds)
+    folds = f"{len(np.unique(fold))}-fold cross-validation ({args.folds})"
 
     if args.keywords:
         from benchmarks.train_words import keyword_only_grid
 
         keyword_only_grid(tuning)
     print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long); "
-          f"{FOLDS}-fold cross-validation: every figure is for messages the head did not see")
+          f"{folds}: every figure is for messages the head did not see")
     heads = {(l2, data): out_of_fold_logits(bank, owners, tq, ty, fold, len(classes), l2, data) for l2 in L2 for data in DATA}
     knn = {(k, nb): out_of_fold_knn(bank, owners, tq, ty, fold, len(classes), k, nb) for k in TOP_K for nb in NEIGHBOURS}
     candidates = []
@@ -247,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "trained_on": {"examples": len(texts), "examples_sha256": examples_digest(domains),
                        "source": "wits_tui/engine/routing/data/domains.toml" + ("" if data == "bank" else f" + {source}"),
                        "tuning": len(tuning), "tuning_sha256": tuning_digest, "l2": l2,
-                       "selected_on": f"{FOLDS}-fold cross-validation on {source}, lowest negative log-likelihood"},
+                       "selected_on": f"{folds} on {source}, lowest negative log-likelihood"},
         "command": "HF_HUB_OFFLINE=1 python -m benchmarks.train_routing",
     }
     extra = {"source": source, "tuning_sha256": tuning_digest, "count": len(tuning) if nb != NEIGHBOURS[0] else 0,

@@ -6,8 +6,8 @@
 Data: multinomial logistic regression over the content-word stems of the built-in domains'
 examples (domains.toml) and the tuning sets (tests/engine/routing/data/tuning*.jsonl, written for
 this purpose). Every setting (regularisation, floor, the weights of keywords and word logits, one factor
-on both fitted by negative log-likelihood) is chosen by 5-fold cross-validation on the tuning sets: each
-tuning message is scored by a model trained without its fold; among the candidates within a point of the
+on both fitted by negative log-likelihood) is chosen by cross-validation on the tuning sets, one fold per tuning file
+(train_routing.folds_of): each tuning message is scored by a model trained without its file; among the candidates within a point of the
 best accuracy, the lowest NLL wins (so the confidence tracks how often it is right; train_routing.near_best).
 The evaluation sets are never read here. No embeddings: runs in the project's own venv.
 
@@ -38,7 +38,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-FOLDS = 5
 L2 = (1e-4, 1e-3, 1e-2)
 KEYWORDS = (0.0, 0.25, 0.5)  # weight of the keyword scores (KEYWORDS_ONLY_SCALE is 0.5 without the model)
 WEIGHT = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # weight of the word logits
@@ -99,7 +98,7 @@ def out_of_fold(bank: list, by: np.ndarray, ts: list, ty: np.ndarray, fold: np.n
                 floor: int) -> np.ndarray:
     """Each tuning message's word logits from a model trained on the examples and the other folds."""
     z = np.zeros((len(ts), n_classes))
-    for f in range(FOLDS):
+    for f in np.unique(fold):
         train_rows = [s for s, keep in zip(ts, fold != f) if keep]
         vocab, w, b = fit(bank + train_rows, np.concatenate([by, ty[fold != f]]), n_classes, l2, floor)
         z[fold == f] = features([s for s, t in zip(ts, fold == f) if t], vocab, floor) @ w.T + b
@@ -153,11 +152,13 @@ def keyword_only_grid(tuning: list) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from benchmarks.train_routing import FOLDINGS, folds_of
+
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
+    parser.add_argument("--folds", choices=FOLDINGS, default=FOLDINGS[0], help="how tuning messages are held out (train_routing.folds_of)")
     args = parser.parse_args(argv)
 
     from benchmarks.routing_metrics import auroc, per_set
-    from benchmarks.train_routing import folds_of
     from tests.engine.routing import evalsets
     from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
     from wits_tui.engine.routing.domains import GENERAL, builtin_domains
@@ -175,12 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     ts = {shape: [word_features(r.text, *shape) for r in tuning] for shape in SHAPES}
     ty = np.asarray([classes.index(r.domain) for r in tuning])
     long = np.asarray([r.category != "short" for r in tuning])
-    fold = folds_of(ty, FOLDS)
+    fold = folds_of(tuning, ty, args.folds)
     settings = RoutingSettings(use_embeddings=False)
     clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), settings)
     kw = np.asarray([[clf.keyword_scores(r.text)[c] + (GENERAL_PRIOR if c == GENERAL else 0.0) for c in classes] for r in tuning])
 
-    print(f"# {len(texts)} examples + {len(tuning)} tuning messages ({long.sum()} long); {FOLDS}-fold cross-validation, "
+    print(f"# {len(texts)} examples + {len(tuning)} tuning messages ({long.sum()} long); {len(np.unique(fold))}-fold cross-validation ({args.folds}), "
           f"softmax at routing.temperature {settings.temperature}")
     oof = {}
     for l2, floor, shape in itertools.product(L2, FLOOR, SHAPES):

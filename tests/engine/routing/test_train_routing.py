@@ -62,3 +62,20 @@ def test_the_word_models_sparse_rows_give_the_dense_products():
     g = np.arange(8, dtype=float).reshape(2, 4) - 3
     assert rows.shape == (4, 5)
     assert np.allclose(rows @ m, dense @ m) and np.allclose(g @ rows, g @ dense)
+
+
+def test_leaving_one_file_out_keeps_each_tuning_file_in_one_fold():
+    from benchmarks.train_routing import folds_of
+    from tests.engine.routing import evalsets
+
+    rows = evalsets.tuning()
+    domains = sorted({r.domain for r in rows})
+    y = np.asarray([domains.index(r.domain) for r in rows])
+    fold = folds_of(rows, y, "files")
+    files = {r.category for r in rows}
+    assert len(np.unique(fold)) == len(files) > 1
+    for f in np.unique(fold):
+        assert len({r.category for r, g in zip(rows, fold) if g == f}) == 1  # a whole file, and only it
+    stratified = folds_of(rows, y, "stratified")
+    assert len(np.unique(stratified)) == 5
+    assert all(len({r.category for r, g in zip(rows, stratified) if g == f}) > 1 for f in range(5))
