@@ -26,6 +26,21 @@ def test_the_store_and_keyword_routing_do_not_load_numpy(tmp_path):
     assert out == "False False\nFalse True"
 
 
+def test_reading_routing_tables_does_not_import_the_whole_store():
+    # `wits classify --keywords-only` reads three tables through store.reader: the package imports
+    # its other parts (the Store, attachments, documents, ...) only when they are asked for.
+    out = _run(
+        "import sys\n"
+        "from wits_tui.engine.store.reader import StoreReader\n"
+        "print(sorted(m for m in ('wits_tui.engine.store.core', 'wits_tui.engine.store.attachments', "
+        "'wits_tui.engine.store.docs_catalog') if m in sys.modules))\n"
+        "from wits_tui.engine.store import Store, SessionNotFound\n"
+        "import wits_tui.engine.store as store\n"
+        "print(Store.__module__, SessionNotFound.__name__, store.Message.__name__, 'wits_tui.engine.store.core' in sys.modules)\n"
+    )
+    assert out == "[]\nwits_tui.engine.store.core SessionNotFound Message True"
+
+
 def test_numpy_still_imports_normally_afterwards_and_in_other_code(tmp_path):
     out = _run(
         "import sys, wits_tui.engine.store\n"
