@@ -85,7 +85,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def compact_in_steps(table: Any, step_bytes: int, directory_bytes: int, grace: timedelta = timedelta(0)) -> int:
+def compact_in_steps(table: Any, step_bytes: int, table_bytes: int, grace: timedelta = timedelta(0)) -> int:
     """Compact ``table`` in steps of about ``step_bytes``; returns the number of steps.
 
     Raises ImportError when the ``lance`` package is missing (the caller falls back to
@@ -93,7 +93,7 @@ def compact_in_steps(table: Any, step_bytes: int, directory_bytes: int, grace: t
     from lance.optimize import Compaction
 
     rows = max(1, table.count_rows())
-    row_bytes = max(1, directory_bytes // rows)
+    row_bytes = max(1, table_bytes // rows)
     options: Any = {"target_rows_per_fragment": max(MIN_STEP_ROWS, step_bytes // row_bytes), "materialize_deletions": True}
     first = Compaction.plan(table.to_lance(), options).num_tasks()
     steps = 0
