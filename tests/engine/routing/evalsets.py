@@ -7,7 +7,7 @@
   ``None`` when the file is absent (callers skip and say why: ``REALWORLD_MISSING``).
 - ``tuning()``: what the classifier's settings are chosen on (``tuning.jsonl``, ``tuning_long.jsonl``,
   ``tuning_chat.jsonl``, ``tuning_para.jsonl``, ``tuning_mixed.jsonl``, ``tuning_hard.jsonl``,
-  ``tuning_tasks.jsonl``, ``tuning_inputs.jsonl``, ``tuning_bounds.jsonl``).
+  ``tuning_tasks.jsonl``, ``tuning_inputs.jsonl``, ``tuning_bounds.jsonl``, ``tuning_evol.jsonl``).
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def tuning() -> list[Row]:
     rows = [Row(r["text"], r["domain"], "short") for r in _jsonl(DATA / "tuning.jsonl")]
     for name, category in (("tuning_long.jsonl", "long"), ("tuning_chat.jsonl", "chat"), ("tuning_para.jsonl", "para"),
                            ("tuning_mixed.jsonl", "mixed"), ("tuning_hard.jsonl", "hard"), ("tuning_tasks.jsonl", "tasks"),
-                           ("tuning_inputs.jsonl", "inputs"), ("tuning_bounds.jsonl", "bounds")):
+                           ("tuning_inputs.jsonl", "inputs"), ("tuning_bounds.jsonl", "bounds"),
+                           ("tuning_evol.jsonl", "evol")):
         if (DATA / name).exists():
             rows += [Row(r["text"], r["domain"], category) for r in _jsonl(DATA / name)]
     return rows
