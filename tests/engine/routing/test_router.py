@@ -98,6 +98,17 @@ def test_a_message_the_classifier_cannot_place_stays_with_the_previous_answers_m
     assert route.prompt_messages() == router.registry.get("code_expert").prompt_messages()
 
 
+def test_a_message_general_wins_below_its_threshold_stays_with_the_previous_answers_module(router):
+    text = "Why is the sky blue?"
+    sure = run(router, router.route(text, previous="code_expert"))
+    assert sure.domain == "general" and not sure.decision.fell_back  # general, above its threshold: routed as usual
+    router.classifier.settings = router.classifier.settings.model_copy(update={"thresholds": {"general": 1.01}})
+    route = run(router, router.route(text, previous="code_expert"))
+    assert route.module.name == "code_expert" and route.domain == "code" and not route.decision.fell_back
+    assert route.reason.startswith("code, as the previous answer (code_expert): best guess general at ")
+    assert run(router, router.route(text)).module.name == "base_module"  # a first question: nothing to stay with
+
+
 def test_a_confident_message_or_a_gone_module_is_routed_as_usual(router):
     confident = run(router, router.route("Write a Python function that merges two dicts", previous="creative_expert"))
     assert confident.module.name == "code_expert" and not confident.decision.fell_back
