@@ -50,6 +50,14 @@ def test_a_low_confidence_message_is_settled_by_a_choice_question_over_every_dom
     assert all(desc for desc in question["criteria"].values())  # the domains' descriptions
 
 
+def test_a_settled_message_counts_as_placed_even_at_a_low_probability(engine, decider):
+    # Settled means placed: a follow-up the decision model answered does not stay with the previous module.
+    decider.script_choice(DECIDER, {"general": 0.3, "reasoning": 0.25, "creative": 0.2, "code": 0.1, "math": 0.1, "planning": 0.05})
+    d = classify(engine, make(settings(), backend=engine.backend), "again but for ten people")
+    assert d.domain == "general" and d.confidence == pytest.approx(0.3) and d.method == "keywords+decision"
+    assert not d.fell_back and not d.unsure
+
+
 def test_confident_messages_never_ask_and_a_silent_decision_model_is_bounded(engine, decider):
     clf = make(settings(tiebreak_below=0.5), backend=engine.backend)
     d = classify(engine, clf, "write a python function that sorts a list of dicts by key")

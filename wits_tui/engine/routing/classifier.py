@@ -64,6 +64,7 @@ class Decision:
     method: str  # keywords | keywords+embeddings (+llm)
     top_domain: str  # the best domain before the low-confidence fallback
     fell_back: bool = False
+    unsure: bool = False  # the best domain, general included, is below its threshold: nothing placed the message
     note: str = ""  # e.g. why embeddings were not used
     elapsed_ms: float = 0.0
 
@@ -273,8 +274,8 @@ class Classifier:
         semantic, logits = self._semantic(vector) if vector is not None and self._index is not None else (None, None)
         scores, method = self._combine(kw, semantic, logits, text)
         top = max(self.domains, key=lambda d: scores[d.name])
-        chosen, fell_back = top.name, False
-        if top.name != GENERAL and scores[top.name] < self.threshold(top) and any(d.name == GENERAL for d in self.domains):
+        chosen, fell_back, unsure = top.name, False, scores[top.name] < self.threshold(top)
+        if unsure and top.name != GENERAL and any(d.name == GENERAL for d in self.domains):
             chosen, fell_back = GENERAL, True
         return Decision(
             domain=chosen,
@@ -286,6 +287,7 @@ class Classifier:
             method=method,
             top_domain=top.name,
             fell_back=fell_back,
+            unsure=unsure,
             note="" if semantic is not None else self.embedding_note,
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )

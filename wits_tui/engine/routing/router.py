@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from wits_tui.engine.routing.classifier import Classifier, Decision
-from wits_tui.engine.routing.domains import GENERAL, build_domains
+from wits_tui.engine.routing.domains import build_domains
 from wits_tui.engine.routing.optimizer import Prewarm, Ranked, prewarm, query_complexity, rank
 from wits_tui.engine.routing.profiles import default_user, feedback_kind, topics_of
 from wits_tui.engine.routing.registry import BASE_MODULE, ModuleRegistry, UnknownModule
@@ -144,17 +144,13 @@ class Router:
 
     def _stays_with(self, decision: Decision, previous: str | None) -> "tuple[Module, str] | None":
         """(module, domain) when a message the classifier cannot place should stay with the previous answer's
-        specialist instead: "and in Rust?" after a code answer is still code. Cannot place: it fell back to general
-        (its best domain below that domain's threshold), or general itself won below general's threshold."""
-        if not previous or previous not in self.registry.names() or not (decision.fell_back or self._weak_general(decision)):
+        specialist instead: "and in Rust?" after a code answer is still code. Cannot place (``Decision.unsure``): it fell
+        back to general (its best domain below that domain's threshold), or general itself won below general's threshold."""
+        if not previous or previous not in self.registry.names() or not decision.unsure:
             return None
         module = self.registry.get(previous)
         domain = next((d for d in module.domains if d in decision.scores), None)
         return None if domain is None or domain == decision.domain else (module, domain)
-
-    def _weak_general(self, decision: Decision) -> bool:
-        general = next((d for d in self.classifier.domains if d.name == decision.domain == GENERAL), None)
-        return general is not None and decision.confidence < self.classifier.threshold(general)
 
     def route_by_keywords(self, text: str, *, pinned: str | None = None, session_model: str | None = None) -> Route:
         """:meth:`route` without a model server (keywords only, nothing loaded), synchronously:

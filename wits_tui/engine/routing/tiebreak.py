@@ -65,6 +65,7 @@ def _chosen(classifier: "Classifier", decision: "Decision", choice: str, note: s
         confidence=changes.pop("confidence", decision.scores[choice]),
         candidates=[m.name for m in classifier.registry.for_domain(choice)],
         fell_back=False,
+        unsure=False,  # settled: placed
         **changes,
     )
 
