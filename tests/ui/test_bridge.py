@@ -4,12 +4,14 @@ streams and cancellation handed across."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import warnings
 from typing import Any
 
 import pytest
 
-from wits_tui.ui.bridge import EngineBridge
+from wits_tui.ui.bridge import EngineBridge, EngineClosed
 
 pytestmark = pytest.mark.anyio
 
@@ -81,6 +83,52 @@ async def test_an_error_in_a_stream_reaches_the_consumer(bridge):
         async for x in bridge.stream(broken):
             got.append(x)
     assert got == [1]
+
+
+async def test_closing_finishes_what_was_sent_then_closes_and_refuses_what_comes_after():
+    # A write sent just before quitting must run, before the engine closes; anything sent once
+    # closing began is refused with a clear error (never run on a closing engine, never dropped unrun).
+    bridge, gate, done = EngineBridge(), threading.Event(), []
+
+    async def final() -> None:
+        done.append("final")
+
+    busy = asyncio.ensure_future(bridge.call(lambda: gate.wait(60) and done.append("busy")))
+    write = asyncio.ensure_future(bridge.call(done.append, "write"))
+    closing = asyncio.ensure_future(bridge.close(final))
+    await asyncio.sleep(0)  # one turn of the loop: both calls are sent, closing has begun (no timing involved)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(EngineClosed, match="closing"):
+            await bridge.call(done.append, "late")
+        gc.collect()
+    assert not [w for w in caught if "never awaited" in str(w.message)]
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(busy, write, closing), 60)
+    assert done == ["busy", "write", "final"]
+    with pytest.raises(EngineClosed):  # and no new engine thread is started afterwards
+        await bridge.call(done.append, "later")
+    assert done == ["busy", "write", "final"]
+
+
+async def test_closing_cancels_what_does_not_finish_in_time_and_still_closes():
+    bridge, started, outcome = EngineBridge(), threading.Event(), []
+
+    async def forever() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+
+    async def final() -> None:
+        outcome.append("final")
+
+    pending = bridge.submit(forever())
+    await asyncio.to_thread(started.wait, 60)
+    await asyncio.wait_for(bridge.close(final, timeout=0.5), 60)  # 0.5 s: how long closing waits, the subject here
+    assert outcome == ["cancelled", "final"] and pending.cancelled()
 
 
 def counted(monkeypatch) -> tuple[list[int], Any]:

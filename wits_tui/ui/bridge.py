@@ -16,32 +16,40 @@ one loop for the whole run.
 Cancelling the UI side (a worker cancelled by Esc, a screen closing) cancels the
 engine side at once: the UI stops waiting immediately, and the engine task gets its
 ``CancelledError`` as soon as its loop is free (a sync call it is blocked in ends first).
+
+Closing (``bridge.close(engine.aclose)``, at app exit) refuses anything sent after it began
+(:class:`EngineClosed`), lets what was sent before finish (a write made just before quitting, a
+stopped answer storing its text), then closes the engine, then stops the thread: nothing sent in
+time is dropped unrun, and nothing runs on an engine that is closing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import Future
-from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from wits_tui.ui.engine_stream import EngineStream
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
 
 T = TypeVar("T")
-_END = object()
-#: Shortest time between two batches handed to the UI (a frame at 60 Hz). Items that
-#: come further apart than this are handed over at once.
-BATCH_GAP = 1 / 60
+_log = logging.getLogger("wits.ui")
 #: At most this long, a stream gives the interpreter to the UI after a key press (see ``EngineBridge.give_way``).
 GIVE_WAY_S = 0.1
 
 
 class EngineNotOpen(RuntimeError):
     """The engine was asked for before it was opened."""
+
+
+class EngineClosed(EngineNotOpen):
+    """Something was sent to the engine after the bridge began closing."""
 
 
 class EngineBridge:
@@ -52,6 +60,8 @@ class EngineBridge:
         self._thread: threading.Thread | None = None
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._closing = False
+        self._tasks: set[asyncio.Task[Any]] = set()  # on the engine loop: what submit() started, until it ends
 
     # -- the engine -------------------------------------------------------------------
     @property
@@ -97,28 +107,66 @@ class EngineBridge:
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
+            return self._started()
 
-                def serve() -> None:
-                    asyncio.set_event_loop(loop)
-                    loop.call_soon(ready.set)
-                    loop.run_forever()
+    def _started(self) -> asyncio.AbstractEventLoop:
+        """The engine loop, started on first use (the caller holds ``_lock``)."""
+        if self._closing:
+            raise EngineClosed("the engine is closing: nothing more can be sent to it")
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
 
-                self._thread = threading.Thread(target=serve, name="wits-engine", daemon=True)
-                self._thread.start()
-                ready.wait()
-                self._loop = loop
-            return self._loop
+            def serve() -> None:
+                asyncio.set_event_loop(loop)
+                loop.call_soon(ready.set)
+                loop.run_forever()
+
+            self._thread = threading.Thread(target=serve, name="wits-engine", daemon=True)
+            self._thread.start()
+            ready.wait()
+            self._loop = loop
+        return self._loop
 
     @property
     def in_engine_thread(self) -> bool:
         return self._thread is not None and threading.current_thread() is self._thread
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
-        """Start ``coro`` on the engine loop (from any thread)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+        """Start ``coro`` on the engine loop (from any thread). Once :meth:`close` has begun this
+        raises :class:`EngineClosed` (and closes ``coro`` unrun) rather than dropping it later."""
+        with self._lock:
+            try:
+                loop = self._started()
+            except EngineClosed:
+                coro.close()
+                raise
+            return self._schedule(loop, coro)
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        """``asyncio.run_coroutine_threadsafe``, keeping the engine-side task in ``_tasks`` so that
+        closing can wait for it (and closing ``coro`` unrun when the caller cancelled first)."""
+        outer: Future[T] = Future()
+
+        def start() -> None:  # on the engine thread
+            if outer.cancelled():
+                coro.close()
+                return
+            task = loop.create_task(coro)
+            self._tasks.add(task)
+            task.add_done_callback(finished)
+            outer.add_done_callback(lambda f: _soon(loop, task.cancel) if f.cancelled() else None)
+
+        def finished(task: asyncio.Task[T]) -> None:
+            self._tasks.discard(task)
+            if task.cancelled():
+                outer.cancel()
+            elif outer.set_running_or_notify_cancel():
+                exc = task.exception()
+                outer.set_exception(exc) if exc is not None else outer.set_result(task.result())
+
+        loop.call_soon_threadsafe(start)
+        return outer
 
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await an engine coroutine from the UI loop; cancelling this cancels it."""
@@ -134,125 +182,65 @@ class EngineBridge:
 
     def stream(self, make: Callable[[], AsyncIterator[T]]) -> "EngineStream[T]":
         """Iterate, on the UI loop, an async generator that ``make()`` creates on the engine loop;
-        batches are handed over at most every :data:`BATCH_GAP` seconds."""
+        batches are handed over at most every ``engine_stream.BATCH_GAP`` seconds."""
         return EngineStream(self, make)
 
     async def close(self, final: Callable[[], Awaitable[None]] | None = None, timeout: float = 10.0) -> None:
-        """Run ``final()`` on the engine loop (e.g. ``engine.aclose``), then stop the thread."""
-        loop, thread = self._loop, self._thread
+        """Refuse new work, let what was sent finish (``timeout`` at most, then it is cancelled), run
+        ``final()`` on the engine loop (e.g. ``engine.aclose``), then stop the thread."""
+        with self._lock:
+            self._closing = True
+            loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
+        steps: list[Coroutine[Any, Any, None]] = [self._drain(timeout)]
         if final is not None:
-            try:
-                await asyncio.wait_for(self.run(_as_coro(final)), timeout)
+            steps.append(_bounded(final, timeout))
+        steps.append(_cancel_the_rest())
+        for step in steps:
+            try:  # bounded here too: a sync call the engine thread is stuck in never lets its own timeouts fire
+                await asyncio.wait_for(asyncio.wrap_future(self._schedule(loop, step)), timeout + 2)
+            except TimeoutError:
+                _log.error("the engine thread is stuck: stopping it without closing the engine")
+                for rest in steps[steps.index(step) + 1:]:
+                    rest.close()
+                break
             except Exception:  # noqa: BLE001 - closing must go on; the log has what failed
-                import logging
-
-                logging.getLogger("wits.ui").exception("closing the engine failed")
+                _log.exception("closing the engine failed")
         loop.call_soon_threadsafe(loop.stop)
         await asyncio.to_thread(thread.join, timeout)
         if not thread.is_alive():
             loop.close()
         self._loop = self._thread = None
 
-
-async def _as_coro(fn: Callable[[], Awaitable[None]]) -> None:
-    await fn()
-
-
-class EngineStream(Generic[T]):
-    """One stream: the producer task on the engine loop, batches to the consumer's loop.
-    Iterate it once (``async for``); ``cancel()`` stops the producer."""
-
-    def __init__(self, bridge: EngineBridge, make: Callable[[], AsyncIterator[T]]) -> None:
-        self.bridge, self.make = bridge, make
-        self._items: list[Any] = []
-        self._lock = threading.Lock()
-        self._wake = asyncio.Event()
-        self._ui_loop = asyncio.get_running_loop()
-        self._future: Future[None] | None = None
-        self._ended = asyncio.Event()  # set (on the UI loop) once the producer has finished
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._iterate()
-
-    def cancel(self) -> None:
-        if self._future is not None:
-            self._future.cancel()  # no-op once the producer ended; otherwise cancels it on its loop
-
-    async def stop(self, grace: float) -> None:
-        """Cancel the producer and give it up to ``grace`` seconds to finish (e.g. to store
-        what it has); never waits longer, whatever the producer is blocked in."""
-        future = self._future
-        if future is None:
-            return
-        future.cancel()
-        try:
-            await asyncio.wait_for(self._ended.wait(), grace)
-        except TimeoutError:
-            pass
-
-    def emit(self, item: Any) -> None:
-        """Called on the engine thread: put an item of the producer's own into the stream."""
-        self._put(item)
-
-    def _put(self, item: Any) -> None:
-        """Called on the engine thread: hand ``item`` over, waking the UI once per batch."""
-        with self._lock:
-            first = not self._items
-            self._items.append(item)
-        if first:
-            try:
-                self._ui_loop.call_soon_threadsafe(self._wake.set)
-            except RuntimeError:  # the UI's loop is closed: nobody is listening any more
-                pass
-
-    async def _produce(self) -> None:
-        try:
-            async with aclosing(self.make()) as agen:  # type: ignore[type-var]
-                async for item in agen:
-                    self._put(item)
-                    self.bridge.give_way()
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
-            self._put(_Raised(exc))
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-        else:
-            self._put(_END)
-        finally:
-            try:
-                self._ui_loop.call_soon_threadsafe(self._ended.set)
-            except RuntimeError:  # the UI's loop is closed
-                pass
-
-    async def _iterate(self) -> AsyncIterator[T]:
-        self._future = self.bridge.submit(self._produce())
-        try:
-            loop = asyncio.get_running_loop()
-            taken = -BATCH_GAP
-            while True:
-                await self._wake.wait()
-                early = taken + BATCH_GAP - loop.time()
-                if early > 0:  # the last batch was under a frame ago: let this one fill up
-                    await asyncio.sleep(early)
-                with self._lock:
-                    batch, self._items = self._items, []
-                    self._wake.clear()
-                taken = loop.time()
-                for item in batch:
-                    if item is _END:
-                        return
-                    if isinstance(item, _Raised):
-                        if isinstance(item.exc, asyncio.CancelledError):
-                            raise asyncio.CancelledError()
-                        raise item.exc
-                    yield item
-        finally:
-            self.cancel()
+    async def _drain(self, timeout: float) -> None:
+        """On the engine loop: wait for what ``submit`` started (and what it starts meanwhile)."""
+        me = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (waiting := self._tasks - {me}) and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(waiting, timeout=left)
+        if waiting := self._tasks - {me}:
+            for task in waiting:
+                task.cancel()
+            await asyncio.wait(waiting, timeout=1.0)
 
 
-class _Raised:
-    __slots__ = ("exc",)
+def _soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], object]) -> None:
+    try:
+        loop.call_soon_threadsafe(fn)
+    except RuntimeError:  # the engine loop is closed: nothing left to cancel
+        pass
 
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
+
+async def _cancel_the_rest() -> None:
+    """The engine's own tasks still running after it closed: cancelled, so none is destroyed pending."""
+    rest = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in rest:
+        task.cancel()
+    if rest:
+        await asyncio.wait(rest, timeout=1.0)
+
+
+async def _bounded(fn: Callable[[], Awaitable[None]], timeout: float) -> None:
+    await asyncio.wait_for(fn(), timeout)
