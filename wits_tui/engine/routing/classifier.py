@@ -76,8 +76,10 @@ class Decision:
 
     @property
     def doubt(self) -> str:
-        """Why it fell back: "best guess math at 0.40 is below its threshold (keywords)"."""
-        return f"best guess {self.top_domain} at {self.scores[self.top_domain]:.2f} is below its threshold ({self.method})"
+        """Why it fell back: "best guess math at 0.39 is below its threshold (keywords)". Rounded down: 0.398 below a
+        threshold of 0.40 must not read "at 0.40"."""
+        shown = math.floor(self.scores[self.top_domain] * 100) / 100
+        return f"best guess {self.top_domain} at {shown:.2f} is below its threshold ({self.method})"
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "reason": self.reason}
