@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from wits_tui.engine.routing.classifier import Classifier, Decision
+from wits_tui.engine.routing.classifier import Classifier
+from wits_tui.engine.routing.decision import Decision
 from wits_tui.engine.routing.domains import build_domains
 from wits_tui.engine.routing.optimizer import Prewarm, Ranked, prewarm, query_complexity, rank
 from wits_tui.engine.routing.profiles import default_user, feedback_kind, topics_of

@@ -18,7 +18,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wits_tui.engine.routing.classifier import Classifier, Decision
+    from wits_tui.engine.routing.classifier import Classifier
+    from wits_tui.engine.routing.decision import Decision
 
 log = logging.getLogger("wits.routing")
 CHOICES = 3
