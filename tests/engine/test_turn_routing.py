@@ -13,6 +13,8 @@ def test_a_code_question_goes_to_the_code_module(paths, server):
     server.script(CHAT, Reply(text="def f(): pass", eval_count=3))
     engine = make_engine(paths, server.host, routing=True)
     s = engine.store.sessions.create()
+    looked_up: list[int] = []
+    engine.router.previous_module = lambda session_id, before_id: looked_up.append(before_id)  # type: ignore[method-assign, func-returns-value]
     events = collect(engine, s.id, "Write a Python function that parses a CSV file and fix the bug in my loop")
     routed = events[0]
     assert isinstance(routed, Routed) and routed.module == "code_expert" and routed.domain == "code"
@@ -20,6 +22,7 @@ def test_a_code_question_goes_to_the_code_module(paths, server):
     started = next(e for e in events if isinstance(e, TurnStarted))
     done = events[-1]
     assert started.module == done.module == "code_expert" and isinstance(done, TurnDone)
+    assert looked_up == []  # the classifier placed it: the previous answer's module is never queried
     body = server.requests_to("/api/chat")[-1].body
     module = engine.router.registry.get("code_expert")
     assert body["messages"][0] == {"role": "system", "content": module.system}

@@ -260,9 +260,8 @@ def no_vision(model: str, capabilities: Sequence[str]) -> WitsError:
 async def _route(engine: "Engine", session: Any, user: Any) -> "Route | None":
     """The routing decision; a failure of routing itself never stops a turn."""
     try:
-        pinned = engine.router.pins(session.pinned_module)  # a pinned session does not need the previous answer's module
-        previous = None if pinned else engine.router.previous_module(session.id, user.id)
-        return await engine.router.route(user.content, pinned=session.pinned_module, session_model=session.model, previous=previous)
+        return await engine.router.route(user.content, pinned=session.pinned_module, session_model=session.model,
+                                         previous=lambda: engine.router.previous_module(session.id, user.id))
     except Exception:  # noqa: BLE001 - logged; the turn goes on with the default model
         log.exception("routing failed; answering with the session's model")
         return None
