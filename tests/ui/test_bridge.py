@@ -85,6 +85,23 @@ async def test_an_error_in_a_stream_reaches_the_consumer(bridge):
     assert got == [1]
 
 
+async def test_a_call_cancelled_before_it_began_still_takes_its_first_step(bridge):
+    # As with asyncio.run_coroutine_threadsafe: Esc on a turn sent while the engine was busy (a locked
+    # database) cancels it, but its first step (storing the question) still runs once the engine is free.
+    gate, began = threading.Event(), threading.Event()
+
+    async def turn() -> None:
+        began.set()
+        await asyncio.Event().wait()
+
+    busy = asyncio.ensure_future(bridge.call(gate.wait, 60))
+    await asyncio.sleep(0)  # one turn of the loop: the busy call is sent first
+    bridge.submit(turn()).cancel()
+    gate.set()
+    await busy
+    assert await asyncio.to_thread(began.wait, 60)
+
+
 async def test_closing_finishes_what_was_sent_then_closes_and_refuses_what_comes_after():
     # A write sent just before quitting must run, before the engine closes; anything sent once
     # closing began is refused with a clear error (never run on a closing engine, never dropped unrun).

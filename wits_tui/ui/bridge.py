@@ -145,16 +145,15 @@ class EngineBridge:
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> Future[T]:
         """``asyncio.run_coroutine_threadsafe``, keeping the engine-side task in ``_tasks`` so that
-        closing can wait for it (and closing ``coro`` unrun when the caller cancelled first)."""
+        closing can wait for it. As there, a call the caller cancelled before it began still takes its
+        first step (a turn stopped while the engine was busy still stores the question it was given)."""
         outer: Future[T] = Future()
 
         def start() -> None:  # on the engine thread
-            if outer.cancelled():
-                coro.close()
-                return
             task = loop.create_task(coro)
             self._tasks.add(task)
             task.add_done_callback(finished)
+            # cancelled already: called at once, and the cancel is queued after the task's first step
             outer.add_done_callback(lambda f: _soon(loop, task.cancel) if f.cancelled() else None)
 
         def finished(task: asyncio.Task[T]) -> None:
