@@ -177,6 +177,52 @@ def out_of_fold_knn(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty: np
     return out
 
 
+def select(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty: np.ndarray, fold: np.ndarray, long: np.ndarray,
+           lexical: dict[float, np.ndarray], classes: list[str], sets: list[str]) -> tuple[tuple, dict]:
+    """Every candidate's out-of-fold scores (the head's and kNN's over the rows ``bank`` (the examples, by
+    ``owners``) and ``tq`` (the tuning messages, labels ``ty``), the keywords' + word model's ``lexical``),
+    each kind's choice and the chosen one printed (``near_best``). Returns the chosen (NLL, temperature,
+    *settings) and its figures (accuracy, long, nll, auroc, fallback, right). ``main`` with MiniLM
+    embeddings of the whole texts; benchmarks/explore_sentences.py with other representations."""
+    from benchmarks.routing_metrics import per_set
+
+    heads = {(l2, data): out_of_fold_logits(bank, owners, tq, ty, fold, len(classes), l2, data) for l2 in L2 for data in DATA}
+    knn = {(k, nb): out_of_fold_knn(bank, owners, tq, ty, fold, len(classes), k, nb) for k in TOP_K for nb in NEIGHBOURS}
+    candidates = []
+    for (l2, data), (k, nb), a, b, c, e in itertools.product(heads, knn, MIX_HEAD, MIX_KNN, MIX_KW, MIX_WORDS):
+        if c == 0 and e != 0:
+            continue
+        if a == 0 and b == 0 or a == 0 and (data, l2) != (DATA[0], L2[0]) or b == 0 and (k, nb) != (TOP_K[0], NEIGHBOURS[0]):
+            continue  # (the same candidate once)
+        pred = (a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]).argmax(axis=1)
+        candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), l2, data, k, nb, a, b, c, e))
+    def scored(r: tuple) -> dict:
+        nll, t, l2, data, k, nb, a, b, c, e = r
+        p = softmax((a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]) / t)
+        right, fell_back = decided(p, classes.index("general"), ty)
+        return {"accuracy": right.mean(), "long": right[long].mean(), "nll": nll, "auroc": auroc(p.max(axis=1), right),
+                "fallback": fell_back.mean(), "right": right}
+
+    def figures(r: tuple) -> str:
+        nll, t, l2, data, k, nb, a, b, c, e = r
+        f = scored(r)
+        return (f"accuracy {f['accuracy']:.1%}, long {f['long']:.1%}, NLL {nll:.3f}, AUROC {f['auroc']:.3f}, "
+                f"fallback {f['fallback']:.1%}   l2={l2} head on {data}, k={k} kNN over {nb}, head={a} knn={b} kw={c} words={e}xkw t={t}")
+
+    print(f"# out of fold, each kind's choice: the lowest NLL among its candidates within {NEAR_BEST:.0%} of its best "
+          "accuracy (all + long; temperature fitted for each)")
+    mix = lambda l2, data, k, nb, a, b, c, e: a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]  # noqa: E731
+    for label, pick in (("kNN", lambda r: r[5] == 0 and r[7] == 0), ("kNN + keywords", lambda r: r[5] == 0),
+                        ("head", lambda r: r[6] == 0 and r[7] == 0), ("head + keywords", lambda r: r[6] == 0),
+                        *((f"all three, kNN over {nb}", lambda r, nb=nb: r[4] == nb and r[5] * r[6] > 0) for nb in NEIGHBOURS)):
+        print(f"  {label:34} {figures(near_best([r for r in candidates if pick(r)], mix, ty)[0])}")
+    rows = near_best(candidates, mix, ty)
+    print(f"# chosen: {figures(rows[0])}")
+    chosen = scored(rows[0])
+    print(f"# chosen, out of fold by tuning set: {per_set(chosen['right'].tolist(), sets)}")
+    return rows[0], chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped head.json")
@@ -184,7 +230,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", choices=FOLDINGS, default=FOLDINGS[0], help="how tuning messages are held out (folds_of)")
     args = parser.parse_args(argv)
 
-    from benchmarks.routing_metrics import per_set
     from tests.engine.routing import evalsets
     from wits_tui.engine.routing.classifier import Classifier
     from wits_tui.engine.routing.domains import builtin_domains
@@ -213,39 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         keyword_only_grid(tuning)
     print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long); "
           f"{folds}: every figure is for messages the head did not see")
-    heads = {(l2, data): out_of_fold_logits(bank, owners, tq, ty, fold, len(classes), l2, data) for l2 in L2 for data in DATA}
-    knn = {(k, nb): out_of_fold_knn(bank, owners, tq, ty, fold, len(classes), k, nb) for k in TOP_K for nb in NEIGHBOURS}
-    candidates = []
     from benchmarks.train_words import shipped_out_of_fold
 
     wl = shipped_out_of_fold(domains, tuning, fold)
     lexical = {e: kw + e * wl for e in MIX_WORDS}
-    for (l2, data), (k, nb), a, b, c, e in itertools.product(heads, knn, MIX_HEAD, MIX_KNN, MIX_KW, MIX_WORDS):
-        if c == 0 and e != 0:
-            continue
-        if a == 0 and b == 0 or a == 0 and (data, l2) != (DATA[0], L2[0]) or b == 0 and (k, nb) != (TOP_K[0], NEIGHBOURS[0]):
-            continue  # (the same candidate once)
-        pred = (a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]).argmax(axis=1)
-        candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), l2, data, k, nb, a, b, c, e))
-    def figures(r: tuple) -> str:
-        nll, t, l2, data, k, nb, a, b, c, e = r
-        p = softmax((a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]) / t)
-        right, fell_back = decided(p, classes.index("general"), ty)
-        return (f"accuracy {right.mean():.1%}, long {right[long].mean():.1%}, NLL {nll:.3f}, AUROC {auroc(p.max(axis=1), right):.3f}, "
-                f"fallback {fell_back.mean():.1%}   l2={l2} head on {data}, k={k} kNN over {nb}, head={a} knn={b} kw={c} words={e}xkw t={t}")
-
-    print(f"# out of fold, each kind's choice: the lowest NLL among its candidates within {NEAR_BEST:.0%} of its best "
-          "accuracy (all + long; temperature fitted for each)")
-    mix = lambda l2, data, k, nb, a, b, c, e: a * heads[l2, data] + b * knn[k, nb] + c * lexical[e]  # noqa: E731
-    for label, pick in (("kNN", lambda r: r[5] == 0 and r[7] == 0), ("kNN + keywords", lambda r: r[5] == 0),
-                        ("head", lambda r: r[6] == 0 and r[7] == 0), ("head + keywords", lambda r: r[6] == 0),
-                        *((f"all three, kNN over {nb}", lambda r, nb=nb: r[4] == nb and r[5] * r[6] > 0) for nb in NEIGHBOURS)):
-        print(f"  {label:34} {figures(near_best([r for r in candidates if pick(r)], mix, ty)[0])}")
-    rows = near_best(candidates, mix, ty)
-    _, t, l2, data, k, nb, a, b, c, e = rows[0]
-    print(f"# chosen: {figures(rows[0])}")
-    right, _ = decided(softmax(mix(*rows[0][2:]) / t), classes.index("general"), ty)
-    print(f"# chosen, out of fold by tuning set: {per_set(right.tolist(), [r.category for r in tuning])}")
+    (_, t, l2, data, k, nb, a, b, c, e), _ = select(bank, owners, tq, ty, fold, long, lexical, classes, [r.category for r in tuning])
     x, y = (bank, owners) if data == "bank" else (np.vstack([bank, tq]), np.concatenate([owners, ty]))
     w, bias = train_head(x, y, len(classes), l2)
     tuning_digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()
