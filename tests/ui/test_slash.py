@@ -155,6 +155,44 @@ async def test_model_pull_and_retry(make_app, server):
         await wait_for(pilot, lambda: any("pull nosuchmodel:1b failed" in n for n in notices(app)), what="failure")
 
 
+async def test_the_model_listing_fits_a_wide_terminal_without_wrapping(make_app, server):
+    # Columns were squeezed to one width when they did not all fit at their widest: model names wrapped
+    # ("qwen2.5-co / der:7b") beside half-empty size and family columns.
+    server.add_model("qwen2.5-coder:7b", capabilities=["completion", "tools"], family="qwen2")
+    server.add_model("deepseek-r1:14b", capabilities=["completion", "thinking"], family="qwen2")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await slash(pilot, "/model")
+        await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen), what="the model listing")
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count >= 3, what="the rows")
+        assert [row.height for row in table.ordered_rows] == [1] * table.row_count
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ListingScreen), what="the listing to close")
+        await pilot.resize_terminal(80, 30)
+        await slash(pilot, "/model")  # reopened at 80 columns: wrapped, but every column inside the dialog
+        await wait_for(pilot, lambda: isinstance(app.screen, ListingScreen) and app.screen.query(DataTable)
+                       and app.screen.query_one(DataTable).row_count >= 3, what="the model listing at 80 columns")
+        table = app.screen.query_one(DataTable)
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert used <= table.size.width - table.styles.scrollbar_size_vertical
+
+
+def test_column_widths_narrow_the_widest_first_and_keep_room_for_the_description():
+    from wits_tui.ui.screens.listing import column_widths
+
+    assert column_widths([17, 6, 6, 7, 26], 88) == [17, 6, 6, 7, 26]  # all fit: as wide as their cells
+    narrowed = column_widths([17, 6, 6, 6, 7, 16, 26], 70)
+    assert narrowed[1:5] == [6, 6, 6, 7] and narrowed[-1] == 26 and sum(narrowed) <= 70  # the widest wrap, not the rest
+    assert column_widths([45, 80], 88) == [39, 49]  # a long usage line wraps; the description keeps 55%
+    tight = column_widths([18, 6, 6, 6, 7, 15, 25], 50)  # 7 columns in an 80-column terminal's dialog
+    assert sum(tight) <= 50 and tight[1:5] == [6, 6, 6, 7]  # all visible (wrapped), none cut off at the edge
+    assert column_widths([18, 6, 6, 6, 7, 8, 6], 50)[-1] == 6  # a narrow last column is never widened
+
+
 async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     seed(app_paths, [("user", "q"), ("assistant", "a")], title="Export me")

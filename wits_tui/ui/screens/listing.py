@@ -6,6 +6,8 @@ wraps to the room left, so a description is never cut mid-word.
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -37,18 +39,13 @@ class ListingScreen(ModalScreen[Row | None]):
             self.call_after_refresh(self._fill)
 
     def _fill(self) -> None:
-        """Once the table has its size: every column as wide as its widest cell, but the
-        last, which takes the room left and wraps."""
+        """Once the table has its size: the columns' widths (``column_widths``); cells wrap."""
         table = self.query_one(DataTable)
         cells = [[str(c) for c in row.cells] for row in self.listing.rows]
         columns = self.listing.columns
-        widths = [max([len(columns[i]), *(len(r[i]) for r in cells if i < len(r))]) for i in range(len(columns))]
+        natural = [max([len(columns[i]), *(len(r[i]) for r in cells if i < len(r))]) for i in range(len(columns))]
         room = table.size.width - table.styles.scrollbar_size_vertical - 2 * table.cell_padding * len(columns)
-        first = sum(widths[:-1])
-        if first > room * 0.45:  # one long cell (a usage line) must not squeeze the last column: it wraps too
-            widths[:-1] = [max(12, w * int(room * 0.45) // first) for w in widths[:-1]]
-        widths[-1] = max(20, min(widths[-1], room - sum(widths[:-1])))
-        for label, width in zip(columns, widths):
+        for label, width in zip(columns, column_widths(natural, room)):
             table.add_column(Text(label), width=width)
         for index, row in enumerate(cells):
             table.add_row(*(Text(c) for c in row), key=str(index), height=None)
@@ -57,6 +54,31 @@ class ListingScreen(ModalScreen[Row | None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         row = self.listing.rows[int(event.row_key.value or 0)]
         self.dismiss(row if (row.session_id is not None or row.text is not None) else None)
+
+
+#: A narrowed column keeps at least this many cells; the last column at least LAST_MIN.
+NARROWEST = 8
+LAST_MIN = 20
+#: When the columns do not all fit, the last one (a description) keeps up to this share of the room.
+LAST_SHARE = 0.55
+
+
+def column_widths(natural: list[int], room: int) -> list[int]:
+    """Widths for columns whose widest cells are ``natural``, in ``room`` cells. All fit: each as wide as its
+    widest cell. Otherwise the last column keeps up to :data:`LAST_SHARE` of the room and the widest of the
+    others are narrowed first, to the same width (their cells wrap): a long usage line must not squeeze the
+    description, and narrow columns (a size, a quantisation) are never widened or cut because another is long.
+    Only when even that does not fit does the last column go below LAST_MIN; only below NARROWEST each do
+    columns run past the room (the table then scrolls sideways)."""
+    *rest, last = natural
+    if sum(natural) <= room:
+        return natural
+    budget = max(room - min(last, max(LAST_MIN, math.ceil(room * LAST_SHARE))), sum(min(w, NARROWEST) for w in rest))
+    cap = max(rest, default=0)
+    while cap > NARROWEST and sum(min(w, cap) for w in rest) > budget:
+        cap -= 1
+    rest = [min(w, cap) for w in rest]
+    return [*rest, min(last, max(room - sum(rest), NARROWEST))]
 
 
 def enter_hint(listing: Listing) -> str:
