@@ -56,7 +56,7 @@ class ListingScreen(ModalScreen[Row | None]):
         self.dismiss(row if (row.session_id is not None or row.text is not None) else None)
 
 
-#: A narrowed column keeps at least this many cells; the last column at least LAST_MIN.
+#: A narrowed column keeps at least this many cells; the last column LAST_MIN while the others can narrow.
 NARROWEST = 8
 LAST_MIN = 20
 #: When the columns do not all fit, the last one (a description) keeps up to this share of the room.
