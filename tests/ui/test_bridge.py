@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import async_wait_until
 from wits_tui.ui.bridge import EngineBridge, EngineClosed
 
 pytestmark = pytest.mark.anyio
@@ -90,45 +91,62 @@ async def test_a_call_cancelled_before_it_began_still_takes_its_first_step(bridg
     # database) cancels it, but its first step (storing the question) still runs once the engine is free.
     gate, began = threading.Event(), threading.Event()
 
+    async def busy() -> None:
+        gate.wait(60)
+
     async def turn() -> None:
         began.set()
         await asyncio.Event().wait()
 
-    busy = asyncio.ensure_future(bridge.call(gate.wait, 60))
-    await asyncio.sleep(0)  # one turn of the loop: the busy call is sent first
+    sent = bridge.submit(busy())
     bridge.submit(turn()).cancel()
     gate.set()
-    await busy
+    await asyncio.wait_for(asyncio.wrap_future(sent), 60)
     assert await asyncio.to_thread(began.wait, 60)
 
 
 async def test_closing_finishes_what_was_sent_then_closes_and_refuses_what_comes_after():
-    # A write sent just before quitting must run, before the engine closes; anything sent once
-    # closing began is refused with a clear error (never run on a closing engine, never dropped unrun).
+    # Work sent just before quitting (here one waiting on a thread) must finish before the engine closes;
+    # anything sent once closing began is refused with a clear error (never run on a closing engine,
+    # never dropped unrun).
     bridge, gate, done = EngineBridge(), threading.Event(), []
+
+    async def slow() -> None:
+        await asyncio.to_thread(gate.wait, 60)
+        done.append("slow")
 
     async def final() -> None:
         done.append("final")
 
-    busy = asyncio.ensure_future(bridge.call(lambda: gate.wait(60) and done.append("busy")))
-    write = asyncio.ensure_future(bridge.call(done.append, "write"))
-    closing = asyncio.ensure_future(bridge.close(final))
-    await asyncio.sleep(0)  # one turn of the loop: both calls are sent, closing has begun (no timing involved)
+    async def probe() -> None:
+        pass
+
+    def refused() -> bool:
+        try:
+            bridge.submit(probe())  # accepted (and run at once) until closing begins
+        except EngineClosed:
+            return True
+        return False
+
+    sent = bridge.submit(slow())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with pytest.raises(EngineClosed, match="closing"):
-            await bridge.call(done.append, "late")
+        closing = asyncio.ensure_future(bridge.close(final))
+        await async_wait_until(refused, what="closing to refuse new work")
         gc.collect()
-    assert not [w for w in caught if "never awaited" in str(w.message)]
+    assert not [w for w in caught if "never awaited" in str(w.message)]  # the refused probe was closed, not dropped
     gate.set()
-    await asyncio.wait_for(asyncio.gather(busy, write, closing), 60)
-    assert done == ["busy", "write", "final"]
-    with pytest.raises(EngineClosed):  # and no new engine thread is started afterwards
+    await asyncio.wait_for(closing, 60)
+    assert done == ["slow", "final"] and sent.done()
+    with pytest.raises(EngineClosed, match="closing"):  # and no new engine thread is started afterwards
         await bridge.call(done.append, "later")
-    assert done == ["busy", "write", "final"]
+    assert done == ["slow", "final"]
 
 
-async def test_closing_cancels_what_does_not_finish_in_time_and_still_closes():
+async def test_closing_cancels_what_does_not_finish_in_time_and_still_closes(monkeypatch):
+    import wits_tui.ui.bridge as bridge_module
+
+    monkeypatch.setattr(bridge_module, "STUCK_MARGIN_S", 60.0)  # here only a hang guard
     bridge, started, outcome = EngineBridge(), threading.Event(), []
 
     async def forever() -> None:
@@ -144,7 +162,7 @@ async def test_closing_cancels_what_does_not_finish_in_time_and_still_closes():
 
     pending = bridge.submit(forever())
     await asyncio.to_thread(started.wait, 60)
-    await asyncio.wait_for(bridge.close(final, timeout=0.5), 60)  # 0.5 s: how long closing waits, the subject here
+    await asyncio.wait_for(bridge.close(final, timeout=0.5), 120)  # 0.5 s: how long closing waits, the subject here
     assert outcome == ["cancelled", "final"] and pending.cancelled()
 
 

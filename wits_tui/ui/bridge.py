@@ -42,6 +42,9 @@ T = TypeVar("T")
 _log = logging.getLogger("wits.ui")
 #: At most this long, a stream gives the interpreter to the UI after a key press (see ``EngineBridge.give_way``).
 GIVE_WAY_S = 0.1
+#: Closing: how much longer than its timeout the UI waits for each step before it calls the engine thread stuck
+#: (a sync call it is blocked in never lets the engine loop's own timeouts fire).
+STUCK_MARGIN_S = 2.0
 
 
 class EngineNotOpen(RuntimeError):
@@ -197,8 +200,8 @@ class EngineBridge:
             steps.append(_bounded(final, timeout))
         steps.append(_cancel_the_rest())
         for step in steps:
-            try:  # bounded here too: a sync call the engine thread is stuck in never lets its own timeouts fire
-                await asyncio.wait_for(asyncio.wrap_future(self._schedule(loop, step)), timeout + 2)
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(self._schedule(loop, step)), timeout + STUCK_MARGIN_S)
             except TimeoutError:
                 _log.error("the engine thread is stuck: stopping it without closing the engine")
                 for rest in steps[steps.index(step) + 1:]:
