@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from benchmarks.train_routing import MIX_WORDS, embed, folds_of, select
+from benchmarks.train_routing import embed, select, tuning_problem
 
 MAX_SENTENCES = 8
 VARIANTS = ("B", "V1", "V2", "V3", "V4")
@@ -62,26 +62,9 @@ def representations(texts: list[str], vec: dict[str, np.ndarray]) -> dict[str, n
 
 def main(argv: list[str] | None = None) -> int:
     variants = (argv if argv is not None else sys.argv[1:]) or list(VARIANTS)
-    from benchmarks.train_words import shipped_out_of_fold
-    from tests.engine.routing import evalsets
-    from wits_tui.engine.routing.classifier import Classifier
-    from wits_tui.engine.routing.domains import builtin_domains
-    from wits_tui.engine.routing.modules import BUILTIN_MODULES
-    from wits_tui.engine.routing.registry import ModuleRegistry
-    from wits_tui.settings import RoutingSettings
-
-    domains = list(builtin_domains())
-    classes = [d.name for d in domains]
-    texts = [e for d in domains for e in d.examples]
-    owners = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
-    tuning = evalsets.tuning()
-    ty = np.asarray([classes.index(r.domain) for r in tuning])
-    clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
-    kw = np.asarray([[clf.keyword_scores(r.text)[c] for c in classes] for r in tuning])
-    long = np.asarray([r.category != "short" for r in tuning])
-    fold = folds_of(tuning, ty)
-    wl = shipped_out_of_fold(domains, tuning, fold)
-    lexical = {e: kw + e * wl for e in MIX_WORDS}
+    problem = tuning_problem()
+    texts, tuning = problem.texts, problem.tuning
+    lexical = problem.lexical()
 
     everything = texts + [r.text for r in tuning]
     pieces = list(dict.fromkeys(everything + [s for t in everything for s in sentences(t)]))
@@ -95,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     for v in variants:
         start = time.monotonic()
         print(f"\n## {v} (dimension {bank[v].shape[1]})", flush=True)
-        row, f = select(bank[v], owners, tq[v], ty, fold, long, lexical, classes, [r.category for r in tuning])
+        row, f = select(bank[v], problem.owners, tq[v], problem.ty, problem.fold, problem.long, lexical, problem.classes,
+                        [r.category for r in tuning])
         nll, t, l2, data, k, nb, a, b, c, e = row
         table.append((v, f, f"head={a} knn={b} kw={c} words={e}xkw t={t}; l2={l2} on {data}; k={k} over {nb}"))
         print(f"# {v}: {time.monotonic() - start:.0f} s", flush=True)

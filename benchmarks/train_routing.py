@@ -38,6 +38,7 @@ import itertools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -223,6 +224,49 @@ def select(bank: np.ndarray, owners: np.ndarray, tq: np.ndarray, ty: np.ndarray,
     return rows[0], chosen
 
 
+@dataclass(frozen=True)
+class TuningProblem:
+    """What the selection works on, embeddings aside: the built-in domains and their examples (``texts``, their
+    domain indexes ``owners``), the tuning messages (labels ``ty``, which are ``long``, their ``fold``)."""
+
+    domains: list
+    classes: list[str]
+    texts: list[str]
+    owners: np.ndarray
+    tuning: list
+    ty: np.ndarray
+    long: np.ndarray
+    fold: np.ndarray
+
+    def lexical(self) -> dict[float, np.ndarray]:
+        """Per MIX_WORDS weight: each tuning message's keyword scores plus that much of the word model's
+        out-of-fold logits (the shipped word model's settings, retrained without the message's fold)."""
+        from benchmarks.train_words import shipped_out_of_fold
+        from wits_tui.engine.routing.classifier import Classifier
+        from wits_tui.engine.routing.modules import BUILTIN_MODULES
+        from wits_tui.engine.routing.registry import ModuleRegistry
+        from wits_tui.settings import RoutingSettings
+
+        clf = Classifier(self.domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
+        kw = np.asarray([[clf.keyword_scores(r.text)[c] for c in self.classes] for r in self.tuning])
+        wl = shipped_out_of_fold(self.domains, self.tuning, self.fold)
+        return {e: kw + e * wl for e in MIX_WORDS}
+
+
+def tuning_problem(folding: str = FOLDINGS[0]) -> TuningProblem:
+    from tests.engine.routing import evalsets
+    from wits_tui.engine.routing.domains import builtin_domains
+
+    domains = list(builtin_domains())
+    classes = [d.name for d in domains]
+    tuning = evalsets.tuning()
+    ty = np.asarray([classes.index(r.domain) for r in tuning])
+    return TuningProblem(domains, classes, [e for d in domains for e in d.examples],
+                         np.asarray([i for i, d in enumerate(domains) for _ in d.examples]), tuning, ty,
+                         np.asarray([r.category != "short" for r in tuning]),  # the long, multi-sentence requests
+                         folds_of(tuning, ty, folding))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped head.json")
@@ -230,26 +274,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", choices=FOLDINGS, default=FOLDINGS[0], help="how tuning messages are held out (folds_of)")
     args = parser.parse_args(argv)
 
-    from tests.engine.routing import evalsets
-    from wits_tui.engine.routing.classifier import Classifier
-    from wits_tui.engine.routing.domains import builtin_domains
     from wits_tui.engine.routing.head import HEAD_FILE, NEIGHBOURS_FILE, examples_digest
-    from wits_tui.engine.routing.modules import BUILTIN_MODULES
-    from wits_tui.engine.routing.registry import ModuleRegistry
-    from wits_tui.settings import RoutingSettings
 
-    domains = list(builtin_domains())
-    classes = [d.name for d in domains]
-    texts = [e for d in domains for e in d.examples]
-    owners = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
+    problem = tuning_problem(args.folds)
+    domains, classes, texts, owners, tuning, ty = (problem.domains, problem.classes, problem.texts, problem.owners,
+                                                   problem.tuning, problem.ty)
+    long, fold = problem.long, problem.fold
     bank = embed(texts)
-    tuning = evalsets.tuning()
-    ty = np.asarray([classes.index(r.domain) for r in tuning])
     tq = embed([r.text for r in tuning])
-    clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
-    kw = np.asarray([[clf.keyword_scores(r.text)[c] for c in classes] for r in tuning])
-    long = np.asarray([r.category != "short" for r in tuning])  # the long, multi-sentence requests
-    fold = folds_of(tuning, ty, args.folds)
     folds = f"{len(np.unique(fold))}-fold cross-validation ({args.folds})"
 
     if args.keywords:
@@ -258,11 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         keyword_only_grid(tuning)
     print(f"# {len(texts)} examples, tuning {len(tuning)} messages ({long.sum()} long); "
           f"{folds}: every figure is for messages the head did not see")
-    from benchmarks.train_words import shipped_out_of_fold
-
-    wl = shipped_out_of_fold(domains, tuning, fold)
-    lexical = {e: kw + e * wl for e in MIX_WORDS}
-    (_, t, l2, data, k, nb, a, b, c, e), _ = select(bank, owners, tq, ty, fold, long, lexical, classes, [r.category for r in tuning])
+    (_, t, l2, data, k, nb, a, b, c, e), _ = select(bank, owners, tq, ty, fold, long, problem.lexical(), classes,
+                                                    [r.category for r in tuning])
     x, y = (bank, owners) if data == "bank" else (np.vstack([bank, tq]), np.concatenate([owners, ty]))
     w, bias = train_head(x, y, len(classes), l2)
     tuning_digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()

@@ -151,9 +151,9 @@ def keyword_only_grid(tuning: list) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     from benchmarks.train_routing import FOLDINGS, folds_of
 
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
     parser.add_argument("--folds", choices=FOLDINGS, default=FOLDINGS[0], help="how tuning messages are held out (train_routing.folds_of)")
     args = parser.parse_args(argv)
