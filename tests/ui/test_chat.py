@@ -160,6 +160,54 @@ async def test_a_default_model_that_is_not_installed_is_said_at_start(app_paths,
         assert not app.chat_screen.setup_card.display
 
 
+def _missing_notes(app) -> list[str]:
+    return [str(n.content) for n in app.chat.query(".notice") if "not installed" in str(n.content)]
+
+
+async def _model_checked(pilot, model: str) -> None:
+    """Wait until ``model`` was looked for and the look-up is over (its notice, if any, is shown)."""
+    health = pilot.app.chat_screen.health
+    await wait_for(pilot, lambda: model in health.checked_models, what=f"{model} to be looked for")
+    await wait_for_workers(pilot, "model-check")
+
+
+async def test_a_chat_with_its_own_installed_model_is_not_told_about_the_default(app_paths, server):
+    """The default model matters for the chat that uses it: a chat with its own installed model
+    opens quietly, and a new chat (which uses the default) says the default is missing."""
+    from wits_tui.engine.store import Store
+    from wits_tui.ui.app import WitsApp
+
+    with Store(app_paths.database) as store:
+        store.sessions.switch(store.sessions.create("mine", model=MODEL).id)
+    settings = make_settings(server.host)
+    settings.chat.default_model = "llama3.2"  # only llama3.2:1b is installed
+    app = WitsApp(app_paths, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await _model_checked(pilot, MODEL)
+        assert _missing_notes(app) == []
+        await pilot.press("ctrl+n")
+        note = await wait_for(pilot, lambda: next(iter(_missing_notes(app)), None), what="the missing-model notice")
+        assert "the default model 'llama3.2' is not installed" in note and app.chat_screen.sessions.current.model is None
+
+
+async def test_a_chat_whose_own_model_is_gone_says_so(app_paths, server):
+    from wits_tui.engine.store import Store
+    from wits_tui.ui.app import WitsApp
+
+    with Store(app_paths.database) as store:
+        store.sessions.switch(store.sessions.create("old", model="mistral:7b").id)
+    app = WitsApp(app_paths, make_settings(server.host))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        note = await wait_for(pilot, lambda: next(iter(_missing_notes(app)), None), what="the missing-model notice")
+        assert "this chat's model 'mistral:7b' is not installed" in note and "/model NAME" in note
+        assert "default" not in note
+        await pilot.press("ctrl+n")  # a new chat uses the default, which is installed
+        await _model_checked(pilot, MODEL)
+        assert _missing_notes(app) == []
+
+
 async def test_history_recall_with_up_and_down(make_app, app_paths):
     from wits_tui.engine.store import Store
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wits_tui.ui.controllers.base import Controller
 
@@ -15,6 +15,12 @@ class HealthMonitor(Controller):
     """Owns ``health``, the last answer (None before the first)."""
 
     health: "Health | None" = None
+    #: The modules' models have been asked about (once a run, when Ollama first answers).
+    modules_learnt = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checked_models: set[str] = set()  # the models looked for this run: each one is said at most once
 
     def start(self) -> None:
         self.worker(self._loop(), group="health", exclusive=True)
@@ -32,18 +38,13 @@ class HealthMonitor(Controller):
             # Down: look again soon, so the app recovers by itself when Ollama comes up.
             await asyncio.sleep(settings.health_interval if health.ok else min(2.0, settings.health_interval))
 
-    #: The configured model has been looked for (once a run, when Ollama first answers).
-    model_checked = False
-
     def changed(self, health: "Health") -> None:
         was, self.health = self.health, health
         self.screen.status.set_health(health)
         settings = self.screen.settings
         if health.ok:
             self.screen.setup_card.hide()
-            if not self.model_checked:
-                self.model_checked = True
-                self.worker(self._check_model(settings.chat.default_model), group="model-check")
+            self.check_model()
         elif health.error_type == "connection":
             self.screen.setup_card.show_for(health.host, settings.chat.default_model)
         if was is not None and was.ok != health.ok:
@@ -53,19 +54,38 @@ class HealthMonitor(Controller):
                 self.screen.notify(health.hint or health.error or "Ollama stopped answering",
                                    title="Ollama is down", severity="warning")
 
-    async def _check_model(self, model: str) -> None:
-        """Say at once when the configured model is not installed (not at the first send)."""
+    def check_model(self) -> None:
+        """Say at once (not at the first send) when the open chat's model is not installed: its own
+        (/model) or the default. Called when Ollama answers and when a chat is shown; each model once a run."""
+        session = self.screen.sessions.current
+        if self.health is None or not self.health.ok or session is None:
+            return
+        model = self.engine.model_for(session)
+        if model not in self.checked_models:
+            self.checked_models.add(model)
+            self.worker(self._check_model(model, session.id, own=bool(session.model)), group="model-check")
+
+    async def _check_model(self, model: str, session_id: int, *, own: bool) -> None:
         from wits_tui.engine.model_check import missing_model
 
         try:
             installed = [m.name for m in await self.bridge.run(self.engine.list_models())]
         except Exception:  # noqa: BLE001 - the health loop reports a server that stops answering
+            self.checked_models.discard(model)
             return
-        problem = missing_model(model, installed, pull="/pull {model}", what="the default model",
-                                choose="/model NAME for this chat, or chat.default_model in the config (`wits config path` shows where)")
-        if problem:
+        if own:
+            problem = missing_model(model, installed, pull="/pull {model}", what="this chat's model", choose="/model NAME")
+        else:
+            problem = missing_model(model, installed, pull="/pull {model}", what="the default model",
+                                    choose="/model NAME for this chat, or chat.default_model in the config (`wits config path` shows where)")
+        current = self.screen.sessions.current
+        if problem and current is not None and current.id == session_id:
             await self.screen.chat.add_notice(problem, "warning")
-        try:  # the modules' models, known before a turn is routed to one of them
-            await self.bridge.run(self.engine.learn_module_models(installed))
-        except Exception:  # noqa: BLE001 - a background look-up; a turn asks again if it must
-            pass
+        elif problem:
+            self.checked_models.discard(model)  # another chat opened meanwhile: said when one using it is shown
+        if not self.modules_learnt:
+            self.modules_learnt = True
+            try:  # the modules' models, known before a turn is routed to one of them
+                await self.bridge.run(self.engine.learn_module_models(installed))
+            except Exception:  # noqa: BLE001 - a background look-up; a turn asks again if it must
+                pass

@@ -57,6 +57,7 @@ class SessionsController(Controller):
         screen.status.set_session(view.session.id, terminal_safe(view.session.title))
         screen.status.set_model(self.engine.model_for(view.session))
         screen.module_bar.set_pinned(view.session.pinned_module)
+        screen.health.check_model()
         from wits_tui.ui.context_view import check_window
 
         self.worker(check_window(screen, view.session), group="context", exclusive=True)
