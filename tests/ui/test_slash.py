@@ -159,7 +159,7 @@ async def test_the_model_listing_fits_a_wide_terminal_without_wrapping(make_app,
     # Columns were squeezed to one width when they did not all fit at their widest: model names wrapped
     # ("qwen2.5-co / der:7b") beside half-empty size and family columns.
     server.add_model("qwen2.5-coder:7b", capabilities=["completion", "tools"], family="qwen2")
-    server.add_model("deepseek-r1:14b", capabilities=["completion", "thinking"], family="qwen2")
+    server.add_model("deepseek-r1:14b", capabilities=["completion", "thinking"], family="qwen2", loaded=True)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -179,6 +179,13 @@ async def test_the_model_listing_fits_a_wide_terminal_without_wrapping(make_app,
         table = app.screen.query_one(DataTable)
         used = sum(c.get_render_width(table) for c in table.columns.values())
         assert used <= table.size.width - table.styles.scrollbar_size_vertical
+        # the model names stay whole: the family and quantisation columns make room, and the dialog says so
+        assert [str(c.label) for c in table.columns.values()] == ["model", "size", "context", "can", "loaded"]
+        names = [table.get_row_at(i)[0].plain.strip() for i in range(table.row_count)]
+        assert "qwen2.5-coder:7b" in names and "deepseek-r1:14b" in names
+        model_column = next(iter(table.columns.values()))
+        assert model_column.get_render_width(table) - 2 * table.cell_padding >= max(len(n) + 2 for n in names)
+        assert "family, quant hidden at this width" in str(app.screen.query_one(".dialog-help").content)
 
 
 def test_column_widths_narrow_the_widest_first_and_keep_room_for_the_description():
@@ -191,6 +198,19 @@ def test_column_widths_narrow_the_widest_first_and_keep_room_for_the_description
     tight = column_widths([18, 6, 6, 6, 7, 15, 25], 50)  # 7 columns in an 80-column terminal's dialog
     assert sum(tight) <= 50 and tight[1:5] == [6, 6, 6, 7]  # all visible (wrapped), none cut off at the edge
     assert column_widths([18, 6, 6, 6, 7, 8, 6], 50)[-1] == 6  # a narrow last column is never widened
+    # a kept column (a model's name) is narrowed only when the others at their narrowest do not make room
+    assert column_widths([18, 6, 7, 15, 25], 67, keep=[0]) == [18, 6, 7, 11, 25]
+    assert column_widths([18, 6, 7, 15, 25], 67) == [14, 6, 7, 14, 25]
+    assert column_widths([30, 20, 20, 25], 50, keep=[0]) == column_widths([30, 20, 20, 25], 50)
+
+
+def test_optional_columns_are_left_out_in_order_until_the_rest_fit():
+    from wits_tui.ui.screens.listing import shown_columns
+
+    room = lambda n: 80 - 2 * n  # noqa: E731 - each column's padding takes room too
+    assert shown_columns([18, 6, 6, 6, 7, 15, 25], (2, 3), room) == [0, 1, 4, 5, 6]  # 83 > 66, 77 > 68, 71 > 70
+    assert shown_columns([18, 6, 6, 6, 7, 10, 20], (2, 3), room) == [0, 1, 3, 4, 5, 6]  # one is enough
+    assert shown_columns([10, 6, 6], (1,), room) == [0, 1, 2]  # all fit: all shown
 
 
 async def test_export_and_theme_and_help_and_unknown(make_app, app_paths, tmp_path, monkeypatch):

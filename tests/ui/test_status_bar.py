@@ -47,3 +47,25 @@ async def test_figures_are_the_last_answers_and_go_with_another_session(make_app
         assert "1,000,000" not in label(app, "speed")
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: label(app, "speed") == "", what="a new session without figures")
+
+
+async def test_a_narrow_bar_keeps_the_speed_whole_and_leaves_the_rest_to_tooltips(make_app, server):
+    # At 80 columns the bar ran out of room: "400.0 tok" with the "/s" and the time to the first token cut off.
+    server.script(MODEL, Reply(text="one two three four five six", tokens_per_second=200))
+    question = "A long enough question to make a title that needs the room"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await type_text(pilot, question)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "tok/s" in label(app, "speed") and not app.chat_screen.turns.running,
+                       what="the answer's figures")
+        status = app.chat_screen.status
+        speed = app.query_one("#status-speed")
+        assert label(app, "speed").endswith("tok/s") and shown(app, "speed") == label(app, "speed")
+        assert speed.region.right <= status.region.right  # on screen, not cut at the edge
+        assert "first token" in str(speed.tooltip) and label(app, "health") == "● ollama"
+        assert "0.12.0" in str(app.query_one("#status-health").tooltip)
+        await pilot.resize_terminal(120, 40)
+        await wait_for(pilot, lambda: "first token" in label(app, "speed"), what="the whole figures on a wide screen")
+        assert "0.12.0" in label(app, "health")

@@ -92,4 +92,4 @@ async def _listing(ctx: CommandContext, current: str) -> Result:
                          loaded_text(running.get(canonical(info.name)))), text=f"/model {info.name}"))
     return Listing(f"Chat models (this session: {current}; choose one to use it)",
                    ("model", "size", "family", "quant", "context", "can", "loaded"), tuple(rows),
-                   empty="no chat models installed: /pull llama3.2 downloads one")
+                   empty="no chat models installed: /pull llama3.2 downloads one", optional=(2, 3), keep=(0,))

@@ -31,10 +31,15 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
+    """Rows under named columns. ``optional``: indexes of columns a narrow screen may leave out, the
+    first one first (a model's family before the model's name wraps); ``keep``: columns narrowed last."""
+
     title: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     empty: str = "nothing to show"
+    optional: tuple[int, ...] = ()
+    keep: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

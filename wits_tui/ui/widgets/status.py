@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.containers import Horizontal
 from textual.widgets import Label
 
@@ -21,14 +22,31 @@ class StatusBar(Horizontal):
     def _label(self, name: str) -> Label:
         return self.query_one(f"#status-{name}", Label)
 
+    #: Under this many columns the bar leaves out Ollama's version and the time to the first token (both
+    #: stay in the labels' tooltips), so the speed is not cut off mid-word.
+    NARROW = 100
+    narrow = False
+    _health: Any = None
+    _speed: tuple[float | None, float | None, bool] = (None, None, False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < self.NARROW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            if self._health is not None:
+                self.set_health(self._health)
+            self.set_speed(*self._speed)
+
     def set_health(self, health: Any) -> None:
+        self._health = health
         label = self._label("health")
         if health.ok:
-            version = f" {health.version}" if health.version else ""
+            version = f" {health.version}" if health.version and not self.narrow else ""
             label.update(f"● ollama{version}")
         else:
             label.update("● ollama down")
-        label.tooltip = health.host if health.ok else f"{health.host}: {health.error or ''}\n{health.hint or ''}"
+        where = f"{health.host} (Ollama {health.version})" if health.version else health.host
+        label.tooltip = where if health.ok else f"{health.host}: {health.error or ''}\n{health.hint or ''}"
         label.set_class(bool(health.ok), "-ok")
         label.set_class(not health.ok, "-down")
 
@@ -43,22 +61,21 @@ class StatusBar(Horizontal):
         label.tooltip = title
         if session_id != self._session_id:
             self._session_id = session_id
-            self._label("speed").update("")  # the figures were the other session's last answer
+            self.set_speed(None, None)  # the figures were the other session's last answer
 
     def end_live(self) -> None:
         """The answer ended without final figures (stopped or failed): drop the live marker."""
-        label = self._label("speed")
-        text = str(label.content)
-        if text.startswith("⟳ "):
-            label.update(text[2:])
+        tokens_per_s, ttft_ms, live = self._speed
+        if live:
+            self.set_speed(tokens_per_s, ttft_ms)
 
     def set_speed(self, tokens_per_s: float | None, ttft_ms: float | None, live: bool = False) -> None:
-        parts = []
-        if tokens_per_s is not None:
-            parts.append(f"{tokens_per_s:,.1f} tok/s")
-        if ttft_ms is not None:
-            parts.append(f"first token {ttft_ms / 1000:.2f} s")
-        self._label("speed").update(("⟳ " if live else "") + " · ".join(parts))
+        self._speed = (tokens_per_s, ttft_ms, live)
+        rate = f"{tokens_per_s:,.1f} tok/s" if tokens_per_s is not None else None
+        first = f"first token {ttft_ms / 1000:.2f} s" if ttft_ms is not None else None
+        label = self._label("speed")
+        label.update(("⟳ " if live else "") + " · ".join(p for p in (rate, None if self.narrow else first) if p))
+        label.tooltip = " · ".join(p for p in (rate, first) if p) or None
 
     def set_memory(self, status: Any) -> None:
         """Memory's state, shown only when worth a look (text search only, re-embedding, broken)."""
