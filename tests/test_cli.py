@@ -106,3 +106,16 @@ def test_tools_list_and_call(capsys):
     assert code == 2 and json.loads(out)["problems"][0]["field"] == "expression" and "invalid arguments" in err
     code, out, err = run(capsys, "tools", "call", "read_file", "--args", '{"path": "/etc/passwd"}')
     assert code == 1 and "tools.allowed_dirs" in err
+
+
+def test_a_warning_goes_to_the_log_not_over_the_terminal(tmp_path):
+    # A library's RuntimeWarning at exit (anyio's "coroutine 'connect_tcp.<locals>.try_connect' was never awaited"
+    # when a connection attempt is cancelled before it began) was printed over the terminal after quitting.
+    code = ("import sys, warnings; from wits_tui.cli import main; rc = main(['config', 'path']); "
+            "warnings.warn('a stray warning from a library', RuntimeWarning); sys.exit(rc)")
+    env = {**__import__("os").environ, "WITS_HOME": str(tmp_path)}
+    env.pop("PYTHONWARNINGS", None)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0 and "a stray warning" not in proc.stderr
+    logs = list(tmp_path.rglob("wits.log"))
+    assert logs and "a stray warning from a library" in logs[0].read_text()

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if loose:
         print(f"wits: note: made {', '.join(str(p) for p in loose)} private to you (other users could read "
               "it); Wits creates its files 0600 from now on", file=sys.stderr)
-    setup_logging(ctx.paths.log_dir)  # logs and tracebacks go to the log file, never to the screen
+    setup_logging(ctx.paths.log_dir, warnings=True)  # logs, tracebacks and warnings go to the log file, never to the screen
     handler = getattr(args, "handler", None)
     from wits_tui.cli import heap
 

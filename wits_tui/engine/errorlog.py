@@ -52,18 +52,28 @@ class ErrorLog:
         return path
 
 
-def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
-    """Send the `wits` logger to `wits.log` in the log dir (rotated), once."""
+def setup_logging(log_dir: Path, level: int = logging.INFO, *, warnings: bool = False) -> None:
+    """Send the `wits` logger to `wits.log` in the log dir (rotated), once; with ``warnings``, Python's
+    warnings too (process-wide: the command line asks for it, a program using the engine decides for itself)."""
     logger = logging.getLogger("wits")
-    if any(getattr(h, "_wits", False) for h in logger.handlers):
-        return
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(log_dir / "wits.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    except OSError:
-        return
-    handler._wits = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+    handler = next((h for h in logger.handlers if getattr(h, "_wits", False)), None)
+    if handler is None:
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(log_dir / "wits.log", maxBytes=2_000_000, backupCount=3,
+                                                           encoding="utf-8")
+        except OSError:
+            return
+        handler._wits = True  # type: ignore[attr-defined]
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = False
+    if warnings:
+        # A library's warning (asyncio's "coroutine ... was never awaited" at exit) is a line for the log, not one
+        # printed over the terminal: Python's warnings module logs to "py.warnings" once it is captured.
+        logging.captureWarnings(True)
+        caught = logging.getLogger("py.warnings")
+        if handler not in caught.handlers:
+            caught.addHandler(handler)
+        caught.propagate = False
