@@ -18,7 +18,7 @@ when seen at least MIN_COUNT times. Nothing is written.
 Pairs run over the whole message (across sentence ends). The rule, fixed before any run: a variant is adopted
 only if its chosen candidate's out-of-fold accuracy (all messages) is at least 0.5 points above W0's and its NLL
 is not higher than W0's; if several pass, the highest accuracy (all), a tie going to the lower NLL; if none
-passes, nothing is built.
+passes, nothing is built. Session 9's run: none passed (tests/engine/routing/data/README.md has the figures).
 
 Only tuning data is read (tests/engine/routing/data/tuning*.jsonl), never the evaluation sets.
 """
