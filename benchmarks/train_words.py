@@ -32,6 +32,7 @@ import hashlib
 import itertools
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,60 @@ def keyword_only_grid(tuning: list) -> None:
     C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
 
 
+def keyword_scores(domains: list, tuning: list) -> np.ndarray:
+    """Each tuning message's keyword-only scores per domain (general with its prior): the keywords' part of the mix."""
+    from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
+    from wits_tui.engine.routing.domains import GENERAL
+    from wits_tui.engine.routing.modules import BUILTIN_MODULES
+    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.settings import RoutingSettings
+
+    clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
+    return np.asarray([[clf.keyword_scores(r.text)[d.name] + (GENERAL_PRIOR if d.name == GENERAL else 0.0) for d in domains]
+                       for r in tuning])
+
+
+@dataclass(frozen=True)
+class Mixes:
+    """The keyword-only mixes compared: each out-of-fold word-logit setting of ``oof`` ((l2, floor, shape) -> logits)
+    with each KEYWORDS x WEIGHT weight on it and on the keyword scores ``kw``, softmax at ``temperature``
+    (labels ``ty``, which are ``long``). ``main``; benchmarks/explore_words.py with other features."""
+
+    oof: dict[tuple, np.ndarray]
+    kw: np.ndarray
+    ty: np.ndarray
+    long: np.ndarray
+    temperature: float
+
+    def chosen(self) -> list[tuple]:
+        """The candidates within NEAR_BEST of the best accuracy (all + long) as (NLL, temperature, (l2, floor, shape),
+        keywords, words), lowest NLL first: one factor 1/temperature on both weights, fitted by NLL (near_best)."""
+        from benchmarks.train_routing import near_best
+
+        candidates = []
+        for key, k, wt in itertools.product(self.oof, KEYWORDS, WEIGHT):
+            if k or wt:
+                pred = (k * self.kw + wt * self.oof[key]).argmax(axis=1)
+                candidates.append(((pred == self.ty).mean() + (pred[self.long] == self.ty[self.long]).mean(), key, k, wt))
+        return near_best(candidates, lambda lf, k, wt: (k * self.kw + wt * self.oof[lf]) / self.temperature, self.ty)
+
+    def scored(self, r: tuple) -> dict:
+        """A chosen row's out-of-fold figures: accuracy (all, long), nll, auroc and which messages are ``right``."""
+        from benchmarks.routing_metrics import auroc
+
+        nll, t, key, k, wt = r
+        p = softmax((k * self.kw + wt * self.oof[key]) / self.temperature / t)
+        right = p.argmax(axis=1) == self.ty
+        return {"accuracy": right.mean(), "long": right[self.long].mean(), "nll": nll,
+                "auroc": auroc(p.max(axis=1).tolist(), right.tolist()), "right": right}
+
+    def figures(self, r: tuple) -> str:
+        nll, t, (l2, floor, shape), k, wt = r
+        f = self.scored(r)
+        return (f"all {f['accuracy']:.1%}  long {f['long']:.1%}  NLL {nll:.3f}  AUROC {f['auroc']:.3f}"
+                f"   l2={l2} floor={floor} (lead, opening, function)={shape} keywords={k} words={wt} x{1 / t:.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.train_routing import FOLDINGS, folds_of
 
@@ -158,12 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", choices=FOLDINGS, default=FOLDINGS[0], help="how tuning messages are held out (train_routing.folds_of)")
     args = parser.parse_args(argv)
 
-    from benchmarks.routing_metrics import auroc, per_set
+    from benchmarks.routing_metrics import per_set
     from tests.engine.routing import evalsets
-    from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
-    from wits_tui.engine.routing.domains import GENERAL, builtin_domains
-    from wits_tui.engine.routing.modules import BUILTIN_MODULES
-    from wits_tui.engine.routing.registry import ModuleRegistry
+    from wits_tui.engine.routing.domains import builtin_domains
     from wits_tui.engine.routing.words import WORDS_FILE, word_features
     from wits_tui.settings import RoutingSettings
 
@@ -178,39 +230,23 @@ def main(argv: list[str] | None = None) -> int:
     long = np.asarray([r.category != "short" for r in tuning])
     fold = folds_of(tuning, ty, args.folds)
     settings = RoutingSettings(use_embeddings=False)
-    clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), settings)
-    kw = np.asarray([[clf.keyword_scores(r.text)[c] + (GENERAL_PRIOR if c == GENERAL else 0.0) for c in classes] for r in tuning])
 
     print(f"# {len(texts)} examples + {len(tuning)} tuning messages ({long.sum()} long); {len(np.unique(fold))}-fold cross-validation ({args.folds}), "
           f"softmax at routing.temperature {settings.temperature}")
     oof = {}
     for l2, floor, shape in itertools.product(L2, FLOOR, SHAPES):
         oof[l2, floor, shape] = out_of_fold(bank[shape], by, ts[shape], ty, fold, len(classes), l2, floor)
-    from benchmarks.train_routing import NEAR_BEST, near_best
+    from benchmarks.train_routing import NEAR_BEST
 
-    candidates = []
-    for key, k, wt in itertools.product(oof, KEYWORDS, WEIGHT):
-        if k or wt:
-            pred = (k * kw + wt * oof[key]).argmax(axis=1)
-            candidates.append(((pred == ty).mean() + (pred[long] == ty[long]).mean(), key, k, wt))
-    # (NLL, temperature, (l2, floor, shape), keywords, words): one factor 1/temperature on both weights, fitted by NLL
-    rows = near_best(candidates, lambda lf, k, wt: (k * kw + wt * oof[lf]) / settings.temperature, ty)
-
-    def figures(r: tuple) -> str:
-        nll, t, (l2, floor, shape), k, wt = r
-        p = softmax((k * kw + wt * oof[l2, floor, shape]) / settings.temperature / t)
-        right = p.argmax(axis=1) == ty
-        return (f"all {right.mean():.1%}  long {right[long].mean():.1%}  NLL {nll:.3f}  AUROC {auroc(p.max(axis=1).tolist(), right.tolist()):.3f}"
-                f"   l2={l2} floor={floor} (lead, opening, function)={shape} keywords={k} words={wt} x{1 / t:.3f}")
-
+    mixes = Mixes(oof, keyword_scores(domains, tuning), ty, long, settings.temperature)
+    rows = mixes.chosen()
     print(f"# out of fold, the lowest NLL among the {len(rows)} candidates within {NEAR_BEST:.0%} of the best accuracy (all + long)")
     for r in rows[:8]:
-        print(f"  {figures(r)}")
+        print(f"  {mixes.figures(r)}")
     _, t, (l2, floor, shape), k, wt = rows[0]
-    right = ((k * kw + wt * oof[l2, floor, shape]).argmax(axis=1) == ty).tolist()
     k, wt = round(float(k / t), 4), round(float(wt / t), 4)
-    print(f"# chosen: {figures(rows[0])}")
-    print(f"# chosen, out of fold by tuning set: {per_set(right, [r.category for r in tuning])}")
+    print(f"# chosen: {mixes.figures(rows[0])}")
+    print(f"# chosen, out of fold by tuning set: {per_set(mixes.scored(rows[0])['right'].tolist(), [r.category for r in tuning])}")
     vocab, w, b = fit(bank[shape] + ts[shape], np.concatenate([by, ty]), len(classes), l2, floor)
     weights = {s: [round(float(v), 4) for v in w[:, i]] for s, i in vocab.items()}
     digest = hashlib.sha256("\n".join(f"{r.domain}\t{r.text}" for r in tuning).encode()).hexdigest()

@@ -223,6 +223,16 @@ def test_the_word_models_opening_and_function_word_features_see_what_content_ste
     assert both == word_features(text, 1)[0] | {"@why", "@would"} | function
 
 
+def test_content_words_and_tokens_keep_the_order_the_word_pair_features_need():
+    from wits_tui.engine.routing.domains import content_stems, content_words
+    from wits_tui.engine.routing.words import tokens
+
+    text = "Write a cover letter, then explain why, step by step."
+    assert content_words(text) == ["cover", "letter", "explain", "step", "step"]  # in order, repeats kept
+    assert set(content_words(text)) == content_stems(text)
+    assert tokens(text) == ["write", "a", "cover", "letter", "then", "explain", "why", "step", "by", "step"]
+
+
 def test_a_word_model_with_function_word_features_reads_its_settings_from_the_file(tmp_path):
     import json
 

@@ -79,3 +79,13 @@ def test_leaving_one_file_out_keeps_each_tuning_file_in_one_fold():
     stratified = folds_of(rows, y, "stratified")
     assert len(np.unique(stratified)) == 5
     assert all(len({r.category for r, g in zip(rows, stratified) if g == f}) > 1 for f in range(5))
+
+
+def test_the_word_pair_exploration_pairs_adjacent_words_and_adjacent_content_stems():
+    from benchmarks.explore_words import pairs
+
+    text = "Explain why planes fly. What if wings flapped?"
+    words = {"&explain why", "&why plan", "&plan fly", "&fly what", "&what if", "&if wing", "&wing flapp"}
+    content = {"%explain plan", "%plan fly", "%fly wing", "%wing flapp"}
+    assert pairs(text, True, False) == words and pairs(text, False, True) == content
+    assert pairs(text, True, True) == words | content and pairs(text, False, False) == set()

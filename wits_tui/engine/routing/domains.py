@@ -70,8 +70,13 @@ def stem(word: str) -> str:
     return word
 
 
+def content_words(text: str) -> list[str]:
+    """The stems of the content words in the order they come, repeats kept."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS and len(w) > 2]
+
+
 def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS and len(w) > 2}
+    return set(content_words(text))
 
 
 class ExampleVocabulary:

@@ -25,6 +25,11 @@ _SENTENCE_END = re.compile(r"(?<=[.?!:;])\s+|\n+")
 _TOKEN = re.compile(r"[a-z][a-z+#']*")
 
 
+def tokens(text: str) -> list[str]:
+    """The message's words in order, function words and one-letter words too (lower case, not stemmed)."""
+    return _TOKEN.findall(text.lower())
+
+
 def word_features(text: str, lead: int = 0, opening: int = 0, function: bool = False) -> tuple[set[str], int]:
     """(features, number of content stems): the message's content-word stems and
     - with ``lead`` 1, the stems of its first sentence again, marked ``^`` (in a long request the task is
@@ -40,10 +45,10 @@ def word_features(text: str, lead: int = 0, opening: int = 0, function: bool = F
         ends = sentences[:1] + (sentences[-1:] if lead == 2 and len(sentences) > 1 else [])
         out |= {"^" + s for e in ends for s in content_stems(e)}
     if opening or function:
-        tokens = _TOKEN.findall(text.lower())
-        out |= {"@" + stem(w) for w in tokens[:opening]}
+        words = tokens(text)
+        out |= {"@" + stem(w) for w in words[:opening]}
         if function:
-            out |= {"~" + w for w in tokens if w in FUNCTION_WORDS}
+            out |= {"~" + w for w in words if w in FUNCTION_WORDS}
     return out, len(stems)
 
 
