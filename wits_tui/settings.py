@@ -13,12 +13,13 @@ import difflib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wits_tui.paths import Paths
+from wits_tui.settings_choices import PRUNING_STRATEGIES, PruningStrategy  # noqa: F401 - PRUNING_STRATEGIES: re-exported
 from wits_tui.settings_source import ConfigError, apply_env, read_file
 
 __all__ = ["ConfigError", "Settings", "load_settings", "normalise_host", "settings_doc"]
@@ -52,9 +53,6 @@ def _default_host() -> str:
     return normalise_host(os.environ.get("OLLAMA_HOST") or "127.0.0.1:11434")
 
 
-#: How memory pruning chooses what goes (the one list; engine/memory/pruning.py reads it).
-PruningStrategy = Literal["oldest_first", "least_relevant", "hybrid"]
-PRUNING_STRATEGIES: tuple[str, ...] = get_args(PruningStrategy)
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)

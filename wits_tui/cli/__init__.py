@@ -77,8 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     from wits_tui.cli.context import Context, fail
     from wits_tui.settings_source import ConfigError
 
-    try:  # `classify --keywords-only` reads the validated snapshot when nothing changed (no pydantic)
-        ctx = Context.load(quick=bool(getattr(args, "keywords_only", False)))
+    # `classify --keywords-only` and the app read the validated snapshot when nothing changed: no pydantic
+    # import (~150 ms) before the answer or the first frame; the app's engine validates on its own thread
+    quick = bool(getattr(args, "keywords_only", False))
+    if args.handler is None:  # bare `wits`: the app, or the line mode where the terminal cannot show it
+        from wits_tui.cli.chat_cmd import wants_plain
+
+        quick = not wants_plain()
+    try:
+        ctx = Context.load(quick=quick)
     except ConfigError as exc:
         return fail(str(exc), code=2)
     from wits_tui.engine.errorlog import setup_logging

@@ -12,7 +12,7 @@ from wits_tui.commands.context import CommandContext
 from wits_tui.commands.parser import parse
 from wits_tui.commands.results import Listing, Notice, Result, Row
 from wits_tui.engine.errors import MemoryUnavailable, WitsError
-from wits_tui.settings import PRUNING_STRATEGIES as STRATEGIES
+from wits_tui.settings_choices import PRUNING_STRATEGIES as STRATEGIES
 
 Runner = Callable[[CommandContext, str], Awaitable[Result]]
 Completer = Callable[[CommandContext, str], Awaitable[list[str]]]

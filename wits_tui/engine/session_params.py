@@ -1,49 +1,25 @@
-"""A session's own parameters: model options set with ``/set`` (validated here, by
+"""A session's own parameters: model options set with ``/set`` (validated by ``model_options``, with
 pydantic), its system prompt (``/system``) and thinking choice (``/think``), and
 how they combine with the module's prompt and options into a request."""
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from wits_tui.engine.thinking import THINK_CHOICES
 
-#: Ollama duration syntax: "5m", "1h30m", "0" (unload at once), "-1" (keep loaded), or seconds.
-_DURATION = re.compile(r"^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?)+$")
-
-
-class ModelOptions(BaseModel):
-    """The options ``/set`` accepts (each None when not set)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    temperature: float | None = Field(None, ge=0, le=2, description="randomness, 0 (focused) to 2 (wild)")
-    top_p: float | None = Field(None, gt=0, le=1, description="nucleus sampling share, above 0 up to 1")
-    top_k: int | None = Field(None, ge=1, le=1000, description="sample from the k likeliest tokens")
-    num_ctx: int | None = Field(None, ge=256, le=10_000_000, description="context window in tokens")
-    seed: int | None = Field(None, description="a fixed seed for repeatable answers")
-    num_predict: int | None = Field(None, ge=-2, description="most tokens to generate (-1: no limit)")
-    keep_alive: str | None = Field(None, description="how long the model stays loaded (5m, 1h, 0, -1)")
-
-    @field_validator("keep_alive")
-    @classmethod
-    def _duration(cls, value: str | None) -> str | None:
-        if value is not None and not _DURATION.match(value.strip()):
-            raise ValueError("must be a duration such as 30s, 5m, 1h30m, 0 (unload at once) or -1 (keep loaded)")
-        return value.strip() if value is not None else None
-
-
-OPTION_NAMES: tuple[str, ...] = tuple(ModelOptions.model_fields)
+#: The options ``/set`` accepts, with an example of each (validated by ``model_options.ModelOptions``, which
+#: imports pydantic: the command table lists these names before the app's first frame, without it).
 EXAMPLES = {"temperature": "0.7", "top_p": "0.9", "top_k": "40", "num_ctx": "16384", "seed": "42",
             "num_predict": "512", "keep_alive": "30m"}
+OPTION_NAMES: tuple[str, ...] = tuple(EXAMPLES)
 
 
 def describe_option(name: str) -> str:
+    from wits_tui.engine.model_options import ModelOptions
+
     return ModelOptions.model_fields[name].description or ""
 
 
@@ -54,6 +30,10 @@ def parse_option(name: str, raw: str) -> Any:
         close = difflib.get_close_matches(name, OPTION_NAMES, n=2)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         raise ValueError(f"no option {name!r}: {hint}options are {', '.join(OPTION_NAMES)}")
+    from pydantic import ValidationError
+
+    from wits_tui.engine.model_options import ModelOptions
+
     try:
         value = getattr(ModelOptions.model_validate({name: raw.strip()}), name)
     except ValidationError as exc:

@@ -16,7 +16,6 @@ from textual.app import App
 from textual.binding import Binding
 
 from wits_tui.paths import Paths
-from wits_tui.settings import Settings
 from wits_tui.ui import messages as msg
 from wits_tui.ui.bridge import EngineBridge
 from wits_tui.ui.keymap import keymap_for
@@ -31,18 +30,27 @@ if TYPE_CHECKING:
 
     from wits_tui.engine.build import EngineOptions
     from wits_tui.engine.core import Engine, Health
+    from wits_tui.settings import Settings
+    from wits_tui.settings_source import SettingsView
     from wits_tui.ui.widgets.chat import ChatView
     from wits_tui.ui.widgets.prompt import PromptInput
     from wits_tui.ui.widgets.status import StatusBar
 
 #: (settings, paths, EngineOptions) -> Engine
-EngineFactory = Callable[[Settings, Paths, "EngineOptions"], Any]
+EngineFactory = Callable[["Settings", Paths, "EngineOptions"], Any]
 
 
-def default_engine(settings: Settings, paths: Paths, options: "EngineOptions | None" = None) -> "Engine":
-    """The app's engine: :func:`wits_tui.engine.build.build_engine`, like every front end's."""
+def default_engine(settings: "Settings | SettingsView", paths: Paths, options: "EngineOptions | None" = None) -> "Engine":
+    """The app's engine: :func:`wits_tui.engine.build.build_engine`, like every front end's. Settings the app
+    started with from the validated snapshot (no pydantic before the first frame) are validated again here,
+    on the engine's thread."""
     from wits_tui.engine.build import build_engine
+    from wits_tui.settings_source import SettingsView
 
+    if isinstance(settings, SettingsView):
+        from wits_tui.settings import load_settings
+
+        settings = load_settings(paths)
     return build_engine(settings, paths, options)
 
 

@@ -8,7 +8,11 @@ so they switch modules only with ``ui.option_digit_module_keys = true``.
 
 from __future__ import annotations
 
-from wits_tui.settings import Settings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wits_tui.settings import Settings
+
 
 #: The key names Textual gives the characters Alt+0..9 arrive as (ESC digit).
 OPTION_DIGITS = {"1": "inverted_exclamation_mark", "2": "trade_mark_sign", "3": "pound_sign", "4": "cent_sign",

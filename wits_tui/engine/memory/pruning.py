@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wits_tui.settings import PRUNING_STRATEGIES
+from wits_tui.settings_choices import PRUNING_STRATEGIES
 
 STRATEGIES = PRUNING_STRATEGIES
 #: A segment unused for this long counts half as much in ``least_relevant``.
