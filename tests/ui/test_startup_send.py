@@ -86,3 +86,29 @@ async def test_a_remapped_chat_screen_key_works(app_paths, server):
         await pilot.press("ctrl+b")  # the old key is free again: it does nothing
         await pilot.pause()
         assert sidebar.display != shown
+
+
+async def test_the_app_runs_on_settings_read_from_the_validated_snapshot(app_paths, server):
+    """What bare `wits` does once the settings were validated: the UI reads the snapshot (no pydantic before the
+    first frame) and the engine validates the same file again on its own thread."""
+    from tests.fakes.ollama_server import Reply
+    from tests.ui.conftest import MODEL, ready
+    from wits_tui.settings import Settings, load_settings
+    from wits_tui.settings_source import SettingsView, load_snapshot, save_snapshot
+    from wits_tui.ui.app import WitsApp
+
+    app_paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    app_paths.config_file.write_text(f'[ollama]\nhost = "{server.host}"\n\n[chat]\ndefault_model = "{MODEL}"\n\n'
+                                     "[memory]\nenabled = false\n")
+    save_snapshot(app_paths, load_settings(app_paths))
+    view = load_snapshot(app_paths)
+    assert isinstance(view, SettingsView)
+    server.script(MODEL, Reply(text="Snapshot answer."))
+    app = WitsApp(app_paths, view)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert isinstance(app.engine.settings, Settings) and app.settings is view
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Snapshot answer." in [m.content for m in app.engine.store.messages.list(
+            app.chat_screen.sessions.current.id)], what="the answer stored")
