@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wits_tui.paths import Paths
-from wits_tui.settings_choices import PRUNING_STRATEGIES, PruningStrategy  # noqa: F401 - PRUNING_STRATEGIES: re-exported
+from wits_tui.settings_choices import PruningStrategy
 from wits_tui.settings_source import ConfigError, apply_env, read_file
 
 __all__ = ["ConfigError", "Settings", "load_settings", "normalise_host", "settings_doc"]
@@ -51,7 +51,6 @@ def normalise_host(raw: str) -> str:
 
 def _default_host() -> str:
     return normalise_host(os.environ.get("OLLAMA_HOST") or "127.0.0.1:11434")
-
 
 
 class Section(BaseModel):

@@ -25,7 +25,8 @@ ENV_PREFIX = "WITS_"
 #: WITS_ variables that are not settings.
 RESERVED_ENV = {"WITS_HOME"}
 SNAPSHOT_NAME = "settings-snapshot.json"
-_SCHEMA = Path(__file__).with_name("settings.py")
+#: What the settings are validated against: a change to either makes the snapshot stale.
+_SCHEMA = (Path(__file__).with_name("settings.py"), Path(__file__).with_name("settings_choices.py"))
 _SECTION = "__section__"
 
 
@@ -117,7 +118,9 @@ class SettingsView:
 
 
 def snapshot_key(paths: "Paths", environ: "dict[str, str] | os._Environ[str]") -> str:
-    h = hashlib.sha256(_SCHEMA.read_bytes())
+    h = hashlib.sha256()
+    for schema in _SCHEMA:
+        h.update(schema.read_bytes())
     try:
         h.update(b"\0file\0" + paths.config_file.read_bytes())
     except FileNotFoundError:

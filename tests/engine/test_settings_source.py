@@ -43,6 +43,23 @@ def test_a_changed_source_means_no_snapshot(paths):
     assert load_snapshot(paths, env) is None
 
 
+def test_a_changed_schema_means_no_snapshot(paths, tmp_path, monkeypatch):
+    # the settings models and the choices they validate against (settings_choices.py) are both the schema
+    import wits_tui.settings_source as source
+
+    copies = []
+    for original in source._SCHEMA:
+        copy = tmp_path / original.name
+        copy.write_bytes(original.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(source, "_SCHEMA", tuple(copies))
+    env: dict[str, str] = {}
+    save_snapshot(paths, load_settings(paths, env), env)
+    assert load_snapshot(paths, env) is not None
+    copies[1].write_text(copies[1].read_text() + "\n# another strategy\n")
+    assert load_snapshot(paths, env) is None
+
+
 def test_a_damaged_snapshot_is_ignored(paths):
     save_snapshot(paths, load_settings(paths, {}), {})
     (paths.cache_dir / SNAPSHOT_NAME).write_text("{not json")
