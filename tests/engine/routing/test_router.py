@@ -91,7 +91,7 @@ def test_a_message_the_classifier_cannot_place_stays_with_the_previous_answers_m
     text = "Write a Python function that merges two dicts"
     alone = run(router, router.route(text))
     assert alone.module.name == "base_module" and alone.decision.fell_back and alone.decision.top_domain == "code"
-    route = run(router, router.route(text, previous="code_expert"))
+    route = run(router, router.route(text, previous=lambda: "code_expert"))
     assert route.module.name == "code_expert" and route.domain == "code" and not route.pinned
     assert route.reason.startswith("code, as the previous answer (code_expert): best guess code at ")
     assert route.confidence == route.decision.scores["code"] and route.model == CHAT
@@ -100,21 +100,21 @@ def test_a_message_the_classifier_cannot_place_stays_with_the_previous_answers_m
 
 def test_a_message_general_wins_below_its_threshold_stays_with_the_previous_answers_module(router):
     text = "Why is the sky blue?"
-    sure = run(router, router.route(text, previous="code_expert"))
+    sure = run(router, router.route(text, previous=lambda: "code_expert"))
     assert sure.domain == "general" and not sure.decision.fell_back  # general, above its threshold: routed as usual
     router.classifier.settings = router.classifier.settings.model_copy(update={"thresholds": {"general": 1.01}})
-    route = run(router, router.route(text, previous="code_expert"))
+    route = run(router, router.route(text, previous=lambda: "code_expert"))
     assert route.module.name == "code_expert" and route.domain == "code" and not route.decision.fell_back
     assert route.reason.startswith("code, as the previous answer (code_expert): best guess general at ")
     assert run(router, router.route(text)).module.name == "base_module"  # a first question: nothing to stay with
 
 
 def test_a_confident_message_or_a_gone_module_is_routed_as_usual(router):
-    confident = run(router, router.route("Write a Python function that merges two dicts", previous="creative_expert"))
+    confident = run(router, router.route("Write a Python function that merges two dicts", previous=lambda: "creative_expert"))
     assert confident.module.name == "code_expert" and not confident.decision.fell_back
     _unsure_about_code(router)
     for previous in ("no_such_module", "base_module", None):
-        route = run(router, router.route("Write a Python function that merges two dicts", previous=previous))
+        route = run(router, router.route("Write a Python function that merges two dicts", previous=lambda name=previous: name))
         assert route.module.name == "base_module" and route.domain == "general", previous
 
 

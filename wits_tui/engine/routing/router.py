@@ -116,12 +116,12 @@ class Router:
         return module.model or session_model or self.registry.default_model
 
     async def route(self, text: str, *, pinned: str | None = None, session_model: str | None = None,
-                    previous: "str | Callable[[], str | None] | None" = None) -> Route:
+                    previous: "Callable[[], str | None] | None" = None) -> Route:
         """The module for ``text``: the pinned one if any, else the best candidate of the
         classified domain. ``session_model`` (the session's /model choice) is used by
-        modules that do not name a model. ``previous``: the module that answered the session's
-        previous question (:meth:`previous_module`), or a function that looks it up, called only for a
-        message the classifier cannot place (which stays with it): most turns need no query."""
+        modules that do not name a model. ``previous``: a function that looks up the module that answered the
+        session's previous question (:meth:`previous_module`), called only for a message the classifier cannot
+        place (which stays with it): most turns need no query."""
         started = time.perf_counter()
         if self.pins(pinned):
             return self._pinned(text, pinned, session_model, started)
@@ -145,17 +145,16 @@ class Router:
                 return m.module
         return None
 
-    def _stays_with(self, decision: Decision, previous: "str | Callable[[], str | None] | None") -> "tuple[Module, str] | None":
+    def _stays_with(self, decision: Decision, previous: "Callable[[], str | None] | None") -> "tuple[Module, str] | None":
         """(module, domain) when a message the classifier cannot place should stay with the previous answer's
         specialist instead: "and in Rust?" after a code answer is still code. Cannot place (``Decision.unsure``): it fell
         back to general (its best domain below that domain's threshold), or general itself won below general's threshold."""
-        if not decision.unsure:
+        if not decision.unsure or previous is None:
             return None
-        if callable(previous):
-            previous = previous()
-        if not previous or previous not in self.registry.names():
+        name = previous()
+        if not name or name not in self.registry.names():
             return None
-        module = self.registry.get(previous)
+        module = self.registry.get(name)
         domain = next((d for d in module.domains if d in decision.scores), None)
         return None if domain is None or domain == decision.domain else (module, domain)
 
