@@ -33,7 +33,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from wits_tui.ui.engine_stream import EngineStream
+from wits_tui.ui.engine_stream import EngineStream, call_soon
 
 if TYPE_CHECKING:
     from wits_tui.engine.core import Engine
@@ -157,7 +157,7 @@ class EngineBridge:
             self._tasks.add(task)
             task.add_done_callback(finished)
             # cancelled already: called at once, and the cancel is queued after the task's first step
-            outer.add_done_callback(lambda f: _soon(loop, task.cancel) if f.cancelled() else None)
+            outer.add_done_callback(lambda f: call_soon(loop, task.cancel) if f.cancelled() else None)
 
         def finished(task: asyncio.Task[T]) -> None:
             self._tasks.discard(task)
@@ -222,26 +222,20 @@ class EngineBridge:
         deadline = loop.time() + timeout
         while (waiting := self._tasks - {me}) and (left := deadline - loop.time()) > 0:
             await asyncio.wait(waiting, timeout=left)
-        if waiting := self._tasks - {me}:
-            for task in waiting:
-                task.cancel()
-            await asyncio.wait(waiting, timeout=1.0)
-
-
-def _soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], object]) -> None:
-    try:
-        loop.call_soon_threadsafe(fn)
-    except RuntimeError:  # the engine loop is closed: nothing left to cancel
-        pass
+        await _cancelled(self._tasks - {me})
 
 
 async def _cancel_the_rest() -> None:
     """The engine's own tasks still running after it closed: cancelled, so none is destroyed pending."""
-    rest = asyncio.all_tasks() - {asyncio.current_task()}
-    for task in rest:
+    await _cancelled(asyncio.all_tasks() - {asyncio.current_task()})
+
+
+async def _cancelled(tasks: set[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and give them a second to finish."""
+    for task in tasks:
         task.cancel()
-    if rest:
-        await asyncio.wait(rest, timeout=1.0)
+    if tasks:
+        await asyncio.wait(tasks, timeout=1.0)
 
 
 async def _bounded(fn: Callable[[], Awaitable[None]], timeout: float) -> None:

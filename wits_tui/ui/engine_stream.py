@@ -62,10 +62,7 @@ class EngineStream(Generic[T]):
             first = not self._items
             self._items.append(item)
         if first:
-            try:
-                self._ui_loop.call_soon_threadsafe(self._wake.set)
-            except RuntimeError:  # the UI's loop is closed: nobody is listening any more
-                pass
+            call_soon(self._ui_loop, self._wake.set)
 
     async def _produce(self) -> None:
         try:
@@ -80,10 +77,7 @@ class EngineStream(Generic[T]):
         else:
             self._put(_END)
         finally:
-            try:
-                self._ui_loop.call_soon_threadsafe(self._ended.set)
-            except RuntimeError:  # the UI's loop is closed
-                pass
+            call_soon(self._ui_loop, self._ended.set)
 
     async def _iterate(self) -> AsyncIterator[T]:
         self._future = self.bridge.submit(self._produce())
@@ -109,6 +103,14 @@ class EngineStream(Generic[T]):
                     yield item
         finally:
             self.cancel()
+
+
+def call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], object]) -> None:
+    """``fn`` on ``loop`` from another thread; nothing when that loop is closed (nobody is listening any more)."""
+    try:
+        loop.call_soon_threadsafe(fn)
+    except RuntimeError:
+        pass
 
 
 class _Raised:
