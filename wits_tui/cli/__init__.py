@@ -79,13 +79,14 @@ def main(argv: list[str] | None = None) -> int:
 
     # `classify --keywords-only` and the app read the validated snapshot when nothing changed: no pydantic
     # import (~150 ms) before the answer or the first frame; the app's engine validates on its own thread
-    quick = bool(getattr(args, "keywords_only", False))
+    app = plain = False
     if args.handler is None:  # bare `wits`: the app, or the line mode where the terminal cannot show it
         from wits_tui.cli.chat_cmd import wants_plain
 
-        quick = not wants_plain()
+        plain = wants_plain()
+        app = not plain
     try:
-        ctx = Context.load(quick=quick)
+        ctx = Context.load(quick=app or bool(getattr(args, "keywords_only", False)))
     except ConfigError as exc:
         return fail(str(exc), code=2)
     from wits_tui.engine.errorlog import setup_logging
@@ -104,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     if handler is not None and not getattr(args, "settles_itself", False):  # ask settles after its own imports
         heap.release()
     if handler is None:  # the app releases the collector once it is ready (heap.release, see run_app)
-        from wits_tui.cli.chat_cmd import run_plain, wants_plain
+        if plain:
+            from wits_tui.cli.chat_cmd import run_plain
 
-        if wants_plain():
             heap.release()
             return run_plain(ctx)
         from wits_tui.cli.app_cmd import run_app
