@@ -18,7 +18,7 @@ when seen at least MIN_COUNT times. Nothing is written.
 Pairs run over the whole message (across sentence ends). The rule, fixed before any run: a variant is adopted
 only if its chosen candidate's out-of-fold accuracy (all messages) is at least 0.5 points above W0's and its NLL
 is not higher than W0's; if several pass, the highest accuracy (all), a tie going to the lower NLL; if none
-passes, nothing is built. Session 9's run: none passed (tests/engine/routing/data/README.md has the figures).
+passes, nothing is built. Session 10's run: none passed (tests/engine/routing/data/README.md has the figures).
 
 Only tuning data is read (tests/engine/routing/data/tuning*.jsonl), never the evaluation sets.
 """
@@ -59,6 +59,7 @@ def pairs(text: str, words: bool, content: bool) -> set[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.routing_metrics import per_set
+    from wits_tui.engine.routing.classifier import GENERAL_PRIOR
     from wits_tui.engine.routing.words import WORDS_FILE, load_words, word_features
     from wits_tui.settings import RoutingSettings
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     assert shipped is not None, f"{WORDS_FILE} is missing"
     shape = (shipped.lead, shipped.opening, shipped.function)
     p = tuning_problem()
-    kw = keyword_scores(p.domains, p.tuning)
+    kw = keyword_scores(p.domains, p.tuning, GENERAL_PRIOR)
     temperature = RoutingSettings(use_embeddings=False).temperature
     sets = [r.category for r in p.tuning]
     print(f"# {len(p.texts)} examples + {len(p.tuning)} tuning messages ({p.long.sum()} long); {len(set(p.fold))}-fold "

@@ -241,14 +241,9 @@ class TuningProblem:
     def lexical(self) -> dict[float, np.ndarray]:
         """Per MIX_WORDS weight: each tuning message's keyword scores plus that much of the word model's
         out-of-fold logits (the shipped word model's settings, retrained without the message's fold)."""
-        from benchmarks.train_words import shipped_out_of_fold
-        from wits_tui.engine.routing.classifier import Classifier
-        from wits_tui.engine.routing.modules import BUILTIN_MODULES
-        from wits_tui.engine.routing.registry import ModuleRegistry
-        from wits_tui.settings import RoutingSettings
+        from benchmarks.train_words import keyword_scores, shipped_out_of_fold
 
-        clf = Classifier(self.domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
-        kw = np.asarray([[clf.keyword_scores(r.text)[c] for c in self.classes] for r in self.tuning])
+        kw = keyword_scores(self.domains, self.tuning)
         wl = shipped_out_of_fold(self.domains, self.tuning, self.fold)
         return {e: kw + e * wl for e in MIX_WORDS}
 

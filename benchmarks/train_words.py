@@ -151,16 +151,17 @@ def keyword_only_grid(tuning: list) -> None:
     C.GENERAL_PRIOR, ExampleVocabulary.WEIGHT, C.KEYWORDS_ONLY_SCALE = shipped
 
 
-def keyword_scores(domains: list, tuning: list) -> np.ndarray:
-    """Each tuning message's keyword-only scores per domain (general with its prior): the keywords' part of the mix."""
-    from wits_tui.engine.routing.classifier import GENERAL_PRIOR, Classifier
+def keyword_scores(domains: list, tuning: list, general_prior: float = 0.0) -> np.ndarray:
+    """Each tuning message's keyword scores per domain, general's raised by ``general_prior`` (keyword-only routing
+    adds classifier.GENERAL_PRIOR; the mix with embeddings adds none): the keywords' part of a mix."""
+    from wits_tui.engine.routing.classifier import Classifier
     from wits_tui.engine.routing.domains import GENERAL
     from wits_tui.engine.routing.modules import BUILTIN_MODULES
     from wits_tui.engine.routing.registry import ModuleRegistry
     from wits_tui.settings import RoutingSettings
 
     clf = Classifier(domains, ModuleRegistry({m.name: m for m in BUILTIN_MODULES}, "x"), RoutingSettings(use_embeddings=False))
-    return np.asarray([[clf.keyword_scores(r.text)[d.name] + (GENERAL_PRIOR if d.name == GENERAL else 0.0) for d in domains]
+    return np.asarray([[clf.keyword_scores(r.text)[d.name] + (general_prior if d.name == GENERAL else 0.0) for d in domains]
                        for r in tuning])
 
 
@@ -206,7 +207,7 @@ class Mixes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.train_routing import FOLDINGS, folds_of
+    from benchmarks.train_routing import FOLDINGS
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="train again and compare with the shipped words.json")
@@ -214,21 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from benchmarks.routing_metrics import per_set
-    from tests.engine.routing import evalsets
-    from wits_tui.engine.routing.domains import builtin_domains
+    from benchmarks.train_routing import tuning_problem
+    from wits_tui.engine.routing.classifier import GENERAL_PRIOR
     from wits_tui.engine.routing.words import WORDS_FILE, word_features
     from wits_tui.settings import RoutingSettings
 
-    domains = list(builtin_domains())
-    classes = [d.name for d in domains]
-    texts = [e for d in domains for e in d.examples]
+    problem = tuning_problem(args.folds)
+    domains, classes, texts, by, tuning = problem.domains, problem.classes, problem.texts, problem.owners, problem.tuning
+    ty, long, fold = problem.ty, problem.long, problem.fold
     bank = {shape: [word_features(e, *shape) for e in texts] for shape in SHAPES}
-    by = np.asarray([i for i, d in enumerate(domains) for _ in d.examples])
-    tuning = evalsets.tuning()
     ts = {shape: [word_features(r.text, *shape) for r in tuning] for shape in SHAPES}
-    ty = np.asarray([classes.index(r.domain) for r in tuning])
-    long = np.asarray([r.category != "short" for r in tuning])
-    fold = folds_of(tuning, ty, args.folds)
     settings = RoutingSettings(use_embeddings=False)
 
     print(f"# {len(texts)} examples + {len(tuning)} tuning messages ({long.sum()} long); {len(np.unique(fold))}-fold cross-validation ({args.folds}), "
@@ -238,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         oof[l2, floor, shape] = out_of_fold(bank[shape], by, ts[shape], ty, fold, len(classes), l2, floor)
     from benchmarks.train_routing import NEAR_BEST
 
-    mixes = Mixes(oof, keyword_scores(domains, tuning), ty, long, settings.temperature)
+    mixes = Mixes(oof, keyword_scores(domains, tuning, GENERAL_PRIOR), ty, long, settings.temperature)
     rows = mixes.chosen()
     print(f"# out of fold, the lowest NLL among the {len(rows)} candidates within {NEAR_BEST:.0%} of the best accuracy (all + long)")
     for r in rows[:8]:

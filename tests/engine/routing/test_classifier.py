@@ -62,13 +62,13 @@ def test_low_confidence_falls_back_to_general():
     assert "below its threshold" in d.reason and d.candidates == ["base_module"]
 
 
-
 def test_the_fallback_reason_never_shows_a_figure_at_the_threshold_it_is_below():
     from dataclasses import replace
 
     d = make(RoutingSettings(thresholds={d: 0.999 for d in DOMAINS - {"general"}})).decide("a function of the story")
     near = replace(d, scores={**d.scores, d.top_domain: 0.398})  # below a 0.40 threshold
     assert f"best guess {d.top_domain} at 0.39 is below its threshold" in near.reason
+
 
 def test_custom_domain_from_settings():
     settings = RoutingSettings.model_validate(
